@@ -1,0 +1,11 @@
+# Warnings for our own code only: an INTERFACE target that every project
+# library and executable links privately. Third-party headers are included as
+# SYSTEM, so their warnings never fail our build.
+add_library(eem_warnings INTERFACE)
+target_compile_options(eem_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(EEM_WERROR)
+  target_compile_options(eem_warnings INTERFACE -Werror)
+endif()

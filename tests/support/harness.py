@@ -1,0 +1,129 @@
+"""Test harness shared by the integration tests (run by ctest).
+
+Starts real servers (moto_server, docker-registry, nginx, our own binaries) on
+free loopback ports and guarantees they stop, also when a test fails or is
+interrupted. A test that needs a tool that is missing fails when CI=true and
+is skipped, with the reason, elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def require_tool(name: str) -> str:
+    """Returns the path of `name`; fails in CI, skips elsewhere, when missing."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"required tool {name!r} is not installed (run scripts/install-deps)"
+    if os.environ.get("CI") == "true":
+        raise AssertionError(message)
+    raise unittest.SkipTest(message)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen | None = None, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"process exited with {proc.returncode} before listening on {port}")
+        with contextlib.suppress(OSError):
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"nothing listened on 127.0.0.1:{port} within {timeout}s")
+
+
+def wait_for_http(url: str, timeout: float = 20.0, context=None) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1, context=context) as r:
+                if r.status < 500:
+                    return
+        except Exception as e:  # noqa: BLE001 - any failure means "not yet"
+            last = e
+        time.sleep(0.05)
+    raise AssertionError(f"{url} did not answer within {timeout}s: {last}")
+
+
+class Process:
+    """A child process in its own process group, stopped on exit."""
+
+    def __init__(self, argv, env=None, cwd=None, stdout=None, stderr=None):
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            argv, env=env, cwd=cwd, start_new_session=True,
+            stdout=stdout if stdout is not None else self.log,
+            stderr=stderr if stderr is not None else subprocess.STDOUT)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 10.0) -> int:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def build_dir() -> str:
+    """The CMake build directory under test (set by ctest as EEM_BUILD_DIR)."""
+    path = os.environ.get("EEM_BUILD_DIR")
+    if not path:
+        raise AssertionError("EEM_BUILD_DIR is not set; run the tests through ctest")
+    return path
+
+
+def binary(name: str) -> str:
+    path = os.path.join(build_dir(), "apps", name)
+    if not os.access(path, os.X_OK):
+        raise AssertionError(f"{path} is not built")
+    return path
+
+
+@contextlib.contextmanager
+def moto_server():
+    """Yields the endpoint URL of a fresh moto_server (IAM, STS, ECR)."""
+    exe = require_tool("moto_server")
+    port = free_port()
+    with Process([exe, "-H", "127.0.0.1", "-p", str(port)]) as p:
+        wait_for_port(port, p.proc, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+
+
+def main() -> None:
+    """unittest.main with a closing line ctest users can read."""
+    unittest.main(module="__main__", verbosity=2, argv=sys.argv[:1])
