@@ -1,0 +1,63 @@
+#include <exception>
+#include <ostream>
+#include <string>
+
+#include "cli/command.h"
+#include "util/build_info.h"
+
+namespace eem::cli {
+
+namespace {
+
+constexpr std::string_view kFooter = R"(Exit codes:
+  0   success
+  1   failure (see the message)
+  2   invalid input or usage
+  3   not found
+  4   conflict with existing state
+  70  internal error (a bug: please report it)
+  74  local I/O error
+  75  temporary failure (network, throttling, clock skew): retry later
+  77  access denied or expired credentials)";
+
+std::string version_line() {
+  const auto& info = util::build_info();
+  return std::string("shipctl ") + std::string(info.version) + " (commit " +
+         std::string(info.commit) + ", built " + std::string(info.build_time) + ")";
+}
+
+}  // namespace
+
+int report(Context& ctx, const util::Error& error) {
+  ctx.err << "shipctl: error: " << error.message << '\n';
+  return util::kind_info(error.kind).exit_code;
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Context ctx{out, err};
+  CLI::App app{
+      "shipctl: set up, check and run the keyless GitHub Actions -> Amazon ECR -> ECS Express "
+      "Mode pipeline.",
+      "shipctl"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", version_line());
+  app.add_flag("--debug", ctx.debug, "Trace requests to stderr (secrets are redacted)");
+  app.footer(std::string(kFooter));
+  for (const auto& spec : command_table()) {
+    auto* sub = app.add_subcommand(std::string(spec.name), std::string(spec.summary));
+    spec.define(*sub, ctx);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help/version to stdout and errors to stderr itself.
+    const int code = app.exit(e, out, err);
+    return code == 0 ? 0 : 2;
+  } catch (const std::exception& e) {
+    err << "shipctl: internal error: " << e.what() << '\n';
+    return util::kind_info(util::ErrorKind::kInternal).exit_code;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace eem::cli

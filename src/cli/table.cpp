@@ -1,0 +1,15 @@
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace eem::cli {
+
+std::span<const CommandSpec> command_table() {
+  static const std::vector<CommandSpec> kCommands{
+      // @command-table
+      version_command(),
+  };
+  return kCommands;
+}
+
+}  // namespace eem::cli
