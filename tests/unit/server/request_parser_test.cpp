@@ -1,0 +1,100 @@
+#include "server/request_parser.h"
+
+#include <gtest/gtest.h>
+
+namespace eem::server {
+namespace {
+
+struct Parsed {
+  beast::error_code ec;
+  bool done = false;
+  Request request;
+};
+
+// Feeds `wire` to a fresh parser in pieces of `step` bytes, as the session
+// does with socket reads: offer everything pending until the parser needs more.
+Parsed parse(RequestBuffers& buffers, std::string_view wire, std::size_t step = 1 << 20,
+             std::uint32_t max_header = 8192, std::uint64_t max_body = 1024) {
+  RequestParser parser(buffers, max_header, max_body);
+  Parsed out;
+  std::string pending;
+  for (std::size_t i = 0; i < wire.size() && !out.done; i += step) {
+    pending.append(wire.substr(i, step));
+    while (!pending.empty() && !out.done) {
+      const std::size_t used = parser.put(boost::asio::buffer(pending), out.ec);
+      pending.erase(0, used);
+      if (out.ec == http::error::need_more) {
+        out.ec = {};
+        break;
+      }
+      if (out.ec) return out;
+      out.done = parser.is_done();
+      if (used == 0) break;
+    }
+  }
+  if (out.done) buffers.fill(out.request);
+  return out;
+}
+
+TEST(RequestParser, CollectsLineHeadersAndBody) {
+  RequestBuffers buffers;
+  const auto p = parse(buffers,
+                       "POST /v1/greetings?x=1 HTTP/1.1\r\nHost: a\r\nContent-Type: "
+                       "application/json\r\nX-Amzn-Trace-Id: Root=1-abc\r\nContent-Length: "
+                       "4\r\n\r\n{\"a\"");
+  ASSERT_TRUE(p.done) << p.ec.message();
+  EXPECT_EQ(p.request.method, "POST");
+  EXPECT_EQ(p.request.target, "/v1/greetings?x=1");
+  EXPECT_EQ(p.request.path, "/v1/greetings");
+  EXPECT_EQ(p.request.query, "x=1");
+  EXPECT_EQ(p.request.header("x-amzn-trace-id"), "Root=1-abc");
+  EXPECT_EQ(p.request.header("CONTENT-TYPE"), "application/json");
+  EXPECT_EQ(p.request.header("missing"), "");
+  EXPECT_EQ(p.request.body, "{\"a\"");
+}
+
+TEST(RequestParser, ByteByByteEqualsWhole) {
+  const std::string wire =
+      "POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+  RequestBuffers whole_buffers, split_buffers;
+  const auto whole = parse(whole_buffers, wire);
+  const auto split = parse(split_buffers, wire, 1);
+  ASSERT_TRUE(whole.done);
+  ASSERT_TRUE(split.done);
+  EXPECT_EQ(whole.request.body, "abcde");
+  EXPECT_EQ(split.request.body, "abcde");
+}
+
+TEST(RequestParser, ExpectContinueIsNoticed) {
+  RequestBuffers buffers;
+  parse(buffers, "PUT /a HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx");
+  EXPECT_TRUE(buffers.expect_continue);
+}
+
+struct Bad {
+  const char* wire;
+  http::error error;
+};
+
+class RequestParserRejects : public testing::TestWithParam<Bad> {};
+
+TEST_P(RequestParserRejects, WithBeastsError) {
+  RequestBuffers buffers;
+  const auto p = parse(buffers, GetParam().wire, 1 << 20, 64, 8);
+  EXPECT_FALSE(p.done);
+  EXPECT_EQ(p.ec, GetParam().error) << p.ec.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RequestParserRejects,
+    testing::Values(
+        Bad{"GET /a HTTP/1.1\r\nHost: a\r\nX-Long: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+            http::error::header_limit},
+        Bad{"POST /a HTTP/1.1\r\nContent-Length: 9\r\n\r\n123456789", http::error::body_limit},
+        Bad{"GET /a HTTP/9.9\r\n\r\n", http::error::bad_version},
+        Bad{"GET /a HTTP/1.1\r\nContent-Length: x\r\n\r\n", http::error::bad_content_length},
+        Bad{"GET\x01 /a HTTP/1.1\r\n\r\n", http::error::bad_method}));
+
+}  // namespace
+}  // namespace eem::server
