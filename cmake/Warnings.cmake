@@ -5,7 +5,7 @@ add_library(eem_warnings INTERFACE)
 target_compile_options(eem_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
-  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 if(EEM_WERROR)
   target_compile_options(eem_warnings INTERFACE -Werror)
 endif()
