@@ -1,0 +1,122 @@
+#include "service/greetings.h"
+
+#include <nlohmann/json.hpp>
+
+#include "service/problem.h"
+#include "util/strings.h"
+
+namespace eem::service {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxNameCodePoints = 64;
+
+struct FieldError {
+  std::string pointer;  // RFC 6901 JSON pointer into the request body
+  std::string detail;
+};
+
+std::size_t code_points(std::string_view utf8) {
+  std::size_t n = 0;
+  for (const char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::optional<FieldError> check_name(std::string_view name, std::string pointer) {
+  if (name.empty() || code_points(name) > kMaxNameCodePoints) {
+    return FieldError{std::move(pointer), "must be 1 to 64 characters"};
+  }
+  if (std::ranges::any_of(name, [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    return FieldError{std::move(pointer), "must not contain control characters"};
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldError> check_language(std::string_view language, std::string pointer) {
+  if (language == "en" || language == "ja") return std::nullopt;
+  return FieldError{std::move(pointer), "must be \"en\" or \"ja\""};
+}
+
+// The value of query parameter `key` (no decoding: values here are ASCII).
+std::string_view query_param(std::string_view query, std::string_view key) {
+  for (auto pair : util::split(query, '&')) {
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == key) return eq == pair.npos ? "" : pair.substr(eq + 1);
+  }
+  return {};
+}
+
+void greet(server::Response& response, std::string_view name, std::string_view language) {
+  const std::string greeting = language == "ja" ? "こんにちは、" + std::string(name) + "さん"
+                                                : "Hello, " + std::string(name) + "!";
+  response.body = nlohmann::ordered_json{
+      {"greeting", greeting}, {"name", name}, {"language", language}}
+                      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void invalid(server::Response& response, const std::vector<FieldError>& errors) {
+  json list = json::array();
+  for (const auto& e : errors) list.push_back({{"pointer", e.pointer}, {"detail", e.detail}});
+  const json extensions{{"errors", list}};
+  problem(response, 400, "Bad Request", "The request is invalid; see errors.", &extensions);
+}
+
+}  // namespace
+
+void get_greeting(const server::Request& request, const PathParams& params,
+                  server::Response& response) {
+  const std::string_view name = params.get("name");
+  std::string_view language = query_param(request.query, "lang");
+  if (language.empty()) language = "en";
+  std::vector<FieldError> errors;
+  if (auto e = check_name(name, "/name")) errors.push_back(*e);
+  if (auto e = check_language(language, "/lang")) errors.push_back(*e);
+  if (!errors.empty()) return invalid(response, errors);
+  greet(response, name, language);
+}
+
+void post_greeting(const server::Request& request, const PathParams&,
+                   server::Response& response) {
+  const auto media_type = util::trim(util::split(request.header("Content-Type"), ';')[0]);
+  if (!util::iequals(media_type, "application/json")) {
+    problem(response, 415, "Unsupported Media Type",
+            "Send the body as application/json (got " +
+                (media_type.empty() ? std::string("no Content-Type") : std::string(media_type)) +
+                ").");
+    response.add_header("Accept-Post", "application/json");
+    return;
+  }
+  const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return problem(response, 400, "Bad Request", "The body is not valid JSON.");
+  }
+  if (!body.is_object()) return invalid(response, {{"", "must be a JSON object"}});
+  std::vector<FieldError> errors;
+  for (const auto& [key, value] : body.items()) {
+    if (key != "name" && key != "language") {
+      errors.push_back({(json::json_pointer{} / key).to_string(), "is not a known field"});
+    }
+  }
+  const auto name = body.find("name");
+  if (name == body.end() || !name->is_string()) {
+    errors.push_back({"/name", "is required and must be a string"});
+  } else if (auto e = check_name(name->get_ref<const std::string&>(), "/name")) {
+    errors.push_back(*e);
+  }
+  std::string language = "en";
+  if (const auto lang = body.find("language"); lang != body.end()) {
+    if (!lang->is_string()) {
+      errors.push_back({"/language", "must be a string"});
+    } else if (auto e = check_language(lang->get_ref<const std::string&>(), "/language")) {
+      errors.push_back(*e);
+    } else {
+      language = lang->get<std::string>();
+    }
+  }
+  if (!errors.empty()) return invalid(response, errors);
+  greet(response, name->get_ref<const std::string&>(), language);
+}
+
+}  // namespace eem::service

@@ -1,0 +1,191 @@
+"""The service over real sockets: endpoints, HTTP edge cases, hardening."""
+
+import http.client
+import json
+import socket
+import time
+import unittest
+
+import harness
+from service_process import log_lines, service
+
+
+def raw(port, data: bytes, timeout=5.0) -> bytes:
+    """Sends `data` on a new connection and reads until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+class Endpoints(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._ctx = service(MAX_BODY_BYTES=1024, MAX_HEADER_BYTES=1024)
+        cls.port, cls.proc = cls._ctx.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._ctx.__exit__(None, None, None)
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r, data
+
+    def test_ping(self):
+        r, body = self.request("GET", "/ping")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(json.loads(body), {"status": "ok"})
+
+    def test_version_reports_build(self):
+        r, body = self.request("GET", "/version")
+        self.assertEqual(r.status, 200)
+        doc = json.loads(body)
+        self.assertEqual(doc["service"], "ecs-express-mode-api")
+        self.assertRegex(doc["commit"], r"^([0-9a-f]{40}|unknown)$")
+        self.assertRegex(doc["build_time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+    def test_keep_alive_serves_many_requests_on_one_connection(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        for _ in range(50):
+            conn.request("GET", "/ping")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+        conn.close()
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        out = raw(self.port, b"GET /ping HTTP/1.1\r\nHost: a\r\n\r\n"
+                             b"GET /v1/greetings/Zed HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        self.assertEqual(out.count(b"HTTP/1.1 200 OK"), 2)
+        self.assertLess(out.index(b'{"status":"ok"}'), out.index(b"Hello, Zed!"))
+
+    def test_post_greeting(self):
+        r, body = self.request("POST", "/v1/greetings", body=json.dumps({"name": "Ann", "language": "ja"}),
+                               headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(json.loads(body)["greeting"], "こんにちは、Annさん")
+
+    def test_errors_are_problem_details(self):
+        cases = [
+            ("GET", "/nope", None, {}, 404),
+            ("DELETE", "/ping", None, {}, 405),
+            ("POST", "/v1/greetings", "{}", {"Content-Type": "text/plain"}, 415),
+            ("POST", "/v1/greetings", "{", {"Content-Type": "application/json"}, 400),
+            ("POST", "/v1/greetings", "x" * 2048, {"Content-Type": "application/json"}, 413),
+        ]
+        for method, path, body, headers, status in cases:
+            with self.subTest(method=method, path=path, status=status):
+                r, data = self.request(method, path, body=body, headers=headers)
+                self.assertEqual(r.status, status)
+                self.assertEqual(r.getheader("Content-Type"), "application/problem+json")
+                self.assertEqual(json.loads(data)["status"], status)
+
+    def test_method_not_allowed_lists_allow(self):
+        r, _ = self.request("PUT", "/v1/greetings")
+        self.assertEqual(r.getheader("Allow"), "POST")
+
+    def test_head_has_length_but_no_body(self):
+        out = raw(self.port, b"HEAD /ping HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        head, _, body = out.partition(b"\r\n\r\n")
+        self.assertIn(b"Content-Length: 15", head)
+        self.assertEqual(body, b"")
+
+    def test_expect_100_continue(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 14\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+            self.assertEqual(s.recv(100), b"HTTP/1.1 100 Continue\r\n\r\n")
+            s.sendall(b'{"name":"Cy"}\n')
+            out = b""
+            while chunk := s.recv(4096):
+                out += chunk
+        self.assertIn(b"HTTP/1.1 200 OK", out)
+        self.assertIn(b"Hello, Cy!", out)
+
+    def test_malformed_http_gets_400_and_close(self):
+        for data in [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+                     b"GET /ping HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+                     b"\x00\x01\x02\xff\r\n\r\n"]:
+            with self.subTest(data=data):
+                out = raw(self.port, data)
+                self.assertTrue(out.startswith(b"HTTP/1.1 400 Bad Request\r\n"), out)
+                self.assertIn(b"Connection: close", out)
+
+    def test_oversize_header_gets_431(self):
+        out = raw(self.port, b"GET /ping HTTP/1.1\r\nX-Big: " + b"a" * 4096 + b"\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 431 "), out[:80])
+
+    def test_oversize_body_is_refused_before_it_is_sent(self):
+        out = raw(self.port, b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 100000000\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 413 "), out[:80])
+
+    def test_access_log_line_per_request(self):
+        self.request("GET", "/ping?probe=log", headers={"X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793"})
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            found = [l for l in log_lines(self.proc)
+                     if l.get("request_id") == "Root=1-5759e988-bd862e3fe1be46a994272793"]
+            if found:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(found), 1)
+        line = found[0]
+        self.assertEqual((line["msg"], line["method"], line["path"], line["status"]),
+                         ("request", "GET", "/ping", 200))
+        self.assertEqual(line["bytes_out"], 15)
+        self.assertIsInstance(line["duration_ms"], float)
+
+
+class Hardening(unittest.TestCase):
+    def test_slow_header_is_cut_off(self):
+        with service(HEADER_TIMEOUT_MS=300) as (port, _):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.sendall(b"GET /ping HTTP/1.1\r\nHost: a\r\n")
+                start = time.monotonic()
+                try:
+                    data = s.recv(100)
+                except ConnectionResetError:
+                    data = b""
+                elapsed = time.monotonic() - start
+            self.assertEqual(data, b"")
+            self.assertLess(elapsed, 3.0)
+
+    def test_idle_keep_alive_connection_is_closed(self):
+        with service(IDLE_TIMEOUT_MS=1000) as (port, _):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/ping")
+            conn.getresponse().read()
+            start = time.monotonic()
+            self.assertEqual(conn.sock.recv(10), b"")
+            self.assertLess(time.monotonic() - start, 4.0)
+
+    def test_connection_cap_answers_503(self):
+        with service(MAX_CONNECTIONS=2, WORKER_THREADS=1) as (port, _):
+            held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+            try:
+                time.sleep(0.2)
+                out = raw(port, b"GET /ping HTTP/1.1\r\nHost: a\r\n\r\n")
+                self.assertTrue(out.startswith(b"HTTP/1.1 503 "), out)
+            finally:
+                for s in held:
+                    s.close()
+            time.sleep(0.3)
+            self.assertIn(b"200 OK", raw(port, b"GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n"))
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,142 @@
+"""Process lifecycle: configuration errors, health check, graceful drain."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+import harness
+from service_process import log_lines, service
+
+
+def run_binary(args, **env):
+    full_env = dict(os.environ)
+    full_env.update({k: str(v) for k, v in env.items()})
+    return subprocess.run([harness.binary("ecs-express-mode-api"), *args], env=full_env,
+                          capture_output=True, text=True, timeout=30)
+
+
+class Configuration(unittest.TestCase):
+    def test_invalid_value_refuses_to_start(self):
+        r = run_binary([], PORT="http")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, "ecs-express-mode-api: configuration error: "
+                                   "PORT=http: expected an integer from 1 to 65535\n")
+
+    def test_bad_listen_address(self):
+        r = run_binary([], PORT=harness.free_port(), LISTEN_ADDRESS="localhost")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("listen address 'localhost' is not an IPv4 or IPv6 address", r.stderr)
+
+    def test_port_in_use(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            r = run_binary([], PORT=s.getsockname()[1], LISTEN_ADDRESS="127.0.0.1")
+        self.assertEqual(r.returncode, 74)
+        self.assertIn("cannot listen on 127.0.0.1:", r.stderr)
+
+    def test_help_documents_environment(self):
+        r = run_binary(["--help"])
+        self.assertEqual(r.returncode, 0)
+        for name in ("PORT", "DRAIN_TIMEOUT_MS", "--healthcheck"):
+            self.assertIn(name, r.stdout)
+
+    def test_unknown_argument(self):
+        self.assertEqual(run_binary(["--bogus"]).returncode, 2)
+
+
+class HealthCheck(unittest.TestCase):
+    def test_healthy_and_unhealthy(self):
+        with service() as (port, _):
+            self.assertEqual(run_binary(["--healthcheck"], PORT=port).returncode, 0)
+        r = run_binary(["--healthcheck"], PORT=port)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("healthcheck: GET http://127.0.0.1:", r.stderr)
+
+
+class Drain(unittest.TestCase):
+    def test_sigterm_finishes_in_flight_requests_then_exits_zero(self):
+        with service(DRAIN_TIMEOUT_MS=10000) as (port, proc):
+            # A request whose header and half its body are in; the rest comes
+            # after SIGTERM. It must still be answered.
+            slow = socket.create_connection(("127.0.0.1", port), timeout=10)
+            body = b'{"name":"Slow"}'
+            slow.sendall(b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+            # An idle keep-alive connection: closed at once by the drain.
+            idle = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            idle.request("GET", "/ping")
+            idle.getresponse().read()
+            # Load from several threads; every response must be a whole 200.
+            stop = threading.Event()
+            results = {"ok": 0, "bad": [], "refused": 0}
+
+            def hammer():
+                while not stop.is_set():
+                    try:
+                        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                        c.request("GET", "/ping")
+                        r = c.getresponse()
+                        data = r.read()
+                        if r.status == 200 and data == b'{"status":"ok"}':
+                            results["ok"] += 1
+                        else:
+                            results["bad"].append((r.status, data))
+                        c.close()
+                    except (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected):
+                        # Connections the server never accepted (listener closed).
+                        results["refused"] += 1
+                        time.sleep(0.01)
+
+            threads = [threading.Thread(target=hammer) for _ in range(4)]
+            for t in threads:
+                t.start()
+            time.sleep(0.5)
+            start = time.monotonic()
+            proc.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            slow.sendall(body[5:])
+            answer = b""
+            while chunk := slow.recv(4096):
+                answer += chunk
+            stop.set()
+            for t in threads:
+                t.join()
+            code = proc.proc.wait(timeout=15)
+            elapsed = time.monotonic() - start
+            self.assertEqual(idle.sock.recv(10) if idle.sock else b"", b"")
+        self.assertEqual(code, 0)
+        self.assertLess(elapsed, 10.0)
+        self.assertIn(b"HTTP/1.1 200 OK", answer)
+        self.assertIn(b"Connection: close", answer)
+        self.assertIn(b"Hello, Slow!", answer)
+        self.assertGreater(results["ok"], 50)
+        self.assertEqual(results["bad"], [])
+        messages = [l["msg"] for l in log_lines(proc)]
+        self.assertEqual(messages[0], "listening")
+        self.assertIn("draining", messages)
+        self.assertEqual(messages[-1], "stopped")
+        self.assertEqual(log_lines(proc)[-1]["forced_closes"], 0)
+
+    def test_drain_timeout_closes_stuck_connections(self):
+        with service(DRAIN_TIMEOUT_MS=500) as (port, proc):
+            stuck = socket.create_connection(("127.0.0.1", port), timeout=10)
+            stuck.sendall(b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab")
+            time.sleep(0.2)
+            start = time.monotonic()
+            proc.proc.send_signal(signal.SIGTERM)
+            code = proc.proc.wait(timeout=10)
+            elapsed = time.monotonic() - start
+            stuck.close()
+        self.assertEqual(code, 0)
+        self.assertLess(elapsed, 3.0)
+        self.assertEqual(log_lines(proc)[-1]["forced_closes"], 1)
+
+
+if __name__ == "__main__":
+    harness.main()
