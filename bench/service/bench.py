@@ -45,6 +45,15 @@ def first_200(port, deadline_s=10.0):
     raise RuntimeError(f"no 200 from port {port} within {deadline_s}s")
 
 
+def median_ms(action, runs=9):
+    times = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        action()
+        times.append((time.monotonic() - t0) * 1000)
+    return sorted(times)[runs // 2]
+
+
 def rss_kib(pids, field):
     total = 0
     for pid in pids:
@@ -149,10 +158,14 @@ def main():
     for tool in ("wrk", "nginx", "node", "cmake"):
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is missing; run scripts/install-deps")
-    subprocess.run(["cmake", "--preset", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", "--preset", "release", "--target", "ecs-express-mode-api"],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    ours = os.path.join(ROOT, "build", "release", "apps", "ecs-express-mode-api")
+    # The binary as the image ships it: release, static, the service alone.
+    build = os.path.join(ROOT, "build", "bench")
+    subprocess.run(["cmake", "-S", ROOT, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+                    "-DEEM_STATIC=ON", "-DEEM_SHIPCTL=OFF", "-DEEM_TESTS=OFF"],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", build, "--target", "ecs-express-mode-api"],
+                   check=True, stdout=subprocess.DEVNULL)
+    ours = os.path.join(build, "apps", "ecs-express-mode-api")
     with tempfile.TemporaryDirectory() as tmp:
         servers = [
             Server("ours", [ours], {"WORKER_THREADS": "1", "LISTEN_ADDRESS": "127.0.0.1"}),
@@ -162,8 +175,15 @@ def main():
             Server("express", ["node", os.path.join(HERE, "express-app.js")], cwd=ROOT),
         ]
         results = {}
+        spawn_floor = median_ms(lambda: subprocess.run(["/bin/true"]))
         for s in servers:
+            startup = []
+            for _ in range(5):
+                s.start()
+                startup.append(s.first_200_ms)
+                s.stop()
             s.start()
+            s.first_200_ms = sorted(startup)[len(startup) // 2]
             try:
                 url = f"http://127.0.0.1:{s.port}/ping"
                 wrk(url, 2)  # warm-up
@@ -195,7 +215,8 @@ def main():
     print(f"p99 at half our peak ({half_run['rps']:.0f} req/s, paced {pace_ms} ms/conn): "
           f"{half_run['p99']:.3f} ms (target < 1 ms); p50 {half_run['p50']:.3f} ms")
     print(f"idle RSS: {o['idle_rss']/1024:.1f} MiB (target < 8 MiB)")
-    print(f"start to first 200: {o['first_200_ms']:.1f} ms (target <= 10 ms)")
+    print(f"start to first 200: {o['first_200_ms']:.1f} ms, median of 5 (target <= 10 ms); "
+          f"nginx {n['first_200_ms']:.1f} ms; spawning /bin/true from this script takes {spawn_floor:.1f} ms")
     print(f"image size: {image_size()} (target < 10 MB)")
 
 

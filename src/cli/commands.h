@@ -7,6 +7,10 @@
 namespace eem::cli {
 
 CommandSpec version_command();
+CommandSpec push_command();
+CommandSpec whoami_command();
+CommandSpec policy_command();
+CommandSpec oidc_command();
 // @command-declarations
 
 }  // namespace eem::cli

@@ -6,6 +6,10 @@ namespace eem::cli {
 
 std::span<const CommandSpec> command_table() {
   static const std::vector<CommandSpec> kCommands{
+      push_command(),
+      whoami_command(),
+      policy_command(),
+      oidc_command(),
       // @command-table
       version_command(),
   };

@@ -33,13 +33,15 @@ struct Shared {
 struct Worker {
   explicit Worker(Shared& s) : shared(s) {}
   Shared& shared;
-  asio::io_context io{1};
-  std::optional<tcp::acceptor> acceptor;
-  asio::steady_timer sweeper{io};
+  // Declared before `io`: destroying `io` may destroy sessions still queued
+  // in it, and each one removes itself from this list.
   std::list<Session*> sessions;  // owned by their shared_ptrs; listed for sweeps
   bool draining = false;
   Clock::time_point drain_deadline{};
   std::size_t forced_closes = 0;
+  asio::io_context io{1};
+  std::optional<tcp::acceptor> acceptor;
+  asio::steady_timer sweeper{io};
 
   void accept();
   void sweep();

@@ -1,0 +1,186 @@
+#include "aws/ecr.h"
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/base64.h"
+
+namespace eem::aws {
+
+namespace {
+
+using nlohmann::json;
+
+ApiResult<json> call(ServiceClient& client, std::string_view operation, const json& input) {
+  auto body = client.json(operation, input.dump());
+  if (!body) return std::unexpected(body.error());
+  auto parsed = json::parse(*body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return std::unexpected(from_error({util::ErrorKind::kInvalidInput, "response is not JSON"}, "ECR", operation));
+  }
+  return parsed;
+}
+
+Repository repository_from(const json& item) {
+  Repository repository;
+  repository.arn = item.value("repositoryArn", "");
+  repository.registry_id = item.value("registryId", "");
+  repository.name = item.value("repositoryName", "");
+  repository.uri = item.value("repositoryUri", "");
+  repository.image_tag_mutability = item.value("imageTagMutability", "");
+  if (item.contains("imageScanningConfiguration")) {
+    repository.scan_on_push = item["imageScanningConfiguration"].value("scanOnPush", false);
+  }
+  return repository;
+}
+
+json image_ids(const std::vector<ImageId>& ids) {
+  json list = json::array();
+  for (const auto& id : ids) {
+    json item = json::object();
+    if (!id.digest.empty()) item["imageDigest"] = id.digest;
+    if (!id.tag.empty()) item["imageTag"] = id.tag;
+    list.push_back(item);
+  }
+  return list;
+}
+
+json exclusions_json(const std::vector<TagMutabilityExclusion>& exclusions) {
+  json list = json::array();
+  for (const auto& exclusion : exclusions) list.push_back({{"filterType", "WILDCARD"}, {"filter", exclusion.filter}});
+  return list;
+}
+
+std::optional<std::chrono::system_clock::time_point> epoch_time(const json& value) {
+  if (!value.is_number()) return std::nullopt;
+  const auto millis = static_cast<std::int64_t>(value.get<double>() * 1000.0);
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(millis));
+}
+
+}  // namespace
+
+ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest& request) {
+  json input = {{"repositoryName", request.name}};
+  if (!request.tags.empty()) {
+    input["tags"] = json::array();
+    for (const auto& [key, value] : request.tags) input["tags"].push_back({{"Key", key}, {"Value", value}});
+  }
+  if (!request.image_tag_mutability.empty()) input["imageTagMutability"] = request.image_tag_mutability;
+  if (!request.exclusions.empty()) input["imageTagMutabilityExclusionFilters"] = exclusions_json(request.exclusions);
+  if (request.scan_on_push) input["imageScanningConfiguration"] = {{"scanOnPush", *request.scan_on_push}};
+  auto output = call(client_, "CreateRepository", input);
+  if (!output) return std::unexpected(output.error());
+  return repository_from(output->value("repository", json::object()));
+}
+
+ApiResult<std::vector<Repository>> EcrClient::describe_repositories(const std::vector<std::string>& names) {
+  json input = json::object();
+  if (!names.empty()) input["repositoryNames"] = names;
+  auto output = call(client_, "DescribeRepositories", input);
+  if (!output) return std::unexpected(output.error());
+  std::vector<Repository> repositories;
+  for (const auto& item : output->value("repositories", json::array())) repositories.push_back(repository_from(item));
+  return repositories;
+}
+
+ApiResult<std::vector<ImageDetail>> EcrClient::describe_images(const std::string& repository,
+                                                               const std::vector<ImageId>& ids) {
+  json input = {{"repositoryName", repository}};
+  if (!ids.empty()) input["imageIds"] = image_ids(ids);
+  auto output = call(client_, "DescribeImages", input);
+  if (!output) return std::unexpected(output.error());
+  std::vector<ImageDetail> details;
+  for (const auto& item : output->value("imageDetails", json::array())) {
+    ImageDetail detail;
+    detail.digest = item.value("imageDigest", "");
+    detail.tags = item.value("imageTags", std::vector<std::string>{});
+    detail.size_bytes = item.value("imageSizeInBytes", std::int64_t{0});
+    detail.manifest_media_type = item.value("imageManifestMediaType", "");
+    details.push_back(std::move(detail));
+  }
+  return details;
+}
+
+ApiResult<std::vector<Image>> EcrClient::batch_get_image(const std::string& repository,
+                                                         const std::vector<ImageId>& ids,
+                                                         const std::vector<std::string>& accepted_media_types) {
+  json input = {{"repositoryName", repository}, {"imageIds", image_ids(ids)}};
+  if (!accepted_media_types.empty()) input["acceptedMediaTypes"] = accepted_media_types;
+  auto output = call(client_, "BatchGetImage", input);
+  if (!output) return std::unexpected(output.error());
+  std::vector<Image> images;
+  for (const auto& item : output->value("images", json::array())) {
+    Image image;
+    const json id = item.value("imageId", json::object());
+    image.id = {id.value("imageDigest", ""), id.value("imageTag", "")};
+    image.manifest = item.value("imageManifest", "");
+    image.manifest_media_type = item.value("imageManifestMediaType", "");
+    images.push_back(std::move(image));
+  }
+  return images;
+}
+
+ApiResult<AuthorizationToken> EcrClient::get_authorization_token() {
+  auto output = call(client_, "GetAuthorizationToken", json::object());
+  if (!output) return std::unexpected(output.error());
+  const json data = output->value("authorizationData", json::array());
+  const auto bad = [](std::string message) {
+    return std::unexpected(from_error({util::ErrorKind::kInvalidInput, std::move(message)}, "ECR",
+                                      "GetAuthorizationToken"));
+  };
+  if (data.empty()) return bad("response has no authorizationData");
+  const auto decoded = crypto::base64_decode(data[0].value("authorizationToken", ""));
+  const auto colon = decoded ? decoded->find(':') : std::string::npos;
+  if (colon == std::string::npos) return bad("authorization token is not base64 of user:password");
+  AuthorizationToken token;
+  token.username = decoded->substr(0, colon);
+  token.password = decoded->substr(colon + 1);
+  token.proxy_endpoint = data[0].value("proxyEndpoint", "");
+  if (data[0].contains("expiresAt")) token.expires_at = epoch_time(data[0]["expiresAt"]);
+  return token;
+}
+
+ApiResult<void> EcrClient::put_lifecycle_policy(const std::string& repository, const std::string& policy_json) {
+  auto output = call(client_, "PutLifecyclePolicy",
+                     {{"repositoryName", repository}, {"lifecyclePolicyText", policy_json}});
+  if (!output) return std::unexpected(output.error());
+  return {};
+}
+
+ApiResult<void> EcrClient::put_image_tag_mutability(const std::string& repository, const std::string& mutability,
+                                                    const std::vector<TagMutabilityExclusion>& exclusions) {
+  json input = {{"repositoryName", repository}, {"imageTagMutability", mutability}};
+  if (!exclusions.empty()) input["imageTagMutabilityExclusionFilters"] = exclusions_json(exclusions);
+  auto output = call(client_, "PutImageTagMutability", input);
+  if (!output) return std::unexpected(output.error());
+  return {};
+}
+
+ApiResult<void> EcrClient::put_image_scanning_configuration(const std::string& repository, bool scan_on_push) {
+  auto output = call(client_, "PutImageScanningConfiguration",
+                     {{"repositoryName", repository}, {"imageScanningConfiguration", {{"scanOnPush", scan_on_push}}}});
+  if (!output) return std::unexpected(output.error());
+  return {};
+}
+
+ApiResult<std::vector<LayerAvailability>> EcrClient::batch_check_layer_availability(
+    const std::string& repository, const std::vector<std::string>& digests) {
+  auto output = call(client_, "BatchCheckLayerAvailability", {{"repositoryName", repository}, {"layerDigests", digests}});
+  if (!output) return std::unexpected(output.error());
+  std::vector<LayerAvailability> layers;
+  for (const auto& item : output->value("layers", json::array())) {
+    layers.push_back({item.value("layerDigest", ""), item.value("layerAvailability", "") == "AVAILABLE",
+                      item.value("layerSize", std::int64_t{0})});
+  }
+  for (const auto& failure : output->value("failures", json::array())) {
+    layers.push_back({failure.value("layerDigest", ""), false, 0});
+  }
+  return layers;
+}
+
+ApiResult<void> EcrClient::put_account_setting(const std::string& name, const std::string& value) {
+  auto output = call(client_, "PutAccountSetting", {{"name", name}, {"value", value}});
+  if (!output) return std::unexpected(output.error());
+  return {};
+}
+
+}  // namespace eem::aws

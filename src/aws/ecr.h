@@ -1,0 +1,95 @@
+#pragma once
+// Amazon ECR control plane (AWS JSON 1.1, AmazonEC2ContainerRegistry_V20150921).
+// The registry API itself (blobs, manifests) is the OCI push engine's.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/service_client.h"
+
+namespace eem::aws {
+
+struct Repository {
+  std::string arn;
+  std::string registry_id;
+  std::string name;
+  std::string uri;  // "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/name"
+  std::string image_tag_mutability;  // MUTABLE, IMMUTABLE, *_WITH_EXCLUSION
+  bool scan_on_push = false;
+};
+
+// A wildcard tag filter exempt from the repository's tag mutability
+// (e.g. "latest" stays MUTABLE under IMMUTABLE_WITH_EXCLUSION).
+struct TagMutabilityExclusion {
+  std::string filter;  // "latest", "dev-*"
+};
+
+struct CreateRepositoryRequest {
+  std::string name;
+  std::string image_tag_mutability;  // empty: the service default (MUTABLE)
+  std::vector<TagMutabilityExclusion> exclusions;
+  std::optional<bool> scan_on_push;
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
+struct ImageId {
+  std::string digest;  // "sha256:..."; either or both may be set
+  std::string tag;
+};
+
+struct ImageDetail {
+  std::string digest;
+  std::vector<std::string> tags;
+  std::int64_t size_bytes = 0;
+  std::string manifest_media_type;
+};
+
+struct Image {
+  ImageId id;
+  std::string manifest;
+  std::string manifest_media_type;
+};
+
+struct AuthorizationToken {
+  std::string username;  // "AWS"
+  std::string password;  // a secret: never logged
+  std::string proxy_endpoint;  // "https://123456789012.dkr.ecr.region.amazonaws.com"
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+};
+
+struct LayerAvailability {
+  std::string digest;
+  bool available = false;
+  std::int64_t size_bytes = 0;
+};
+
+class EcrClient {
+ public:
+  explicit EcrClient(ServiceClient client) : client_(std::move(client)) {}
+
+  ApiResult<Repository> create_repository(const CreateRepositoryRequest& request);
+  // All repositories when `names` is empty (first page of up to 1000).
+  ApiResult<std::vector<Repository>> describe_repositories(const std::vector<std::string>& names);
+  ApiResult<std::vector<ImageDetail>> describe_images(const std::string& repository, const std::vector<ImageId>& ids);
+  ApiResult<std::vector<Image>> batch_get_image(const std::string& repository, const std::vector<ImageId>& ids,
+                                                const std::vector<std::string>& accepted_media_types);
+  // Decodes base64("AWS:<password>").
+  ApiResult<AuthorizationToken> get_authorization_token();
+  ApiResult<void> put_lifecycle_policy(const std::string& repository, const std::string& policy_json);
+  ApiResult<void> put_image_tag_mutability(const std::string& repository, const std::string& mutability,
+                                           const std::vector<TagMutabilityExclusion>& exclusions);
+  ApiResult<void> put_image_scanning_configuration(const std::string& repository, bool scan_on_push);
+  ApiResult<std::vector<LayerAvailability>> batch_check_layer_availability(const std::string& repository,
+                                                                           const std::vector<std::string>& digests);
+  // e.g. ("BLOB_MOUNTING", "ENABLED").
+  ApiResult<void> put_account_setting(const std::string& name, const std::string& value);
+
+  ServiceClient& service_client() { return client_; }
+
+ private:
+  ServiceClient client_;
+};
+
+}  // namespace eem::aws

@@ -1,0 +1,46 @@
+#pragma once
+// The shared config and credentials files (~/.aws/config, ~/.aws/credentials)
+// as the SDKs read them: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE move
+// them, AWS_PROFILE picks the profile ("default" otherwise). In the config
+// file profiles are "[profile NAME]" (except "[default]"); in the
+// credentials file "[NAME]". Values from the credentials file win.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aws/environment.h"
+#include "util/error.h"
+
+namespace eem::aws {
+
+using Profile = std::map<std::string, std::string, std::less<>>;
+
+// Parses INI `text` into profiles; `config_file` selects the section naming
+// rule. Keys are lower-cased; comments (# and ;) and blank lines skipped.
+std::map<std::string, Profile, std::less<>> parse_profiles(std::string_view text, bool config_file);
+
+class SharedConfig {
+ public:
+  // Reads both files (missing files are empty, unreadable ones an error).
+  static util::Result<SharedConfig> load(const Env& env);
+  static SharedConfig from_text(std::string_view config, std::string_view credentials);
+
+  // The merged settings of `name`, nullopt when neither file has it.
+  std::optional<Profile> profile(std::string_view name) const;
+  // AWS_PROFILE, or "default".
+  static std::string selected_profile(const Env& env);
+
+ private:
+  std::map<std::string, Profile, std::less<>> config_;
+  std::map<std::string, Profile, std::less<>> credentials_;
+};
+
+// The region, as the SDKs resolve it: `explicit_region` (--region), then
+// AWS_REGION, AWS_DEFAULT_REGION, then the selected profile's `region`.
+// Fails with kInvalidInput ("no AWS region: pass --region or set AWS_REGION")
+// when none is set.
+util::Result<std::string> resolve_region(const Env& env, std::string_view explicit_region = {});
+
+}  // namespace eem::aws

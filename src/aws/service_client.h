@@ -1,0 +1,106 @@
+#pragma once
+// The protocol layer every AWS client shares: endpoint resolution, the AWS
+// Query and JSON 1.1 wire formats, SigV4 signing, retries in the SDKs'
+// standard mode, clock-skew correction and --debug tracing. The transport
+// wrappers are assembled here, in one documented place:
+//   operation -> serialise -> [sign] -> trace -> HttpClient -> parse error
+//             -> classify -> retry (throttled/transient) or correct skew once.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "aws/api_error.h"
+#include "aws/credentials_provider.h"
+#include "aws/endpoints.h"
+#include "aws/environment.h"
+#include "aws/xml.h"
+#include "net/http_client.h"
+
+namespace eem::aws {
+
+enum class Protocol { kQuery, kJson11 };
+
+// The static description of one AWS service.
+struct ServiceInfo {
+  std::string_view id;            // "STS": used in messages and AWS_ENDPOINT_URL_<ID>
+  std::string_view endpoint_name; // "sts": endpoint prefix
+  std::string_view signing_name;  // "sts": SigV4 service name
+  Protocol protocol;
+  std::string_view api_version;    // Query: "2011-06-15"
+  std::string_view target_prefix;  // JSON 1.1: "AmazonEC2ContainerRegistry_V20150921"
+};
+
+inline constexpr ServiceInfo kSts{"STS", "sts", "sts", Protocol::kQuery, "2011-06-15", ""};
+inline constexpr ServiceInfo kIam{"IAM", "iam", "iam", Protocol::kQuery, "2010-05-08", ""};
+inline constexpr ServiceInfo kEcr{"ECR", "ecr", "ecr", Protocol::kJson11, "",
+                                  "AmazonEC2ContainerRegistry_V20150921"};
+inline constexpr ServiceInfo kEcs{"ECS", "ecs", "ecs", Protocol::kJson11, "",
+                                  "AmazonEC2ContainerServiceV20141113"};
+
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+using Sleeper = std::function<void(std::chrono::milliseconds)>;
+using DebugSink = std::function<void(std::string_view text)>;
+
+struct ClientConfig {
+  net::HttpClient* http = nullptr;                    // required, not owned
+  std::shared_ptr<CredentialsProvider> credentials;  // required for signed calls
+  std::string region;
+  std::string endpoint_url;  // --endpoint-url; empty: environment or default
+  Env env = process_env();
+  Clock now = [] { return std::chrono::system_clock::now(); };
+  Sleeper sleep;                  // default: std::this_thread::sleep_for
+  std::function<double()> random; // uniform in [0, 1); default: std::mt19937
+  // Attempts per call, first included (standard mode: 3; AWS_MAX_ATTEMPTS
+  // overrides when set to a positive number).
+  int max_attempts = 3;
+  DebugSink debug;  // --debug traces, secrets redacted; empty: off
+};
+
+enum class Auth { kSigV4, kNone };
+
+// Ordered name/value parameters of a Query request ("RoleArn", "arn:...").
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+class ServiceClient {
+ public:
+  // Resolves the endpoint for `service` in `config.region`.
+  static util::Result<ServiceClient> create(const ServiceInfo& service, ClientConfig config);
+
+  // AWS Query: POSTs Action, Version and `params` form-encoded; returns the
+  // root element of the response (e.g. <GetCallerIdentityResponse>).
+  ApiResult<XmlElement> query(std::string_view action, const QueryParams& params,
+                              Auth auth = Auth::kSigV4);
+  // AWS JSON 1.1: POSTs `body` (a JSON document) with X-Amz-Target
+  // "<prefix>.<operation>"; returns the response body.
+  ApiResult<std::string> json(std::string_view operation, std::string body);
+
+  const Endpoint& endpoint() const { return endpoint_; }
+  const ServiceInfo& service() const { return *service_; }
+  // Requests sent by the last call (retries included), for tests and doctor.
+  int last_attempts() const { return last_attempts_; }
+
+ private:
+  ServiceClient(const ServiceInfo& service, ClientConfig config, Endpoint endpoint);
+  ApiResult<net::Response> call(std::string_view operation, const net::Request& base, Auth auth);
+  util::Result<void> sign(net::Request& request);
+  ApiError parse_error(std::string_view operation, const net::Response& response) const;
+  bool correct_clock_skew(const net::Response& response);
+  std::chrono::milliseconds backoff(int attempt, const ApiError& error);
+
+  const ServiceInfo* service_;
+  ClientConfig config_;
+  Endpoint endpoint_;
+  std::chrono::seconds clock_offset_{0};
+  bool skew_corrected_ = false;
+  int last_attempts_ = 0;
+};
+
+// Parses an RFC 7231 IMF-fixdate ("Wed, 25 Nov 2026 22:10:00 GMT").
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text);
+
+}  // namespace eem::aws

@@ -1,0 +1,116 @@
+#include "aws/sts.h"
+
+#include "aws/timestamp.h"
+
+namespace eem::aws {
+
+namespace {
+
+ApiError invalid(std::string_view operation, const util::Error& error) {
+  return from_error(error, "STS", operation);
+}
+
+AssumedRole parse_assumed(const XmlElement& result) {
+  AssumedRole role;
+  role.credentials.access_key_id = result.text_at("Credentials/AccessKeyId");
+  role.credentials.secret_access_key = result.text_at("Credentials/SecretAccessKey");
+  role.credentials.session_token = result.text_at("Credentials/SessionToken");
+  role.credentials.expiration = parse_iso8601(result.text_at("Credentials/Expiration"));
+  role.assumed_role_arn = result.text_at("AssumedRoleUser/Arn");
+  role.assumed_role_id = result.text_at("AssumedRoleUser/AssumedRoleId");
+  role.subject_from_token = result.text_at("SubjectFromWebIdentityToken");
+  role.audience = result.text_at("Audience");
+  role.provider = result.text_at("Provider");
+  return role;
+}
+
+ApiResult<AssumedRole> assumed_from(const XmlElement& root, std::string_view operation) {
+  const XmlElement* result = root.child(std::string(operation) + "Result");
+  if (result == nullptr || result->text_at("Credentials/AccessKeyId").empty()) {
+    return std::unexpected(invalid(operation, util::Error{util::ErrorKind::kInternal,
+                                                          "response carries no credentials"}));
+  }
+  return parse_assumed(*result);
+}
+
+}  // namespace
+
+util::Result<void> validate_role_session_name(std::string_view name) {
+  // RoleSessionName: [\w+=,.@-]{2,64} (STS API reference, AssumeRole).
+  const bool ok = name.size() >= 2 && name.size() <= 64 &&
+                  name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789_+=,.@-") == std::string_view::npos;
+  if (ok) return {};
+  return util::fail(util::ErrorKind::kInvalidInput,
+                    "invalid role session name '" + std::string(name) +
+                        "': use 2 to 64 characters of letters, digits and _+=,.@-");
+}
+
+util::Result<void> validate_duration_seconds(int seconds) {
+  if (seconds >= 900 && seconds <= 43200) return {};
+  return util::fail(util::ErrorKind::kInvalidInput,
+                    "invalid session duration " + std::to_string(seconds) +
+                        " s: must be between 900 (15 minutes) and 43200 (12 hours)");
+}
+
+util::Result<void> validate_role_arn(std::string_view arn) {
+  if (arn.starts_with("arn:") && arn.find(":role/") != std::string_view::npos) return {};
+  return util::fail(util::ErrorKind::kInvalidInput,
+                    "invalid role ARN '" + std::string(arn) +
+                        "' (expected arn:aws:iam::<account-id>:role/<name>)");
+}
+
+ApiResult<CallerIdentity> StsClient::get_caller_identity() {
+  auto root = client_.query("GetCallerIdentity", {});
+  if (!root) return std::unexpected(root.error());
+  CallerIdentity identity;
+  identity.account = root->text_at("GetCallerIdentityResult/Account");
+  identity.arn = root->text_at("GetCallerIdentityResult/Arn");
+  identity.user_id = root->text_at("GetCallerIdentityResult/UserId");
+  return identity;
+}
+
+ApiResult<AssumedRole> StsClient::assume_role_with_web_identity(const WebIdentityRequest& request) {
+  constexpr std::string_view kOperation = "AssumeRoleWithWebIdentity";
+  if (auto ok = validate_role_arn(request.role_arn); !ok) return std::unexpected(invalid(kOperation, ok.error()));
+  if (auto ok = validate_role_session_name(request.role_session_name); !ok) {
+    return std::unexpected(invalid(kOperation, ok.error()));
+  }
+  if (request.duration_seconds) {
+    if (auto ok = validate_duration_seconds(*request.duration_seconds); !ok) {
+      return std::unexpected(invalid(kOperation, ok.error()));
+    }
+  }
+  if (request.web_identity_token.empty()) {
+    return std::unexpected(invalid(kOperation, util::Error{util::ErrorKind::kInvalidInput,
+                                                           "the web identity token is empty"}));
+  }
+  // Parameter order of the service model (botocore serialises in this order).
+  QueryParams params{{"RoleArn", request.role_arn},
+                     {"RoleSessionName", request.role_session_name},
+                     {"WebIdentityToken", request.web_identity_token}};
+  if (request.duration_seconds) params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
+  auto root = client_.query(kOperation, params, Auth::kNone);
+  if (!root) return std::unexpected(root.error());
+  return assumed_from(*root, kOperation);
+}
+
+ApiResult<AssumedRole> StsClient::assume_role(const AssumeRoleRequest& request) {
+  constexpr std::string_view kOperation = "AssumeRole";
+  if (auto ok = validate_role_arn(request.role_arn); !ok) return std::unexpected(invalid(kOperation, ok.error()));
+  if (auto ok = validate_role_session_name(request.role_session_name); !ok) {
+    return std::unexpected(invalid(kOperation, ok.error()));
+  }
+  if (request.duration_seconds) {
+    if (auto ok = validate_duration_seconds(*request.duration_seconds); !ok) {
+      return std::unexpected(invalid(kOperation, ok.error()));
+    }
+  }
+  QueryParams params{{"RoleArn", request.role_arn}, {"RoleSessionName", request.role_session_name}};
+  if (request.duration_seconds) params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
+  auto root = client_.query(kOperation, params);
+  if (!root) return std::unexpected(root.error());
+  return assumed_from(*root, kOperation);
+}
+
+}  // namespace eem::aws

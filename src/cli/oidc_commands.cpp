@@ -1,0 +1,207 @@
+// `shipctl oidc verify|decode|subject`: OIDC tokens (src/oidc). The token is
+// a credential: it is never printed, only its header and claims.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "net/http_client.h"
+#include "oidc/github_subject.h"
+#include "oidc/jwks.h"
+#include "oidc/verifier.h"
+
+namespace eem::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+util::Result<std::string> read_token(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return util::fail(util::ErrorKind::kIo, "cannot read token file " + path);
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+std::string_view context_name(oidc::SubjectContext c) {
+  switch (c) {
+    case oidc::SubjectContext::kEnvironment: return "environment";
+    case oidc::SubjectContext::kPullRequest: return "pull_request";
+    case oidc::SubjectContext::kBranch: return "branch";
+    case oidc::SubjectContext::kTag: return "tag";
+    case oidc::SubjectContext::kOtherRef: return "ref";
+    case oidc::SubjectContext::kCustom: return "custom";
+  }
+  return "custom";
+}
+
+ordered_json subject_json(const oidc::GithubSubject& s) {
+  ordered_json out{{"repository", s.repository()},
+                   {"format", s.format() == oidc::SubjectFormat::kName ? "name" : "immutable"},
+                   {"context", context_name(s.context)},
+                   {"value", s.value}};
+  if (s.format() == oidc::SubjectFormat::kImmutable) {
+    out["owner_id"] = s.owner_id;
+    out["repository_id"] = s.repo_id;
+  }
+  return out;
+}
+
+ordered_json token_json(const oidc::Jwt& jwt, bool verified) {
+  ordered_json out{{"verified", verified},
+                   {"header", {{"alg", jwt.header.alg}, {"kid", jwt.header.kid}, {"typ", jwt.header.typ}}},
+                   {"claims", ordered_json::parse(jwt.claims.json)}};
+  if (auto sub = oidc::parse_subject(jwt.claims.sub)) out["github_subject"] = subject_json(*sub);
+  return out;
+}
+
+void print_token(std::ostream& out, const oidc::Jwt& jwt, bool verified) {
+  out << (verified ? "Token verified.\n" : "UNVERIFIED token (signature and claims not checked):\n");
+  out << "  alg " << jwt.header.alg << ", kid \"" << jwt.header.kid << "\"\n";
+  const auto time_of = [&jwt](const std::string& name) -> std::optional<std::int64_t> {
+    if (name == "exp") return jwt.claims.exp;
+    if (name == "nbf") return jwt.claims.nbf;
+    if (name == "iat") return jwt.claims.iat;
+    return std::nullopt;
+  };
+  for (const auto& [name, value] : jwt.claims.scalars) {
+    out << "  " << name << ": " << value;
+    if (const auto seconds = time_of(name)) out << " (" << oidc::format_time(*seconds) << ")";
+    out << '\n';
+  }
+  if (!jwt.claims.aud.empty()) {
+    out << "  aud:";
+    for (const auto& a : jwt.claims.aud) out << ' ' << a;
+    out << '\n';
+  }
+}
+
+int fail_json(Context& ctx, bool json, const util::Error& error) {
+  if (json) {
+    ctx.out << ordered_json{{"verified", false},
+                            {"error", {{"kind", util::kind_info(error.kind).name}, {"message", error.message}}}}
+                   .dump(2)
+            << '\n';
+  }
+  return report(ctx, error);
+}
+
+struct VerifyFlags {
+  std::string token, jwks, issuer, audience;
+  int leeway = 60;
+  bool json = false;
+};
+
+int run_verify(Context& ctx, const VerifyFlags& flags) {
+  auto token = read_token(flags.token);
+  if (!token) return fail_json(ctx, flags.json, token.error());
+  std::unique_ptr<net::HttpClient> http;
+  std::unique_ptr<oidc::JwksSource> source;
+  if (flags.jwks.starts_with("https://") || flags.jwks.starts_with("http://")) {
+    http = net::make_curl_client();
+    auto url = oidc::url_jwks_source(*http, flags.jwks);
+    if (!url) return fail_json(ctx, flags.json, url.error());
+    source = std::move(*url);
+  } else {
+    source = oidc::file_jwks_source(flags.jwks);
+  }
+  oidc::JwksCache keys(std::move(source));
+  oidc::VerifyOptions options{flags.issuer, flags.audience, std::chrono::seconds(flags.leeway)};
+  auto jwt = oidc::verify_token(*token, keys, options);
+  if (!jwt) return fail_json(ctx, flags.json, jwt.error());
+  if (flags.json) {
+    ctx.out << token_json(*jwt, true).dump(2) << '\n';
+  } else {
+    print_token(ctx.out, *jwt, true);
+  }
+  return 0;
+}
+
+int run_decode(Context& ctx, const std::string& path, bool json) {
+  auto token = read_token(path);
+  if (!token) return report(ctx, token.error());
+  auto jwt = oidc::decode_jwt(*token);
+  if (!jwt) return report(ctx, jwt.error());
+  if (json) {
+    ctx.out << token_json(*jwt, false).dump(2) << '\n';
+  } else {
+    print_token(ctx.out, *jwt, false);
+  }
+  return 0;
+}
+
+struct SubjectFlags {
+  oidc::RunFacts facts;
+  std::string parse;
+  bool immutable = false;
+  bool json = false;
+};
+
+int run_subject(Context& ctx, SubjectFlags flags) {
+  if (!flags.parse.empty()) {
+    auto sub = oidc::parse_subject(flags.parse);
+    if (!sub) return report(ctx, sub.error());
+    ctx.out << subject_json(*sub).dump(flags.json ? 2 : -1) << '\n';
+    return 0;
+  }
+  if (flags.immutable) flags.facts.format = oidc::SubjectFormat::kImmutable;
+  auto sub = oidc::build_subject(flags.facts);
+  if (!sub) return report(ctx, sub.error());
+  ctx.out << (flags.json ? ordered_json{{"sub", *sub}}.dump(2) : *sub) << '\n';
+  return 0;
+}
+
+void define_verify(CLI::App& oidc_app, Context& ctx) {
+  auto flags = std::make_shared<VerifyFlags>();
+  auto* sub = oidc_app.add_subcommand("verify", "Verify a token's signature and claims like STS does");
+  sub->add_option("--token", flags->token, "File holding the JWT (- for stdin)")->required();
+  sub->add_option("--jwks", flags->jwks, "JWKS file, JWKS URL, or the issuer's .well-known/openid-configuration URL")->required();
+  sub->add_option("--issuer", flags->issuer, "Expected iss")->required();
+  sub->add_option("--audience", flags->audience, "Expected aud")->required();
+  sub->add_option("--leeway", flags->leeway, "Clock leeway in seconds")->capture_default_str();
+  sub->add_flag("--json", flags->json, "Print as JSON");
+  sub->callback([&ctx, flags] { ctx.exit_code = run_verify(ctx, *flags); });
+}
+
+void define_decode(CLI::App& oidc_app, Context& ctx) {
+  auto path = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto* sub = oidc_app.add_subcommand("decode", "Show a token's header and claims WITHOUT verifying it");
+  sub->add_option("--token", *path, "File holding the JWT (- for stdin)")->required();
+  sub->add_flag("--json", *json, "Print as JSON");
+  sub->callback([&ctx, path, json] { ctx.exit_code = run_decode(ctx, *path, *json); });
+}
+
+void define_subject(CLI::App& oidc_app, Context& ctx) {
+  auto flags = std::make_shared<SubjectFlags>();
+  auto* sub = oidc_app.add_subcommand("subject", "Build the sub claim GitHub issues for a run, or parse one");
+  sub->add_option("--repository", flags->facts.repository, "OWNER/REPO");
+  sub->add_option("--ref", flags->facts.ref, "refs/heads/BRANCH or refs/tags/TAG");
+  sub->add_option("--event", flags->facts.event_name, "Event name, e.g. push or pull_request");
+  sub->add_option("--environment", flags->facts.environment, "The job's environment");
+  sub->add_flag("--immutable-subjects", flags->immutable, "Use repo:OWNER@ID/REPO@ID");
+  sub->add_option("--owner-id", flags->facts.owner_id, "Owner id");
+  sub->add_option("--repository-id", flags->facts.repo_id, "Repository id");
+  sub->add_option("--parse", flags->parse, "Parse this sub instead of building one");
+  sub->add_flag("--json", flags->json, "Print as JSON");
+  sub->callback([&ctx, flags] { ctx.exit_code = run_subject(ctx, *flags); });
+}
+
+}  // namespace
+
+CommandSpec oidc_command() {
+  return {"oidc", "Verify and decode OIDC tokens; build and parse GitHub subjects", [](CLI::App& sub, Context& ctx) {
+            sub.require_subcommand(1);
+            define_verify(sub, ctx);
+            define_decode(sub, ctx);
+            define_subject(sub, ctx);
+          }};
+}
+
+}  // namespace eem::cli

@@ -1,0 +1,254 @@
+// `shipctl policy eval|lint|trust`: the IAM policy engine (src/iam) on the
+// command line. Interfaces: DESIGN.md section 5.
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "iam/evaluator.h"
+#include "iam/lint.h"
+#include "iam/policy_parser.h"
+#include "iam/trust_builder.h"
+#include "oidc/github_subject.h"
+#include "oidc/jwt.h"
+
+namespace eem::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+// Reads `path` ("-" is stdin) and parses it as a policy; errors name the file.
+util::Result<iam::Policy> load_policy(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return util::fail(util::ErrorKind::kIo, "cannot read policy file " + path);
+    text << in.rdbuf();
+  }
+  auto policy = iam::parse_policy(text.str());
+  if (!policy) return std::unexpected(policy.error().with_context("policy " + path));
+  return policy;
+}
+
+ordered_json condition_json(const iam::ConditionExplanation& c) {
+  ordered_json out{{"operator", c.op},       {"key", c.key},           {"expected", c.expected},
+                   {"actual", c.actual},     {"key_present", c.key_present}, {"matched", c.matched},
+                   {"path", c.path}};
+  if (!c.likely_cause.empty()) out["likely_cause"] = c.likely_cause;
+  return out;
+}
+
+ordered_json statement_json(const iam::StatementExplanation& st) {
+  ordered_json conditions = ordered_json::array();
+  for (const auto& c : st.conditions) conditions.push_back(condition_json(c));
+  return {{"statement", st.index},
+          {"sid", st.sid},
+          {"effect", st.effect == iam::Effect::kAllow ? "Allow" : "Deny"},
+          {"path", st.path},
+          {"applies", st.applies},
+          {"principal", iam::element_match_name(st.principal)},
+          {"action", iam::element_match_name(st.action)},
+          {"resource", iam::element_match_name(st.resource)},
+          {"conditions", conditions},
+          {"summary", st.summary}};
+}
+
+std::string quoted_list(const std::vector<std::string>& values) {
+  if (values.empty()) return "(absent)";
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "\"" : ", \"") + v + "\"";
+  return out;
+}
+
+void print_evaluation(std::ostream& out, const iam::Evaluation& result) {
+  out << "Decision: " << iam::decision_name(result.decision) << '\n';
+  for (const auto& w : result.warnings) out << "warning: " << w << '\n';
+  for (const auto& st : result.statements) {
+    out << "Statement " << st.index << (st.sid.empty() ? "" : " (" + st.sid + ")") << " at " << st.path << ": "
+        << st.summary << '\n';
+    for (const auto& c : st.conditions) {
+      out << "  " << (c.matched ? "ok  " : "FAIL") << ' ' << c.op << ' ' << c.key << ": expected " << quoted_list(c.expected)
+          << ", actual " << quoted_list(c.actual) << '\n';
+      if (!c.likely_cause.empty()) out << "       likely cause: " << c.likely_cause << '\n';
+    }
+  }
+}
+
+// --token: the condition keys STS would derive from this token (decoded,
+// not verified: `oidc verify` is the place for that).
+util::Result<void> add_token_keys(const std::string& path, iam::RequestContext& request) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return util::fail(util::ErrorKind::kIo, "cannot read token file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto jwt = oidc::decode_jwt(text.str());
+  if (!jwt) return std::unexpected(jwt.error().with_context("token " + path));
+  const std::vector<std::pair<std::string, std::string>> claims(jwt->claims.scalars.begin(), jwt->claims.scalars.end());
+  for (auto& [key, value] : oidc::condition_keys(jwt->claims.iss, jwt->claims.sub, jwt->claims.aud, claims)) {
+    request.add(key, std::move(value));
+  }
+  return {};
+}
+
+struct EvalFlags {
+  std::string policy, action, principal, resource, token;
+  std::vector<std::string> context;
+  bool json = false;
+};
+
+int run_eval(Context& ctx, const EvalFlags& flags) {
+  auto policy = load_policy(flags.policy);
+  if (!policy) return report(ctx, policy.error());
+  iam::RequestContext request;
+  request.action = flags.action;
+  request.principal = flags.principal;
+  request.resource = flags.resource;
+  for (const auto& kv : flags.context) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return report(ctx, util::Error{util::ErrorKind::kInvalidInput, "--context \"" + kv + "\" is not KEY=VALUE"});
+    }
+    request.add(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  if (!flags.token.empty()) {
+    if (auto ok = add_token_keys(flags.token, request); !ok) return report(ctx, ok.error());
+  }
+  const bool has_principal = std::any_of(policy->statements.begin(), policy->statements.end(),
+                                         [](const iam::Statement& st) { return st.principal.has_value(); });
+  if (has_principal && request.principal.empty()) {
+    ctx.err << "shipctl: warning: the policy names principals but no --principal was given; those statements cannot match\n";
+  }
+  const iam::Evaluation result = iam::evaluate(*policy, request);
+  if (flags.json) {
+    ordered_json explanation = ordered_json::array();
+    for (const auto& st : result.statements) explanation.push_back(statement_json(st));
+    ctx.out << ordered_json{{"decision", iam::decision_name(result.decision)},
+                            {"explanation", explanation},
+                            {"warnings", result.warnings}}
+                   .dump(2)
+            << '\n';
+  } else {
+    print_evaluation(ctx.out, result);
+  }
+  return 0;
+}
+
+struct LintFlags {
+  std::string file;
+  std::string immutable = "unknown";
+  bool json = false;
+};
+
+int run_lint(Context& ctx, const LintFlags& flags) {
+  auto policy = load_policy(flags.file);
+  if (!policy) {
+    // A document IAM would reject is itself a finding-level failure; --json
+    // callers get it on stdout too.
+    if (flags.json) {
+      ctx.out << ordered_json{{"file", flags.file},
+                              {"error", {{"kind", util::kind_info(policy.error().kind).name}, {"message", policy.error().message}}}}
+                     .dump(2)
+              << '\n';
+    }
+    return report(ctx, policy.error());
+  }
+  iam::LintOptions options;
+  if (flags.immutable == "yes") options.immutable_subjects = iam::ImmutableSubjects::kYes;
+  if (flags.immutable == "no") options.immutable_subjects = iam::ImmutableSubjects::kNo;
+  const auto findings = iam::lint_policy(*policy, options);
+  int errors = 0;
+  for (const auto& f : findings) errors += f.severity == iam::Severity::kError ? 1 : 0;
+  if (flags.json) {
+    ordered_json list = ordered_json::array();
+    for (const auto& f : findings) {
+      list.push_back({{"id", f.rule}, {"severity", iam::severity_name(f.severity)}, {"path", f.path},
+                      {"message", f.message}, {"fix", f.fix}});
+    }
+    ctx.out << ordered_json{{"file", flags.file}, {"findings", list},
+                            {"errors", errors}, {"warnings", static_cast<int>(findings.size()) - errors}}
+                   .dump(2)
+            << '\n';
+  } else {
+    for (const auto& f : findings) {
+      ctx.out << flags.file << ": " << f.path << ": " << iam::severity_name(f.severity) << " " << f.rule << ": " << f.message
+              << "\n  fix: " << f.fix << '\n';
+    }
+    ctx.out << findings.size() << " finding(s): " << errors << " error(s), " << findings.size() - static_cast<std::size_t>(errors)
+            << " warning(s)\n";
+  }
+  // Findings of severity error fail the command, so CI can gate on it.
+  return errors > 0 ? 1 : 0;
+}
+
+struct TrustFlags {
+  iam::TrustRequest request;
+  bool pull_requests = false;
+  bool immutable = false;
+};
+
+int run_trust(Context& ctx, TrustFlags flags) {
+  if (flags.pull_requests) flags.request.pull_requests = iam::PullRequests::kAllow;
+  if (flags.immutable) flags.request.style = iam::SubjectStyle::kImmutable;
+  auto policy = iam::build_trust_policy(flags.request);
+  if (!policy) return report(ctx, policy.error());
+  ctx.out << *policy;
+  return 0;
+}
+
+void define_eval(CLI::App& policy, Context& ctx) {
+  auto flags = std::make_shared<EvalFlags>();
+  auto* sub = policy.add_subcommand("eval", "Evaluate a policy for one request and explain every statement");
+  sub->add_option("--policy", flags->policy, "Policy JSON file (- for stdin)")->required();
+  sub->add_option("--action", flags->action, "Action, e.g. sts:AssumeRoleWithWebIdentity")->required();
+  sub->add_option("--principal", flags->principal, "Caller ARN (for trust policies: the OIDC provider ARN)");
+  sub->add_option("--resource", flags->resource, "Resource ARN");
+  sub->add_option("--context", flags->context, "Condition key KEY=VALUE; repeat for several values of one key");
+  sub->add_option("--token", flags->token, "Take the OIDC condition keys (sub, aud, ...) from this JWT file (not verified)");
+  sub->add_flag("--json", flags->json, "Print {\"decision\", \"explanation\"} as JSON");
+  sub->callback([&ctx, flags] { ctx.exit_code = run_eval(ctx, *flags); });
+}
+
+void define_lint(CLI::App& policy, Context& ctx) {
+  auto flags = std::make_shared<LintFlags>();
+  auto* sub = policy.add_subcommand("lint", "Check a trust or identity policy for known mistakes (exit 1 on errors)");
+  sub->add_option("file", flags->file, "Policy JSON file (- for stdin)")->required();
+  sub->add_option("--immutable-subjects", flags->immutable, "Whether the repository uses immutable subjects")
+      ->check(CLI::IsMember({"yes", "no", "unknown"}));
+  sub->add_flag("--json", flags->json, "Print findings as JSON");
+  sub->callback([&ctx, flags] { ctx.exit_code = run_lint(ctx, *flags); });
+}
+
+void define_trust(CLI::App& policy, Context& ctx) {
+  auto flags = std::make_shared<TrustFlags>();
+  auto* sub = policy.add_subcommand("trust", "Print the minimal GitHub Actions OIDC trust policy");
+  sub->add_option("--account", flags->request.account_id, "AWS account id")->required();
+  sub->add_option("--repository", flags->request.repository, "GitHub OWNER/REPO")->required();
+  sub->add_option("--branch", flags->request.branches, "Branch to admit (wildcards allowed); repeatable");
+  sub->add_option("--tag", flags->request.tags, "Tag to admit; repeatable");
+  sub->add_option("--environment", flags->request.environments, "Environment to admit; repeatable");
+  sub->add_flag("--allow-pull-requests", flags->pull_requests, "Also admit pull_request runs");
+  sub->add_flag("--immutable-subjects", flags->immutable, "Use repo:OWNER@ID/REPO@ID subjects");
+  sub->add_option("--owner-id", flags->request.owner_id, "Owner id (immutable subjects)");
+  sub->add_option("--repository-id", flags->request.repo_id, "Repository id (immutable subjects)");
+  sub->add_option("--partition", flags->request.partition, "aws, aws-cn or aws-us-gov")->check(CLI::IsMember({"aws", "aws-cn", "aws-us-gov"}));
+  sub->add_option("--audience", flags->request.audience, "Audience (default sts.amazonaws.com)");
+  sub->callback([&ctx, flags] { ctx.exit_code = run_trust(ctx, *flags); });
+}
+
+}  // namespace
+
+CommandSpec policy_command() {
+  return {"policy", "Evaluate, explain and lint IAM trust and identity policies", [](CLI::App& sub, Context& ctx) {
+            sub.require_subcommand(1);
+            define_eval(sub, ctx);
+            define_lint(sub, ctx);
+            define_trust(sub, ctx);
+          }};
+}
+
+}  // namespace eem::cli

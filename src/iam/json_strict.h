@@ -1,0 +1,29 @@
+#pragma once
+// Internal to eem_iam (the nlohmann adapter of this folder): parses JSON into
+// a DOM while recording object keys that occur more than once. nlohmann's
+// default parser keeps the last duplicate silently; IAM does the same, and a
+// duplicated operator key then drops a whole condition, so we must see them.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "iam/policy.h"
+#include "util/error.h"
+
+namespace eem::iam::detail {
+
+struct StrictJson {
+  nlohmann::json value;
+  std::vector<DuplicateKey> duplicates;  // later occurrences win in `value`
+};
+
+// Fails with kInvalidInput "not valid JSON: line L, column C: <reason>".
+util::Result<StrictJson> parse_strict_json(std::string_view text);
+
+// Appends `key` to a JSON path: $.Statement, $.Condition["a:b"].
+std::string child_path(std::string_view parent, std::string_view key);
+std::string index_path(std::string_view parent, std::size_t index);
+
+}  // namespace eem::iam::detail

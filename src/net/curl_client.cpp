@@ -1,0 +1,279 @@
+// The libcurl adapter behind net::HttpClient: the only file that includes curl.
+//
+// One CURL easy handle per client: libcurl keeps the connection cache on the
+// handle, so consecutive requests to one host reuse the TCP/TLS connection
+// (curl_easy_reset keeps it, https://curl.se/libcurl/c/curl_easy_reset.html).
+// Proxies come from the environment (HTTPS_PROXY, https_proxy, http_proxy,
+// NO_PROXY, no_proxy), which libcurl reads whenever CURLOPT_PROXY is unset; we
+// never set it, so the variables behave as in curl(1) and the AWS SDKs.
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "net/http_client.h"
+#include "util/build_info.h"
+#include "util/strings.h"
+
+namespace eem::net {
+
+std::optional<std::string_view> find_header(const Headers& headers, std::string_view name) {
+  for (const auto& header : headers) {
+    if (util::iequals(header.name, name)) return std::string_view(header.value);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+struct EasyDeleter {
+  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
+};
+struct UrlDeleter {
+  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
+};
+struct CurlStringDeleter {
+  void operator()(char* text) const noexcept { curl_free(text); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
+using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
+
+void global_init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// The host of `url` for error messages: never the path or query, which may
+// carry presigned signatures or tokens.
+std::string host_of(const std::string& url) {
+  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
+  char* host = nullptr;
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
+      curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    return "(unparsable URL)";
+  }
+  std::unique_ptr<char, CurlStringDeleter> owned(host);
+  return std::string(host);
+}
+
+// Per-transfer state shared with the curl callbacks.
+struct Transfer {
+  const Request* request = nullptr;
+  std::size_t max_bytes = 0;
+  Response response;
+  bool over_cap = false;
+  std::string_view upload_body;  // the in-memory body, consumed by on_read
+  std::size_t upload_offset = 0;
+};
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t length = size * count;
+  std::string_view line(data, length);
+  // A new status line starts a new response (100 Continue, 1xx): only the
+  // final response's headers are kept.
+  if (line.starts_with("HTTP/")) {
+    transfer->response.headers.clear();
+    return length;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return length;
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
+  transfer->response.headers.push_back(
+      Header{std::string(line.substr(0, colon)), std::string(util::trim(value))});
+  return length;
+}
+
+std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t length = size * count;
+  if (transfer->request->on_body) {
+    transfer->request->on_body(std::string_view(data, length));
+    return length;
+  }
+  if (transfer->response.body.size() + length > transfer->max_bytes) {
+    transfer->over_cap = true;
+    return 0;  // makes curl abort with CURLE_WRITE_ERROR
+  }
+  transfer->response.body.append(data, length);
+  return length;
+}
+
+std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const std::size_t capacity = size * count;
+  if (transfer->request->stream) {
+    return transfer->request->stream->read(
+        std::span<std::byte>(reinterpret_cast<std::byte*>(buffer), capacity));
+  }
+  const std::size_t left = transfer->upload_body.size() - transfer->upload_offset;
+  const std::size_t n = std::min(left, capacity);
+  std::memcpy(buffer, transfer->upload_body.data() + transfer->upload_offset, n);
+  transfer->upload_offset += n;
+  return n;
+}
+
+bool has_body(const Request& request) {
+  return request.stream.has_value() || !request.body.empty() || request.method == "POST" ||
+         request.method == "PUT" || request.method == "PATCH";
+}
+
+class CurlClient final : public HttpClient {
+ public:
+  explicit CurlClient(ClientOptions options) : options_(std::move(options)) {
+    global_init_once();
+    if (options_.user_agent.empty()) {
+      options_.user_agent = "shipctl/" + std::string(util::build_info().version);
+    }
+    handle_.reset(curl_easy_init());
+  }
+
+  util::Result<Response> send(const Request& request) override {
+    if (!handle_) return util::fail(util::ErrorKind::kInternal, "curl_easy_init failed");
+    Request current = request;
+    // Redirects are followed here, not by libcurl, so the same-host rule is
+    // ours to enforce (Authorization must never reach another host).
+    constexpr int kMaxRedirects = 10;
+    for (int hop = 0;; ++hop) {
+      std::string location;
+      auto response = send_once(current, location);
+      if (!response) return response;
+      if (options_.redirects == Redirects::kNone || location.empty() || hop >= kMaxRedirects ||
+          response->status < 300 || response->status > 308 || current.stream) {
+        return response;
+      }
+      if (host_of(location) != host_of(current.url)) return response;
+      if (response->status == 303 ||
+          ((response->status == 301 || response->status == 302) && current.method == "POST")) {
+        current.method = "GET";
+        current.body.clear();
+      }
+      current.url = std::move(location);
+    }
+  }
+
+ private:
+  util::Result<Response> send_once(const Request& request, std::string& location) {
+    CURL* curl = handle_.get();
+    curl_easy_reset(curl);  // keeps the connection cache
+    Transfer transfer;
+    transfer.request = &request;
+    transfer.max_bytes = options_.max_response_bytes;
+    HeaderList headers = build_headers(request);
+    if (auto configured = configure(curl, request, transfer, headers.get()); !configured) {
+      return std::unexpected(configured.error());
+    }
+    char error_text[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
+    const CURLcode code = curl_easy_perform(curl);
+    if (transfer.over_cap) {
+      return util::fail(util::ErrorKind::kInvalidInput,
+                        "response from " + host_of(request.url) + " exceeds the limit of " +
+                            std::to_string(options_.max_response_bytes) + " bytes");
+    }
+    if (code != CURLE_OK) {
+      const std::string detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+      return util::fail(util::ErrorKind::kTransient,
+                        request.method + " to " + host_of(request.url) + " failed: " + detail);
+    }
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    transfer.response.status = static_cast<int>(status);
+    char* redirect = nullptr;
+    if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &redirect) == CURLE_OK && redirect) {
+      location = redirect;
+    }
+    return std::move(transfer.response);
+  }
+
+  static HeaderList build_headers(const Request& request) {
+    curl_slist* list = nullptr;
+    auto append = [&list](const std::string& line) {
+      curl_slist* next = curl_slist_append(list, line.c_str());
+      if (next) list = next;
+    };
+    for (const auto& header : request.headers) {
+      // "Name;" is curl's spelling of a header with an empty value.
+      append(header.value.empty() ? header.name + ";" : header.name + ": " + header.value);
+    }
+    // No "Expect: 100-continue" round trip; registries and AWS answer fine
+    // without it and it costs a round trip per upload.
+    append("Expect:");
+    // Keep libcurl's default "Accept: */*" off unless the caller set one.
+    if (!find_header(request.headers, "Accept")) append("Accept:");
+    return HeaderList(list);
+  }
+
+  util::Result<void> configure(CURL* curl, const Request& request, Transfer& transfer,
+                               curl_slist* headers) {
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(options_.low_speed_bytes));
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+    const long verify = options_.tls_verify == TlsVerify::kOn ? 1L : 0L;
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, verify);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, verify * 2L);
+    if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    return configure_method(curl, request, transfer);
+  }
+
+  static util::Result<void> configure_method(CURL* curl, const Request& request,
+                                             Transfer& transfer) {
+    if (request.method == "HEAD") {
+      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+      return {};
+    }
+    if (request.method != "GET") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+    if (!has_body(request)) return {};
+    // Upload mode with a known size sends Content-Length and never chunked
+    // transfer encoding (registries and S3-style endpoints reject chunked).
+    std::uint64_t size = 0;
+    if (request.stream) {
+      if (!request.stream->read) {
+        return util::fail(util::ErrorKind::kInternal, "streamed request body has no reader");
+      }
+      size = request.stream->size;
+    } else {
+      transfer.upload_body = request.body;
+      size = request.body.size();
+    }
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+    return {};
+  }
+
+  ClientOptions options_;
+  EasyHandle handle_;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> make_curl_client(ClientOptions options) {
+  return std::make_unique<CurlClient>(std::move(options));
+}
+
+}  // namespace eem::net

@@ -1,0 +1,64 @@
+#pragma once
+// The push engine: sends a loaded Image to a registry repository.
+//
+// Order (nothing is written before everything is checked):
+//   1. ping and authenticate;
+//   2. HEAD every blob in parallel: present blobs are skipped;
+//   3. hash every missing blob in parallel and compare with its digest and
+//      size; any mismatch fails the push before a byte is uploaded;
+//   4. upload the missing blobs in parallel (`jobs` workers, one HTTP
+//      client each), streamed from the source, retried with backoff and
+//      resumed; memory stays bounded by the workers' buffers;
+//   5. PUT child manifests by digest, then the root manifest under every tag.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/http_client.h"
+#include "oci/auth.h"
+#include "oci/progress.h"
+#include "oci/reference.h"
+#include "oci/registry.h"
+#include "oci/source.h"
+#include "util/error.h"
+
+namespace eem::oci {
+
+using ClientFactory = std::function<std::unique_ptr<net::HttpClient>()>;
+
+// crane uses 4 parallel jobs and skopeo 6 (DESIGN.md §3).
+inline constexpr int kDefaultJobs = 4;
+
+struct PushOptions {
+  std::vector<std::string> tags;  // tags for the root manifest; empty: by digest only
+  std::optional<Credentials> credentials;
+  PlainHttp plain_http = PlainHttp::kRefuse;  // kAllow: --insecure (http fallback)
+  int jobs = kDefaultJobs;
+  std::string mount_from;  // repository on the same registry to mount blobs from
+
+  UploadPolicy policy;
+  ClientFactory make_client;   // one client per worker
+  Progress* progress = nullptr;
+};
+
+struct PushSummary {
+  std::string name;  // registry/repository
+  Digest digest;     // of the root manifest
+  std::string media_type;
+  std::vector<std::string> tags;
+  std::uint64_t bytes_uploaded = 0;
+  std::uint64_t bytes_skipped = 0;
+  std::size_t blobs_uploaded = 0;
+  std::size_t blobs_skipped = 0;
+  std::size_t blobs_mounted = 0;  // of the skipped ones
+  double seconds = 0;
+};
+
+util::Result<PushSummary> push_image(const Image& image, const ImageRef& destination,
+                                     const PushOptions& options);
+
+}  // namespace eem::oci

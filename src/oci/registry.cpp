@@ -1,0 +1,306 @@
+#include "oci/registry.h"
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+#include <vector>
+
+#include "util/strings.h"
+
+namespace eem::oci {
+
+namespace {
+
+using util::ErrorKind;
+using util::fail;
+
+// How long we wait when a 429/503 names no Retry-After, and the longest we
+// honour when it does (a registry asking for minutes is better reported).
+constexpr std::chrono::seconds kMaxRetryAfter{30};
+
+std::uint64_t parse_u64(std::string_view text, std::uint64_t fallback) {
+  std::uint64_t v = 0;
+  const auto t = util::trim(text);
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  return ec == std::errc() && end == t.data() + t.size() ? v : fallback;
+}
+
+// Adds `param` to a Location URL that may already carry a query (distribution
+// puts the upload state there: "?_state=...").
+std::string with_query(const std::string& url, std::string_view param) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + std::string(param);
+}
+
+// Streams at most `limit` bytes of `reader` into curl's buffer, counting
+// them and keeping the first read error (curl then fails the transfer).
+struct LimitedBody {
+  FileReader* reader;
+  std::uint64_t left;
+  const ByteCounter* sent;
+  std::optional<util::Error> error;
+
+  std::size_t read(std::span<std::byte> buffer) {
+    if (left == 0 || error) return 0;
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
+    auto n = reader->read(buffer.first(want));
+    if (!n) {
+      error = n.error();
+      return 0;
+    }
+    left -= *n;
+    if (*sent) (*sent)(static_cast<std::int64_t>(*n));
+    return *n;
+  }
+};
+
+util::Result<void> skip(FileReader& reader, std::uint64_t bytes) {
+  std::vector<std::byte> buffer(std::min<std::uint64_t>(bytes, 1u << 20));
+  while (bytes > 0) {
+    auto n = reader.read(std::span(buffer).first(static_cast<std::size_t>(std::min<std::uint64_t>(bytes, buffer.size()))));
+    if (!n) return std::unexpected(n.error());
+    if (*n == 0) return fail(ErrorKind::kIo, "blob ended early while resuming");
+    bytes -= *n;
+  }
+  return {};
+}
+
+// Backoff doubles per attempt; a registry's Retry-After wins, capped.
+std::chrono::milliseconds retry_delay(const UploadPolicy& policy, int attempt,
+                                      std::optional<std::chrono::seconds> retry_after) {
+  if (retry_after) return std::min<std::chrono::milliseconds>(*retry_after, kMaxRetryAfter);
+  return policy.backoff * (1 << std::min(attempt, 6));
+}
+
+}  // namespace
+
+RegistryClient::RegistryClient(Endpoint endpoint, std::shared_ptr<Authenticator> auth,
+                               std::unique_ptr<net::HttpClient> http)
+    : endpoint_(std::move(endpoint)), auth_(std::move(auth)), http_(std::move(http)) {}
+
+std::string RegistryClient::absolute(std::string_view location) const {
+  if (location.find("://") != std::string_view::npos) return std::string(location);
+  return endpoint_.base + std::string(location);
+}
+
+util::Result<net::Response> RegistryClient::send(net::Request request) {
+  const auto base_headers = request.headers;
+  for (int attempt = 0;; ++attempt) {
+    request.headers = base_headers;
+    const auto generation = auth_->generation();
+    if (auto header = auth_->header_for(request.url)) request.headers.push_back({"Authorization", *header});
+    auto response = http_->send(request);
+    retry_after_.reset();
+    if (response && (response->status == 429 || response->status == 503)) {
+      if (const auto after = response->header("Retry-After")) {
+        // Only the delta-seconds form (RFC 9110 section 10.2.3); an HTTP
+        // date falls back to our own backoff.
+        const auto seconds = parse_u64(*after, ~std::uint64_t{0});
+        if (seconds != ~std::uint64_t{0}) retry_after_ = std::chrono::seconds(static_cast<std::int64_t>(seconds));
+      }
+    }
+    if (!response || response->status != 401 || attempt > 0) return response;
+    const auto challenge = response->header("WWW-Authenticate");
+    if (!challenge) return response;
+    if (auto ok = auth_->on_unauthorized(*challenge, generation, *http_); !ok) return std::unexpected(ok.error());
+    if (request.stream) {
+      // A streamed body cannot be replayed here; the caller's retry reopens it.
+      return fail(ErrorKind::kTransient, "authorization was refreshed during an upload");
+    }
+  }
+}
+
+util::Result<void> RegistryClient::ping() {
+  net::Request request;
+  request.url = endpoint_.base + "/v2/";
+  auto response = send(request);
+  if (!response) return std::unexpected(response.error());
+  if (response->status == 200) return {};
+  if (response->status == 401) {
+    return fail(ErrorKind::kDenied,
+                "registry " + auth_->host() +
+                    (auth_->has_credentials()
+                         ? " rejected the credentials: check the user name and password (ECR "
+                           "passwords are tokens that expire after 12 hours: log in again)"
+                         : " requires credentials: pass --username and --password-stdin, or log in "
+                           "(shipctl login)"));
+  }
+  return std::unexpected(registry_error(*response, "checking the registry API (/v2/)", endpoint_));
+}
+
+util::Result<bool> RegistryClient::has_blob(const Descriptor& blob) {
+  net::Request request;
+  request.method = "HEAD";
+  request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/blobs/" + blob.digest.str();
+  auto response = send(request);
+  if (!response) return std::unexpected(response.error());
+  if (response->status == 404) return false;
+  // A redirect means the registry serves the blob from other storage (S3,
+  // a CDN): it has it. We never follow it (no credentials leave the host).
+  if (response->status == 302 || response->status == 303 || response->status == 307) return true;
+  if (response->status != 200) {
+    return std::unexpected(registry_error(*response, "checking blob " + blob.digest.str(), endpoint_));
+  }
+  const auto length = response->header("Content-Length");
+  return !length || parse_u64(*length, blob.size) == blob.size;
+}
+
+util::Result<std::string> RegistryClient::start_upload(std::uint64_t& min_chunk) {
+  net::Request request;
+  request.method = "POST";
+  request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/blobs/uploads/";
+  auto response = send(request);
+  if (!response) return std::unexpected(response.error());
+  const auto location = response->header("Location");
+  if (response->status != 202 || !location) {
+    return std::unexpected(registry_error(*response, "starting a blob upload", endpoint_));
+  }
+  if (const auto m = response->header("OCI-Chunk-Min-Length")) min_chunk = parse_u64(*m, 0);
+  return absolute(*location);
+}
+
+util::Result<std::optional<std::string>> RegistryClient::mount_blob(const Descriptor& blob,
+                                                                   std::string_view from) {
+  // OCI distribution spec, "Mounting a blob from another repository":
+  // 201 means mounted; 202 opens an ordinary upload session instead.
+  net::Request request;
+  request.method = "POST";
+  request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/blobs/uploads/?mount=" +
+                blob.digest.str() + "&from=" + std::string(from);
+  auto response = send(request);
+  if (!response) return std::unexpected(response.error());
+  if (response->status == 201) return std::optional<std::string>{};
+  const auto location = response->header("Location");
+  if (response->status != 202 || !location) {
+    return std::unexpected(registry_error(*response, "mounting blob " + blob.digest.str() + " from " +
+                                                         std::string(from), endpoint_));
+  }
+  return std::optional<std::string>{absolute(*location)};
+}
+
+util::Result<std::uint64_t> RegistryClient::upload_offset(const std::string& location) {
+  // GET on the upload URL answers 204 with "Range: 0-<last byte>" (OCI
+  // distribution spec, "Resuming an upload").
+  net::Request request;
+  request.url = location;
+  auto response = send(request);
+  if (!response) return std::unexpected(response.error());
+  const auto range = response->header("Range");
+  if (response->status != 204 || !range) {
+    return std::unexpected(registry_error(*response, "querying the upload status", endpoint_));
+  }
+  const auto dash = range->find('-');
+  if (dash == std::string_view::npos) return std::uint64_t{0};
+  const auto start = range->substr(0, dash);
+  if (util::trim(start) != "bytes=0" && util::trim(start) != "0") return std::uint64_t{0};
+  // distribution answers "0-0" both for nothing and for one byte stored
+  // (registry/handlers/blobupload.go); our chunks are never one byte, so
+  // "0-0" means start over.
+  const auto last = parse_u64(range->substr(dash + 1), 0);
+  return last == 0 ? 0 : last + 1;
+}
+
+util::Result<void> RegistryClient::upload_once(const Descriptor& blob, const BlobOpener& open,
+                                               const UploadPolicy& policy, const ByteCounter& sent,
+                                               std::string& location, std::uint64_t& offset) {
+  std::uint64_t min_chunk = 0;
+  if (location.empty()) {
+    auto started = start_upload(min_chunk);
+    if (!started) return std::unexpected(started.error());
+    location = std::move(*started);
+    offset = 0;
+  }
+  auto reader = open();
+  if (!reader) return std::unexpected(reader.error());
+  if (offset > 0) {
+    if (auto s = skip(**reader, offset); !s) return s;
+  }
+  const bool chunked = blob.size > policy.chunk_threshold;
+  const std::uint64_t chunk = std::max(policy.chunk_size, min_chunk);
+  while (chunked && offset < blob.size) {
+    const std::uint64_t n = std::min(chunk, blob.size - offset);
+    LimitedBody body{reader->get(), n, &sent, std::nullopt};
+    net::Request patch;
+    patch.method = "PATCH";
+    patch.url = location;
+    patch.headers = {{"Content-Type", "application/octet-stream"},
+                     {"Content-Range", std::to_string(offset) + "-" + std::to_string(offset + n - 1)}};
+    patch.stream = net::BodyStream{n, [&body](std::span<std::byte> b) { return body.read(b); }};
+    auto response = send(std::move(patch));
+    if (body.error) return std::unexpected(*body.error);
+    if (!response) return std::unexpected(response.error());
+    // ECR answers an intermediate PATCH with 201 rather than 202 (DESIGN.md §3).
+    const auto next = response->header("Location");
+    if ((response->status != 202 && response->status != 201) || !next) {
+      return std::unexpected(registry_error(*response, "uploading blob " + blob.digest.str(), endpoint_));
+    }
+    location = absolute(*next);
+    offset += n;
+  }
+  net::Request put;
+  put.method = "PUT";
+  put.url = with_query(location, "digest=" + blob.digest.str());
+  LimitedBody body{reader->get(), chunked ? 0 : blob.size - offset, &sent, std::nullopt};
+  put.headers = {{"Content-Type", "application/octet-stream"}};
+  put.stream = net::BodyStream{body.left, [&body](std::span<std::byte> b) { return body.read(b); }};
+  auto response = send(std::move(put));
+  if (body.error) return std::unexpected(*body.error);
+  if (!response) return std::unexpected(response.error());
+  if (response->status != 201) {
+    return std::unexpected(registry_error(*response, "uploading blob " + blob.digest.str(), endpoint_));
+  }
+  return {};
+}
+
+util::Result<void> RegistryClient::upload_blob(const Descriptor& blob, const BlobOpener& open,
+                                               const UploadPolicy& policy, const ByteCounter& sent,
+                                               std::string session) {
+  std::string location = std::move(session);
+  std::uint64_t offset = 0;
+  // Counts what this blob has put on the wire, so a restart can take back
+  // from the progress what will be sent again.
+  std::int64_t counted = 0;
+  const ByteCounter counter = [&](std::int64_t n) {
+    counted += n;
+    if (sent) sent(n);
+  };
+  for (int attempt = 1;; ++attempt) {
+    auto done = upload_once(blob, open, policy, counter, location, offset);
+    if (done) return done;
+    if (!util::kind_info(done.error().kind).retryable || attempt >= policy.max_attempts) {
+      util::Error error = done.error();
+      if (attempt > 1) error.message += " (gave up after " + std::to_string(attempt) + " attempts)";
+      return std::unexpected(std::move(error));
+    }
+    std::this_thread::sleep_for(retry_delay(policy, attempt, retry_after_));
+    // Resume a chunked upload where the registry says it stands; a
+    // monolithic one (or a lost session) starts over.
+    offset = 0;
+    if (!location.empty() && blob.size > policy.chunk_threshold) {
+      if (auto at = upload_offset(location)) offset = std::min(*at, blob.size);
+      else location.clear();
+    } else {
+      location.clear();
+    }
+    counter(static_cast<std::int64_t>(offset) - counted);
+  }
+}
+
+util::Result<void> RegistryClient::put_manifest(const Manifest& manifest, std::string_view reference,
+                                                const UploadPolicy& policy) {
+  for (int attempt = 1;; ++attempt) {
+    net::Request request;
+    request.method = "PUT";
+    request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/manifests/" + std::string(reference);
+    request.headers = {{"Content-Type", manifest.media_type}};
+    request.body = manifest.raw;
+    auto response = send(std::move(request));
+    util::Error error;
+    if (response && response->status == 201) return {};
+    error = response ? registry_error(*response, "putting manifest " + std::string(reference), endpoint_)
+                     : response.error();
+    if (!util::kind_info(error.kind).retryable || attempt >= policy.max_attempts) return std::unexpected(error);
+    std::this_thread::sleep_for(retry_delay(policy, attempt, retry_after_));
+  }
+}
+
+}  // namespace eem::oci

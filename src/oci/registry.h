@@ -1,0 +1,87 @@
+#pragma once
+// The registry protocol (OCI distribution spec v1.1, "Push"): /v2/ ping,
+// blob existence, blob upload (monolithic PUT or chunked PATCH with resume),
+// and manifest PUT. One RegistryClient per worker thread, each with its own
+// HttpClient; they share one Authenticator.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/http_client.h"
+#include "oci/auth.h"
+#include "oci/file_tree.h"
+#include "oci/manifest.h"
+#include "oci/reference.h"
+#include "util/error.h"
+
+namespace eem::oci {
+
+struct Endpoint {
+  std::string base;        // "https://host:port", no trailing slash
+  std::string repository;  // "team/app"
+  std::optional<EcrRegistry> ecr;
+};
+
+// Opens a fresh reader positioned at the start of a blob.
+using BlobOpener = std::function<util::Result<std::unique_ptr<FileReader>>()>;
+// Told how many bytes of the blob went out (may go back on a resume: negative).
+using ByteCounter = std::function<void(std::int64_t)>;
+
+struct UploadPolicy {
+  // Blobs larger than this go in PATCH chunks of `chunk_size` (at least the
+  // registry's OCI-Chunk-Min-Length); smaller ones in one monolithic PUT.
+  std::uint64_t chunk_threshold = std::uint64_t{1} << 62;
+  std::uint64_t chunk_size = 64u << 20;
+  int max_attempts = 5;  // per blob, counting resumes
+  std::chrono::milliseconds backoff{200};  // doubled after each failed attempt
+};
+
+// Maps a registry error response to an Error whose message says what to do.
+// `what` is the operation ("uploading blob sha256:..."), most general first.
+util::Error registry_error(const net::Response& response, std::string_view what, const Endpoint& endpoint);
+
+class RegistryClient {
+ public:
+  RegistryClient(Endpoint endpoint, std::shared_ptr<Authenticator> auth,
+                 std::unique_ptr<net::HttpClient> http);
+
+  // GET /v2/, authenticating when challenged.
+  util::Result<void> ping();
+  // HEAD /v2/<name>/blobs/<digest>: true when present with the right size.
+  util::Result<bool> has_blob(const Descriptor& blob);
+  // Uploads `blob`, retrying transient failures with backoff and resuming
+  // chunked uploads from the registry's Range.
+  // `session` may name an upload already started (by mount_blob).
+  util::Result<void> upload_blob(const Descriptor& blob, const BlobOpener& open,
+                                 const UploadPolicy& policy, const ByteCounter& sent,
+                                 std::string session = {});
+  // Cross-repository mount from repository `from` (same registry). Returns
+  // nullopt when mounted, else the upload session the registry opened
+  // instead (pass it to upload_blob).
+  util::Result<std::optional<std::string>> mount_blob(const Descriptor& blob, std::string_view from);
+  // PUT /v2/<name>/manifests/<reference>, with retries.
+  util::Result<void> put_manifest(const Manifest& manifest, std::string_view reference,
+                                  const UploadPolicy& policy);
+
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  util::Result<net::Response> send(net::Request request);
+  util::Result<void> upload_once(const Descriptor& blob, const BlobOpener& open,
+                                 const UploadPolicy& policy, const ByteCounter& sent,
+                                 std::string& location, std::uint64_t& offset);
+  util::Result<std::uint64_t> upload_offset(const std::string& location);
+  util::Result<std::string> start_upload(std::uint64_t& min_chunk);
+  std::string absolute(std::string_view location) const;
+
+  Endpoint endpoint_;
+  std::shared_ptr<Authenticator> auth_;
+  std::unique_ptr<net::HttpClient> http_;
+  // Retry-After (seconds) of the last 429/503 answer, if any.
+  std::optional<std::chrono::seconds> retry_after_;
+};
+
+}  // namespace eem::oci

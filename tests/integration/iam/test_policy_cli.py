@@ -1,0 +1,163 @@
+"""`shipctl policy eval|lint|trust` on the seed's policies and malformed documents."""
+
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+import harness
+
+PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+SUB = "token.actions.githubusercontent.com:sub"
+AUD = "token.actions.githubusercontent.com:aud"
+SEED_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": PROVIDER},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {AUD: "sts.amazonaws.com"},
+                      "StringLike": {SUB: "repo:octo/ecs-express-mode-api:ref:refs/heads/main"}},
+    }],
+}
+SEED_ECR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
+    "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage",
+    "ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"], "Resource": "*"}]}
+
+
+def shipctl(*args, stdin=None):
+    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, input=stdin)
+
+
+class PolicyCli(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def write(self, name, content):
+        path = os.path.join(self.dir.name, name)
+        with open(path, "w") as f:
+            f.write(content if isinstance(content, str) else json.dumps(content, indent=2))
+        return path
+
+    def eval_trust(self, sub, *extra):
+        return shipctl("policy", "eval", "--policy", self.write("trust.json", SEED_TRUST),
+                       "--action", "sts:AssumeRoleWithWebIdentity", "--principal", PROVIDER,
+                       "--context", f"{SUB}={sub}", "--context", f"{AUD}=sts.amazonaws.com", "--json", *extra)
+
+    def test_seed_trust_allows_push_to_main(self):
+        r = self.eval_trust("repo:octo/ecs-express-mode-api:ref:refs/heads/main")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["decision"], "Allow")
+        self.assertTrue(out["explanation"][0]["applies"])
+
+    def test_seed_trust_denies_pull_request_and_explains_why(self):
+        r = self.eval_trust("repo:octo/ecs-express-mode-api:pull_request")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["decision"], "ImplicitDeny")
+        failed = [c for c in out["explanation"][0]["conditions"] if not c["matched"]]
+        self.assertEqual(failed, [{
+            "operator": "StringLike", "key": SUB,
+            "expected": ["repo:octo/ecs-express-mode-api:ref:refs/heads/main"],
+            "actual": ["repo:octo/ecs-express-mode-api:pull_request"],
+            "key_present": True, "matched": False,
+            "path": f'$.Statement[0].Condition.StringLike["{SUB}"]',
+            "likely_cause": 'the workflow was triggered by a pull request, so its sub is '
+                            '"repo:octo/ecs-express-mode-api:pull_request"; pull requests are not admitted '
+                            '(keep it that way unless they must deploy)'}])
+
+    def test_seed_trust_denies_another_repository(self):
+        out = json.loads(self.eval_trust("repo:evil/ecs-express-mode-api:ref:refs/heads/main").stdout)
+        self.assertEqual(out["decision"], "ImplicitDeny")
+        self.assertEqual(out["explanation"][0]["summary"],
+                         "Allow statement does not apply: condition StringLike " + SUB +
+                         ' failed (the token is for repository "evil/ecs-express-mode-api", which the condition does not admit)')
+
+    def test_explicit_deny_in_identity_policy(self):
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "ecr:DeleteRepository", "Resource": "*"}]}
+        r = shipctl("policy", "eval", "--policy", self.write("p.json", policy), "--action", "ecr:DeleteRepository",
+                    "--resource", "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api", "--json")
+        self.assertEqual(json.loads(r.stdout)["decision"], "ExplicitDeny")
+
+    def test_text_output_names_the_failed_condition(self):
+        r = shipctl("policy", "eval", "--policy", self.write("trust.json", SEED_TRUST), "--action",
+                    "sts:AssumeRoleWithWebIdentity", "--principal", PROVIDER,
+                    "--context", f"{SUB}=repo:octo/ecs-express-mode-api:environment:production",
+                    "--context", f"{AUD}=sts.amazonaws.com")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], "Decision: ImplicitDeny")
+        self.assertIn(f'  FAIL StringLike {SUB}: expected "repo:octo/ecs-express-mode-api:ref:refs/heads/main", '
+                      'actual "repo:octo/ecs-express-mode-api:environment:production"', lines)
+
+    def test_lint_seed_policies(self):
+        r = shipctl("policy", "lint", self.write("trust.json", SEED_TRUST), "--json")
+        self.assertEqual((r.returncode, json.loads(r.stdout)["findings"]), (0, []))
+        r = shipctl("policy", "lint", self.write("ecr.json", SEED_ECR), "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([(f["id"], f["severity"], f["path"]) for f in json.loads(r.stdout)["findings"]],
+                         [("IAM005", "warning", "$.Statement[0].Resource")])
+
+    def test_lint_errors_fail_the_command(self):
+        policy = json.loads(json.dumps(SEED_TRUST))
+        policy["Statement"][0]["Condition"] = {"StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:octo/*"}}
+        r = shipctl("policy", "lint", self.write("bad.json", policy), "--json")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual([(f["id"], f["severity"]) for f in json.loads(r.stdout)["findings"]],
+                         [("GHA003", "warning"), ("GHA005", "error")])
+
+    def test_duplicate_operator_keys_are_reported(self):
+        text = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},'
+                '"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"%s":"repo:octo/app:*"},'
+                '"StringLike":{"%s":"repo:octo/app:ref:refs/heads/main"}}}]}' % (PROVIDER, SUB, SUB))
+        r = shipctl("policy", "lint", self.write("dup.json", text))
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout.splitlines()[0],
+                         f'{self.dir.name}/dup.json: $.Statement[0].Condition: error IAM001: duplicate key "StringLike": '
+                         'IAM keeps only the last one and silently ignores the others')
+
+    def test_malformed_documents_give_clear_errors(self):
+        cases = [
+            ("notjson.json", "{\n  \"Version\": \"2012-10-17\",\n  Statement: []\n}",
+             "not valid JSON: line 3, column 3: syntax error while parsing object key - invalid literal; last read: '\"2012-10-17\",<U+000A>  S'; expected string literal"),
+            ("types.json", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": 7}]},
+             "$.Statement[0].Action: expected a string or an array of strings, got a number"),
+            ("empty.json", {"Version": "2012-10-17", "Statement": []},
+             "$.Statement: expected at least one statement, got an empty array"),
+            ("op.json", {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                                                                "Condition": {"StringEqual": {"a": "b"}}}},
+             '$.Statement.Condition.StringEqual: unknown condition operator "StringEqual"'),
+        ]
+        for name, content, message in cases:
+            path = self.write(name, content)
+            for args in (["policy", "lint", path], ["policy", "eval", "--policy", path, "--action", "s3:GetObject"]):
+                with self.subTest(name=name, command=args[1]):
+                    r = shipctl(*args)
+                    self.assertEqual(r.returncode, 2)
+                    self.assertEqual(r.stderr, f"shipctl: error: policy {path}: {message}\n")
+                    self.assertEqual(r.stdout, "")
+
+    def test_missing_file_and_bad_context(self):
+        r = shipctl("policy", "lint", "/nonexistent/p.json")
+        self.assertEqual((r.returncode, r.stderr), (74, "shipctl: error: cannot read policy file /nonexistent/p.json\n"))
+        r = shipctl("policy", "eval", "--policy", self.write("t.json", SEED_TRUST), "--action", "sts:AssumeRoleWithWebIdentity",
+                    "--context", "novalue")
+        self.assertEqual((r.returncode, r.stderr), (2, 'shipctl: error: --context "novalue" is not KEY=VALUE\n'))
+
+    def test_trust_builder_output_lints_clean_and_allows_only_main(self):
+        r = shipctl("policy", "trust", "--account", "123456789012", "--repository", "octo/app", "--branch", "main")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = self.write("built.json", r.stdout)
+        self.assertEqual(shipctl("policy", "lint", path).returncode, 0)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["Statement"][0]["Condition"],
+                         {"StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:octo/app:ref:refs/heads/main"}})
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,159 @@
+"""`shipctl oidc verify|decode|subject` against tokens minted by npm jose."""
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import harness
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ISSUER = "https://token.actions.githubusercontent.com"
+
+
+def shipctl(*args):
+    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60)
+
+
+class OidcCli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        node = harness.require_tool("node")
+        cls.dir = tempfile.TemporaryDirectory()
+        subprocess.run([node, os.path.join(HERE, "mint_tokens.mjs"), cls.dir.name, str(int(time.time()))],
+                       check=True, timeout=60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir.name, name)
+
+    def verify(self, token, *extra, jwks=None):
+        return shipctl("oidc", "verify", "--token", self.path(token + ".jwt"), "--jwks", jwks or self.path("jwks.json"),
+                       "--issuer", ISSUER, "--audience", "sts.amazonaws.com", *extra)
+
+    def test_verifies_rs256_es256_and_ps256_tokens(self):
+        for token in ("valid", "es256", "ps256"):
+            with self.subTest(token=token):
+                r = self.verify(token, "--json")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                out = json.loads(r.stdout)
+                self.assertTrue(out["verified"])
+                self.assertEqual(out["claims"]["sub"], "repo:octo/app:ref:refs/heads/main")
+                self.assertEqual(out["github_subject"], {"repository": "octo/app", "format": "name",
+                                                         "context": "branch", "value": "main"})
+                self.assertNotIn(open(self.path(token + ".jwt")).read().strip(), r.stdout + r.stderr)
+
+    def test_rejections_have_exact_messages_and_exit_codes(self):
+        cases = {
+            "wrong_aud": (77, 'token audience ["https://github.com/octo"] does not include "sts.amazonaws.com"'),
+            "unknown_kid": (3, f'no key with kid "k9" in JWKS from file {self.path("jwks.json")} (refreshed once)'),
+            "wrong_key": (77, 'token signature (kid "k1"): signature does not verify'),
+            "hs256": (2, 'token algorithm "HS256" is not accepted: HMAC tokens cannot be verified with the issuer\'s public keys'),
+            "none": (2, 'token algorithm "none" is not accepted: unsigned tokens are never trusted'),
+        }
+        for token, (code, message) in cases.items():
+            with self.subTest(token=token):
+                r = self.verify(token)
+                self.assertEqual(r.returncode, code, r.stderr)
+                self.assertEqual(r.stderr, f"shipctl: error: {message}\n")
+                self.assertEqual(r.stdout, "")
+
+    def test_expired_token_reports_kind_in_json(self):
+        r = self.verify("expired", "--json")
+        self.assertEqual(r.returncode, 77)
+        out = json.loads(r.stdout)
+        self.assertFalse(out["verified"])
+        self.assertEqual(out["error"]["kind"], "expired")
+        self.assertTrue(out["error"]["message"].startswith("token expired at "), out)
+
+    def test_fetches_jwks_through_discovery_on_loopback(self):
+        jwks = open(self.path("jwks.json"), "rb").read()
+        hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server API
+                hits.append(self.path)
+                base = f"http://127.0.0.1:{self.server.server_port}"
+                body = {"/.well-known/openid-configuration": json.dumps({"issuer": ISSUER, "jwks_uri": base + "/keys"}).encode(),
+                        "/keys": jwks}.get(self.path)
+                self.send_response(200 if body else 404)
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", harness.free_port()), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.server_port}/.well-known/openid-configuration"
+            r = self.verify("valid", "--json", jwks=url)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(hits, ["/.well-known/openid-configuration", "/keys"])
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    def test_refuses_plain_http_to_remote_hosts(self):
+        r = self.verify("valid", jwks="http://issuer.example/keys")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, "shipctl: error: refusing to fetch keys over http: http://issuer.example/keys (https:// is required)\n")
+
+    def test_decode_is_labelled_unverified(self):
+        r = shipctl("oidc", "decode", "--token", self.path("pull_request.jwt"), "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertFalse(out["verified"])
+        self.assertEqual(out["github_subject"]["context"], "pull_request")
+        text = shipctl("oidc", "decode", "--token", self.path("wrong_key.jwt"))
+        self.assertTrue(text.stdout.startswith("UNVERIFIED token (signature and claims not checked):\n"), text.stdout)
+
+    def test_decode_rejects_malformed_tokens(self):
+        bad = self.path("bad.jwt")
+        with open(bad, "w") as f:
+            f.write("abc.def\n")
+        r = shipctl("oidc", "decode", "--token", bad)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, "shipctl: error: token must have 3 dot-separated parts (header.payload.signature), got 2\n")
+        r = shipctl("oidc", "decode", "--token", self.path("missing.jwt"))
+        self.assertEqual(r.returncode, 74)
+        self.assertEqual(r.stderr, f"shipctl: error: cannot read token file {self.path('missing.jwt')}\n")
+
+    def test_policy_eval_takes_condition_keys_from_a_token(self):
+        provider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                           "token.actions.githubusercontent.com:repository": "octo/app"},
+                          "StringLike": {"token.actions.githubusercontent.com:sub": "repo:octo/app:ref:refs/heads/main"}}}]}
+        policy = self.path("trust.json")
+        with open(policy, "w") as f:
+            json.dump(trust, f)
+        decisions = {}
+        for token in ("valid", "pull_request"):
+            r = shipctl("policy", "eval", "--policy", policy, "--action", "sts:AssumeRoleWithWebIdentity",
+                        "--principal", provider, "--token", self.path(token + ".jwt"), "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            decisions[token] = json.loads(r.stdout)["decision"]
+        self.assertEqual(decisions, {"valid": "Allow", "pull_request": "ImplicitDeny"})
+
+    def test_subject_builds_and_parses(self):
+        r = shipctl("oidc", "subject", "--repository", "octo/app", "--ref", "refs/heads/main", "--event", "push",
+                    "--environment", "prod")
+        self.assertEqual((r.returncode, r.stdout), (0, "repo:octo/app:environment:prod\n"))
+        r = shipctl("oidc", "subject", "--parse", "repo:octo@1/app@2:ref:refs/tags/v1", "--json")
+        self.assertEqual(json.loads(r.stdout), {"repository": "octo/app", "format": "immutable", "context": "tag",
+                                                "value": "v1", "owner_id": "1", "repository_id": "2"})
+
+
+if __name__ == "__main__":
+    harness.main()

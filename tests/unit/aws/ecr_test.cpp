@@ -1,0 +1,69 @@
+#include "aws/ecr.h"
+
+#include <gtest/gtest.h>
+
+namespace eem::aws {
+namespace {
+
+// Answers every request with one canned JSON body.
+class CannedHttp final : public net::HttpClient {
+ public:
+  explicit CannedHttp(std::string body) : body_(std::move(body)) {}
+  util::Result<net::Response> send(const net::Request&) override {
+    net::Response response;
+    response.status = 200;
+    response.body = body_;
+    return response;
+  }
+
+ private:
+  std::string body_;
+};
+
+EcrClient client(CannedHttp& http) {
+  ClientConfig config;
+  config.http = &http;
+  config.credentials = std::make_shared<StaticCredentials>(Credentials{"AKID", "secret", "", {}});
+  config.region = "ap-northeast-1";
+  config.env = map_env({});
+  return EcrClient(*ServiceClient::create(kEcr, std::move(config)));
+}
+
+TEST(EcrClient, AuthorizationTokenIsDecodedIntoUserAndPassword) {
+  // base64("AWS:123456789012-auth-token"), as moto and ECR answer.
+  CannedHttp http(R"({"authorizationData":[{"authorizationToken":"QVdTOjEyMzQ1Njc4OTAxMi1hdXRoLXRva2Vu",)"
+                  R"("expiresAt":1764115200.5,"proxyEndpoint":"https://123456789012.dkr.ecr.ap-northeast-1.amazonaws.com"}]})");
+  auto ecr = client(http);
+  auto token = ecr.get_authorization_token();
+  ASSERT_TRUE(token.has_value()) << token.error().describe();
+  EXPECT_EQ(token->username, "AWS");
+  EXPECT_EQ(token->password, "123456789012-auth-token");
+  EXPECT_EQ(token->proxy_endpoint, "https://123456789012.dkr.ecr.ap-northeast-1.amazonaws.com");
+  ASSERT_TRUE(token->expires_at.has_value());
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(token->expires_at->time_since_epoch()).count(),
+            1764115200500);
+}
+
+TEST(EcrClient, MalformedTokenIsAnErrorNotAnEmptyPassword) {
+  CannedHttp http(R"({"authorizationData":[{"authorizationToken":"bm9jb2xvbg=="}]})");
+  auto ecr = client(http);
+  auto token = ecr.get_authorization_token();
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().describe(), "ECR GetAuthorizationToken: authorization token is not base64 of user:password");
+}
+
+TEST(EcrClient, LayerAvailabilityReportsFailuresAsMissing) {
+  CannedHttp http(R"({"layers":[{"layerDigest":"sha256:a","layerAvailability":"AVAILABLE","layerSize":10}],)"
+                  R"("failures":[{"layerDigest":"sha256:b","failureCode":"MissingLayerDigest"}]})");
+  auto ecr = client(http);
+  auto layers = ecr.batch_check_layer_availability("repo", {"sha256:a", "sha256:b"});
+  ASSERT_TRUE(layers.has_value());
+  ASSERT_EQ(layers->size(), 2u);
+  EXPECT_TRUE((*layers)[0].available);
+  EXPECT_EQ((*layers)[0].size_bytes, 10);
+  EXPECT_FALSE((*layers)[1].available);
+  EXPECT_EQ((*layers)[1].digest, "sha256:b");
+}
+
+}  // namespace
+}  // namespace eem::aws

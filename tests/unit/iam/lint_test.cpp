@@ -1,0 +1,82 @@
+#include "iam/lint.h"
+
+#include <gtest/gtest.h>
+
+#include "iam/policy_parser.h"
+
+namespace eem::iam {
+namespace {
+
+constexpr const char* kProvider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+std::string trust(const std::string& condition, const std::string& principal = std::string("{\"Federated\":\"") + kProvider + "\"}") {
+  return R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)" + principal +
+         R"(,"Action":"sts:AssumeRoleWithWebIdentity","Condition":)" + condition + "}]}";
+}
+std::string with_aud(const std::string& sub_clause) {
+  return trust(R"({"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},)" + sub_clause + "}");
+}
+std::string identity(const std::string& statement) { return R"({"Version":"2012-10-17","Statement":[)" + statement + "]}"; }
+
+struct LintCase {
+  const char* name;
+  std::string policy;
+  std::vector<std::string> rules;  // expected rule ids, in order
+  std::string first_path;          // path of the first finding ("" when none)
+  ImmutableSubjects immutable = ImmutableSubjects::kUnknown;
+};
+
+void PrintTo(const LintCase& c, std::ostream* os) { *os << c.name; }
+
+class LintRules : public testing::TestWithParam<LintCase> {};
+
+TEST_P(LintRules, ReportsExactlyTheExpectedFindings) {
+  const auto policy = parse_policy(GetParam().policy);
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  const auto findings = lint_policy(*policy, {GetParam().immutable});
+  std::vector<std::string> rules;
+  for (const auto& f : findings) {
+    rules.push_back(f.rule);
+    EXPECT_FALSE(f.message.empty());
+    EXPECT_FALSE(f.fix.empty());
+  }
+  EXPECT_EQ(rules, GetParam().rules);
+  if (!findings.empty()) {
+    EXPECT_EQ(findings.front().path, GetParam().first_path);
+  }
+}
+
+const std::string kSubPath = R"($.Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"])";
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, LintRules,
+    testing::Values(
+        LintCase{"SeedPolicyIsClean", with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"})"), {}, ""},
+        LintCase{"DuplicateKey", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":")" + std::string(kProvider) +
+                     R"("},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringEquals":{"token.actions.githubusercontent.com:sub":"repo:o/r:ref:refs/heads/main"}}}]})",
+                 {"IAM001", "GHA007"}, "$.Statement[0].Condition"},
+        LintCase{"NoSubCondition", trust(R"({"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}})"), {"GHA001"}, "$.Statement[0]"},
+        LintCase{"OwnerWildcard", with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:*/app:*"})"), {"GHA002"}, kSubPath},
+        LintCase{"RepositoryWildcard", with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/*:ref:refs/heads/main"})"), {"GHA003"}, kSubPath},
+        LintCase{"AnyRef", with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:*"})"), {"GHA004", "GHA009"}, kSubPath},
+        LintCase{"WildcardUnderStringEquals", trust(R"({"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/*"}})"),
+                 {"GHA005"}, R"($.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"])"},
+        LintCase{"ForAllValuesInAllow", with_aud(R"("ForAllValues:StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"})"),
+                 {"GHA006"}, R"($.Statement[0].Condition["ForAllValues:StringLike"]["token.actions.githubusercontent.com:sub"])"},
+        LintCase{"AudienceMissing", trust(R"({"StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"}})"), {"GHA007"}, "$.Statement[0]"},
+        LintCase{"AudienceWrong", trust(R"({"StringEquals":{"token.actions.githubusercontent.com:aud":"https://github.com/octo"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"}})"),
+                 {"GHA008"}, R"($.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"])"},
+        LintCase{"PullRequestAdmitted", with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":["repo:octo/app:ref:refs/heads/main","repo:octo/app:pull_request"]})"), {"GHA009"}, kSubPath},
+        LintCase{"NameOnlySubjectWithImmutableRepository", with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"})"), {"GHA010"}, kSubPath, ImmutableSubjects::kYes},
+        LintCase{"ImmutableSubjectIsClean", with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo@1/app@2:ref:refs/heads/main"})"), {}, "", ImmutableSubjects::kYes},
+        LintCase{"PrincipalStar", trust(R"({"StringEquals":{"aws:PrincipalAccount":"123456789012"}})", "\"*\""), {"IAM002"}, "$.Statement[0].Principal"},
+        LintCase{"PowerUser", identity(R"({"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"})"), {"IAM003"}, "$.Statement[0].NotAction"},
+        LintCase{"EcrStar", identity(R"({"Effect":"Allow","Action":"ecr:*","Resource":"arn:aws:ecr:ap-northeast-1:123456789012:repository/app"})"), {"IAM004"}, "$.Statement[0].Action"},
+        LintCase{"SeedEcrPolicyOnStar", identity(R"({"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:PutImage"],"Resource":"*"})"), {"IAM005"}, "$.Statement[0].Resource"},
+        LintCase{"ForAnyValueIfExists", identity(R"({"Effect":"Deny","Action":"ecr:PutImage","Resource":"*","Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":"env*"}}})"),
+                 {"IAM006"}, R"($.Statement[0].Condition["ForAnyValue:StringLikeIfExists"]["aws:TagKeys"])"},
+        LintCase{"TokenOnStarIsClean", identity(R"({"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"})"), {}, ""}),
+    [](const testing::TestParamInfo<LintCase>& param) { return std::string(param.param.name); });
+
+}  // namespace
+}  // namespace eem::iam
