@@ -5,6 +5,13 @@
 
 #include <utility>
 
+// Failed Boost assertions in developer builds go to boost_assert.cpp, which
+// lets one known false assertion in Beast 1.74 pass; release builds (NDEBUG)
+// still compile them out.
+#ifndef BOOST_ENABLE_ASSERT_DEBUG_HANDLER
+#define BOOST_ENABLE_ASSERT_DEBUG_HANDLER
+#endif
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,13 +1,13 @@
 #include "server/probe.h"
 
+#include "server/beast.h"  // first: it configures Boost's assertions
+
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-
-#include "server/beast.h"
 
 namespace eem::server {
 

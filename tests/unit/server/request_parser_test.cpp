@@ -66,6 +66,28 @@ TEST(RequestParser, ByteByByteEqualsWhole) {
   EXPECT_EQ(split.request.body, "abcde");
 }
 
+// An empty chunked body read one byte at a time reaches Beast 1.74's false
+// `n >= 5` assertion (boostorg/beast#2861); boost_assert.cpp lets it pass, and
+// the parser must then finish normally, with and without trailer fields.
+TEST(RequestParser, EmptyChunkedBodyByteByByte) {
+  for (const std::string trailer : {"", "X-Check: 1\r\n"}) {
+    const std::string wire = "PUT /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" +
+                             trailer + "\r\n";
+    RequestBuffers buffers;
+    const auto p = parse(buffers, wire, 1);
+    ASSERT_TRUE(p.done) << p.ec.message();
+    EXPECT_EQ(p.request.body, "");
+  }
+}
+
+TEST(RequestParser, MalformedTrailerAfterEmptyChunkedBodyIsRejected) {
+  RequestBuffers buffers;
+  const auto p = parse(buffers,
+                       "PUT /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n%E6'1\r\n\r\n", 1);
+  EXPECT_FALSE(p.done);
+  EXPECT_TRUE(p.ec) << "a trailer line without a colon is not a field";
+}
+
 TEST(RequestParser, ExpectContinueIsNoticed) {
   RequestBuffers buffers;
   parse(buffers, "PUT /a HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx");
