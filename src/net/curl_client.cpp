@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "net/http_client.h"
@@ -62,6 +63,26 @@ std::string host_of(const std::string& url) {
   }
   std::unique_ptr<char, CurlStringDeleter> owned(host);
   return std::string(host);
+}
+
+// "scheme://host:port" with the scheme's default port filled in: a redirect
+// may keep credentials only within one origin (RFC 6454), so an https URL
+// redirected to http on the same host, or to another port, is another origin.
+std::string origin_of(const std::string& url) {
+  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return "(unparsable URL)";
+  }
+  std::string origin;
+  for (auto [part, flags, separator] : {std::tuple{CURLUPART_SCHEME, 0u, "://"},
+                                        std::tuple{CURLUPART_HOST, 0u, ":"},
+                                        std::tuple{CURLUPART_PORT, unsigned{CURLU_DEFAULT_PORT}, ""}}) {
+    char* text = nullptr;
+    if (curl_url_get(parsed.get(), part, &text, flags) != CURLUE_OK) return "(unparsable URL)";
+    std::unique_ptr<char, CurlStringDeleter> owned(text);
+    origin.append(text).append(separator);
+  }
+  return origin;
 }
 
 // Per-transfer state shared with the curl callbacks.
@@ -135,13 +156,20 @@ class CurlClient final : public HttpClient {
       options_.user_agent = "shipctl/" + std::string(util::build_info().version);
     }
     handle_.reset(curl_easy_init());
+    for (const auto& entry : options_.connect_to) {
+      // Appending returns the list's head: the old one, or a new one for the
+      // first entry; nullptr (out of memory) leaves the list as it was.
+      curl_slist* head = curl_slist_append(connect_to_.get(), entry.c_str());
+      if (head != nullptr && head != connect_to_.get()) connect_to_.reset(head);
+    }
   }
 
   util::Result<Response> send(const Request& request) override {
     if (!handle_) return util::fail(util::ErrorKind::kInternal, "curl_easy_init failed");
     Request current = request;
-    // Redirects are followed here, not by libcurl, so the same-host rule is
-    // ours to enforce (Authorization must never reach another host).
+    // Redirects are followed here, not by libcurl, so the same-origin rule is
+    // ours to enforce (Authorization must never reach another host, port or
+    // scheme).
     constexpr int kMaxRedirects = 10;
     for (int hop = 0;; ++hop) {
       std::string location;
@@ -151,7 +179,7 @@ class CurlClient final : public HttpClient {
           response->status < 300 || response->status > 308 || current.stream) {
         return response;
       }
-      if (host_of(location) != host_of(current.url)) return response;
+      if (origin_of(location) != origin_of(current.url)) return response;
       if (response->status == 303 ||
           ((response->status == 301 || response->status == 302) && current.method == "POST")) {
         current.method = "GET";
@@ -229,6 +257,7 @@ class CurlClient final : public HttpClient {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, verify);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, verify * 2L);
     if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (connect_to_) curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to_.get());
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
@@ -267,6 +296,7 @@ class CurlClient final : public HttpClient {
   }
 
   ClientOptions options_;
+  HeaderList connect_to_;  // outlives handle_, which points at it
   EasyHandle handle_;
 };
 

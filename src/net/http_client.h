@@ -29,7 +29,8 @@ using Headers = std::vector<Header>;
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);
 
 enum class TlsVerify { kOn, kOff };
-enum class Redirects { kNone, kFollowSameHost };
+// kFollowSameOrigin follows 3xx only to the same scheme, host and port.
+enum class Redirects { kNone, kFollowSameOrigin };
 
 struct ClientOptions {
   std::chrono::milliseconds connect_timeout{10'000};
@@ -41,6 +42,10 @@ struct ClientOptions {
   std::size_t low_speed_bytes = 1;
   TlsVerify tls_verify = TlsVerify::kOn;
   std::string ca_file;  // extra CA bundle (PEM); empty: system store only
+  // curl's --connect-to: "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT" sends
+  // requests for HOST:PORT to another address while the URL, Host header and
+  // TLS name stay HOST (the rehearsal maps ECR registry hosts to loopback).
+  std::vector<std::string> connect_to;
   // Responses collected in memory are capped; over the cap the request fails
   // with kInvalidInput naming the limit.
   std::size_t max_response_bytes = 16u << 20;

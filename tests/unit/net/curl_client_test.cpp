@@ -215,17 +215,42 @@ TEST_F(CurlClientTest, RedirectsAreNotFollowedByDefault) {
 }
 
 TEST_F(CurlClientTest, SameHostRedirectIsFollowedWhenAllowed) {
-  auto client = make_curl_client(options_with([](ClientOptions& o) { o.redirects = Redirects::kFollowSameHost; }));
+  auto client = make_curl_client(options_with([](ClientOptions& o) { o.redirects = Redirects::kFollowSameOrigin; }));
   const json echoed = echo(*client, get(url("/redirect/307?to=/echo/target")));
   EXPECT_EQ(echoed["path"], "/echo/target");
 }
 
 TEST_F(CurlClientTest, RedirectToAnotherHostIsNotFollowed) {
-  auto client = make_curl_client(options_with([](ClientOptions& o) { o.redirects = Redirects::kFollowSameHost; }));
+  auto client = make_curl_client(options_with([](ClientOptions& o) { o.redirects = Redirects::kFollowSameOrigin; }));
   const std::string elsewhere = "http://localhost:" + std::to_string(server_->port()) + "/echo";
   auto response = client->send(get(url("/redirect/302?to=" + elsewhere)));
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 302);
+}
+
+TEST_F(CurlClientTest, RedirectToAnotherPortOrSchemeIsNotFollowed) {
+  auto client = make_curl_client(options_with([](ClientOptions& o) { o.redirects = Redirects::kFollowSameOrigin; }));
+  const std::string port = std::to_string(server_->port());
+  for (const std::string& elsewhere : {"http://127.0.0.1:" + std::to_string(server_->port() + 1) + "/echo",
+                                       "https://127.0.0.1:" + port + "/echo"}) {
+    auto response = client->send(get(url("/redirect/307?to=" + elsewhere)));
+    ASSERT_TRUE(response.has_value()) << elsewhere;
+    EXPECT_EQ(response->status, 307) << elsewhere;
+  }
+}
+
+TEST_F(CurlClientTest, ConnectToSendsAHostsRequestsToAnotherAddress) {
+  const std::string port = std::to_string(server_->port());
+  auto client = make_curl_client(options_with([&](ClientOptions& o) {
+    o.connect_to = {"registry.example.invalid:80:127.0.0.1:" + port};
+  }));
+  const json echoed = echo(*client, get("http://registry.example.invalid/echo/x"));
+  EXPECT_EQ(echoed["path"], "/echo/x");
+  bool host_kept = false;
+  for (const auto& header : echoed["headers"]) {
+    if (header[0] == "Host" && header[1] == "registry.example.invalid") host_kept = true;
+  }
+  EXPECT_TRUE(host_kept) << echoed.dump();
 }
 
 TEST_F(CurlClientTest, ProxyComesFromTheEnvironment) {
