@@ -18,8 +18,8 @@
 
 FROM debian:bookworm-slim AS toolchain
 ARG DEBIAN_FRONTEND=noninteractive
-# Configuring the project (cmake/Dependencies.cmake and every src/*/CMakeLists.txt)
-# needs all these -dev packages, even for the one target built here.
+# The service alone (-DEEM_SHIPCTL=OFF) needs only Boost (Beast, Asio),
+# nlohmann-json and CLI11 (cmake/Dependencies.cmake).
 # Cache mounts keep downloaded packages and lists between builds, so a changed
 # package list downloads only what is new. The official debian images delete
 # downloaded packages after each install (apt.conf.d/docker-clean): turn that off.
@@ -33,26 +33,28 @@ RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
  && echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache \
  && apt-get update -qq -o Acquire::Languages=none \
  && apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-unsafe-io \
-      g++ cmake ninja-build pkg-config ccache \
-      libboost-dev libssl-dev libfmt-dev nlohmann-json3-dev libcli11-dev \
-      libcurl4-openssl-dev libarchive-dev libpugixml-dev \
+      g++ cmake ninja-build ccache libboost-dev nlohmann-json3-dev libcli11-dev \
  && rm -rf /var/log/apt /var/log/dpkg.log
 
 FROM toolchain AS build
 WORKDIR /src
-# Only what the build reads, so editing tests, docs or scripts keeps this
-# stage cached (.dockerignore keeps the context small as well).
+# Only what the service build reads, so editing shipctl's libraries, tests,
+# docs or scripts keeps this stage cached (.dockerignore keeps the context
+# small as well).
 COPY CMakeLists.txt ./
 COPY cmake cmake
-COPY src src
-COPY apps apps
+COPY src/util src/util
+COPY src/server src/server
+COPY src/service src/service
+COPY apps/CMakeLists.txt apps/
+COPY apps/ecs-express-mode-api apps/ecs-express-mode-api
 # Compile everything before the build identity is known: a new commit with
 # the same sources (the CI case) finds this layer cached, and ccache (cache
 # mount) recompiles only the changed files when sources did change.
 RUN --mount=type=cache,target=/ccache \
     export CCACHE_DIR=/ccache \
  && cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DEEM_TESTS=OFF -DEEM_STATIC=ON \
+      -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DEEM_TESTS=OFF -DEEM_SHIPCTL=OFF -DEEM_STATIC=ON \
       -DEEM_GIT_COMMIT=unknown -DEEM_BUILD_TIME=1970-01-01T00:00:00Z \
  && cmake --build /build --target ecs-express-mode-api
 # Stamp the identity: regenerates build_info.cpp, recompiles it and relinks.
