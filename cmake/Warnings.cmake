@@ -9,3 +9,8 @@ target_compile_options(eem_warnings INTERFACE
 if(EEM_WERROR)
   target_compile_options(eem_warnings INTERFACE -Werror)
 endif()
+# GCC 12 at -O2/-O3 reports a false -Wrestrict inside libstdc++ for
+# `"literal" + std::string` (GCC bugs 105329 and 105651, fixed in GCC 13).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(eem_warnings INTERFACE -Wno-restrict)
+endif()
