@@ -1,0 +1,188 @@
+// `shipctl credentials`: what aws-actions/configure-aws-credentials does,
+// without its retries of AccessDenied. An OIDC token (the Actions token
+// endpoint, or a file) -> STS AssumeRoleWithWebIdentity (unsigned, once) ->
+// GetCallerIdentity with the new credentials -> --allowed-account-ids ->
+// handed over in --format (credentials_output.h). Tokens and keys appear
+// only where the format puts them: never in messages.
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "aws/endpoints.h"
+#include "aws/github_oidc.h"
+#include "aws/sts.h"
+#include "cli/actions_output.h"
+#include "cli/aws_session.h"
+#include "cli/commands.h"
+#include "cli/credentials_output.h"
+#include "util/strings.h"
+
+namespace eem::cli {
+
+namespace {
+
+using util::ErrorKind;
+
+struct CredentialsOptions {
+  AwsFlags aws;
+  std::string role_arn, audience, session_name = "GitHubActions", token_file, allowed, format = "auto";
+  int duration = 0;  // 0: the role's default (1 h)
+  bool json = false;
+};
+
+constexpr std::string_view kDefaultRegion = "ap-northeast-1";  // the seed's region
+
+constexpr std::string_view kExamples = R"x(
+Examples:
+  # In a GitHub Actions job with `permissions: id-token: write`:
+  shipctl credentials --role-arn "${{ secrets.AWS_ROLE_ARN }}" --allowed-account-ids 123456789012
+  # On a laptop or another CI, with a token file:
+  eval "$(shipctl credentials --role-arn arn:aws:iam::123456789012:role/GitHubActionsECRRole \
+      --web-identity-token-file token.jwt --format env)"
+  # As an AWS CLI profile (~/.aws/config):
+  credential_process = shipctl credentials --role-arn ARN --web-identity-token-file /path/token.jwt --format credential-process)x";
+
+util::Result<std::vector<std::string>> parse_accounts(const std::string& list) {
+  std::vector<std::string> accounts;
+  if (list.empty()) return accounts;
+  for (const auto part : util::split(list, ',')) {
+    const std::string id(util::trim(part));
+    if (id.size() != 12 || id.find_first_not_of("0123456789") != std::string::npos) {
+      return util::fail(ErrorKind::kInvalidInput,
+                        "invalid account id '" + id + "' in --allowed-account-ids (expected 12 digits)");
+    }
+    accounts.push_back(id);
+  }
+  return accounts;
+}
+
+util::Result<void> validate(const CredentialsOptions& o) {
+  if (auto ok = aws::validate_role_arn(o.role_arn); !ok) return ok;
+  if (auto ok = aws::validate_role_session_name(o.session_name); !ok) return ok;
+  if (o.duration != 0) return aws::validate_duration_seconds(o.duration);
+  return {};
+}
+
+util::Result<std::string> read_token_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return util::fail(ErrorKind::kIo, "cannot read --web-identity-token-file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string token(util::trim(text.str()));
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) return util::fail(ErrorKind::kInvalidInput, "--web-identity-token-file " + path + " is empty");
+  return token;
+}
+
+// The ID token, from the file or from the Actions token endpoint.
+util::Result<std::string> obtain_token(const CredentialsOptions& o, const AwsSession& session,
+                                       const std::string& audience) {
+  if (!o.token_file.empty()) return read_token_file(o.token_file);
+  const auto& env = session.env();
+  if (!in_github_actions(env) && !env("ACTIONS_ID_TOKEN_REQUEST_URL")) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "no web identity token: outside GitHub Actions pass --web-identity-token-file FILE; inside, "
+                      "the job needs `permissions: id-token: write`");
+  }
+  auto token = aws::fetch_github_id_token(session.http(), env, audience);
+  if (!token && token.error().kind == ErrorKind::kDenied) {
+    return util::fail(ErrorKind::kDenied, token.error().message +
+                                              ": the token endpoint refused ACTIONS_ID_TOKEN_REQUEST_TOKEN (it is "
+                                              "valid only inside the job GitHub issued it to)");
+  }
+  return token;
+}
+
+util::Result<aws::AssumedRole> assume(const CredentialsOptions& o, const AwsSession& session,
+                                      const std::string& token) {
+  auto service = aws::sts_service(session.credential_context(), nullptr);
+  if (!service) return std::unexpected(service.error());
+  aws::StsClient sts(std::move(*service));
+  std::optional<int> duration;
+  if (o.duration != 0) duration = o.duration;
+  auto role = sts.assume_role_with_web_identity({o.role_arn, o.session_name, token, duration});
+  if (role) return *role;
+  util::Error error = role.error().to_error();
+  if (error.kind == ErrorKind::kDenied) {
+    error.message += " (no retry; `shipctl doctor --role-arn " + o.role_arn + "` names the failing trust condition)";
+  }
+  return std::unexpected(error);
+}
+
+util::Result<aws::CallerIdentity> caller_identity(Context& ctx, const CredentialsOptions& o,
+                                                  const aws::Credentials& credentials) {
+  auto session = AwsSession::open_with(ctx, o.aws, kDefaultRegion,
+                                       std::make_shared<aws::StaticCredentials>(credentials, "web identity"));
+  if (!session) return std::unexpected(session.error());
+  auto service = session->client(aws::kSts);
+  if (!service) return std::unexpected(service.error());
+  aws::StsClient sts(std::move(*service));
+  auto identity = sts.get_caller_identity();
+  if (!identity) return std::unexpected(identity.error().to_error().with_context("checking the new credentials"));
+  return *identity;
+}
+
+util::Result<void> check_account(const std::vector<std::string>& allowed, const aws::CallerIdentity& identity) {
+  if (allowed.empty() || std::find(allowed.begin(), allowed.end(), identity.account) != allowed.end()) return {};
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return util::fail(ErrorKind::kDenied, "the role's account " + identity.account +
+                                            " is not in --allowed-account-ids (" + list +
+                                            "); no credentials were written");
+}
+
+util::Result<void> run_credentials(Context& ctx, CredentialsOptions o) {
+  if (o.json) o.format = "json";
+  const auto requested = parse_credentials_format(o.format);
+  if (!requested) return util::fail(ErrorKind::kInvalidInput, "unknown --format '" + o.format + "'");
+  auto allowed = parse_accounts(o.allowed);
+  if (!allowed) return std::unexpected(allowed.error());
+  if (auto ok = validate(o); !ok) return ok;
+  auto session = AwsSession::open_with(ctx, o.aws, kDefaultRegion, nullptr);
+  if (!session) return std::unexpected(session.error());
+  auto format = resolve_credentials_format(*requested, session->env());
+  if (!format) return std::unexpected(format.error());
+  const std::string audience =
+      o.audience.empty() ? std::string(aws::partition_of(session->region()).oidc_audience) : o.audience;
+  auto token = obtain_token(o, *session, audience);
+  if (!token) return std::unexpected(token.error());
+  auto role = assume(o, *session, *token);
+  if (!role) return std::unexpected(role.error());
+  auto identity = caller_identity(ctx, o, role->credentials);
+  if (!identity) return std::unexpected(identity.error());
+  if (auto ok = check_account(*allowed, *identity); !ok) return ok;
+  const std::string source = o.token_file.empty() ? "GitHub Actions OIDC" : "token file " + o.token_file;
+  IssuedCredentials issued{role->credentials, *identity, o.role_arn, session->region(), source};
+  return write_credentials(*format, issued, ctx.out, ctx.err, session->env());
+}
+
+void define(CLI::App& sub, Context& ctx) {
+  auto o = std::make_shared<CredentialsOptions>();
+  sub.add_option("--role-arn", o->role_arn, "Role to assume (default: $AWS_ROLE_ARN)")
+      ->envname("AWS_ROLE_ARN")
+      ->required();
+  sub.add_option("--audience", o->audience, "Token audience (default: sts.amazonaws.com; .cn in China regions)");
+  sub.add_option("--session-name", o->session_name, "Role session name")->capture_default_str();
+  sub.add_option("--duration", o->duration, "Session duration in seconds, 900-43200 (default: the role's, 1 h)");
+  sub.add_option("--allowed-account-ids", o->allowed, "Comma-separated accounts the role must belong to");
+  sub.add_option("--web-identity-token-file", o->token_file, "Read the OIDC token from FILE instead of Actions");
+  sub.add_option("--format", o->format, "auto (github in Actions, else env), github, env, credential-process, json")
+      ->capture_default_str();
+  sub.add_flag("--json", o->json, "Same as --format json");
+  add_aws_flags(sub, o->aws, "default: ap-northeast-1");
+  sub.footer(std::string(kExamples));
+  sub.callback([&ctx, o] {
+    auto done = run_credentials(ctx, *o);
+    ctx.exit_code = done ? 0 : report(ctx, done.error());
+  });
+}
+
+}  // namespace
+
+CommandSpec credentials_command() {
+  return {"credentials", "Exchange the job's OIDC token for AWS credentials (configure-aws-credentials, no retries)",
+          define};
+}
+
+}  // namespace eem::cli

@@ -1,0 +1,20 @@
+#pragma once
+// JWK helpers for publishing keys: the RFC 7638 thumbprint (used as `kid`)
+// and the JWKS document an issuer serves at its jwks_uri.
+
+#include <string>
+
+#include "crypto/signature.h"
+
+namespace eem::crypto {
+
+// base64url(SHA-256(canonical JSON of the required members)) per RFC 7638
+// section 3: {"e","kty","n"} for RSA, {"crv","kty","x","y"} for EC, in
+// lexicographic order, no whitespace. RFC 7638 section 3.1 gives the test
+// vector the unit test checks.
+std::string jwk_thumbprint(const Jwk& jwk);
+
+// {"keys":[{"kty","alg","use":"sig","kid","n","e"}]} for one RSA signing key.
+std::string rsa_jwks_json(const Jwk& jwk, const std::string& kid, const std::string& alg = "RS256");
+
+}  // namespace eem::crypto

@@ -1,0 +1,34 @@
+#include "crypto/jwk.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace eem::crypto {
+namespace {
+
+// RFC 7638 section 3.1: the example RSA key and its thumbprint.
+constexpr const char* kRfcN =
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMs"
+    "tn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5"
+    "hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+
+TEST(Jwk, ThumbprintMatchesRfc7638Example) {
+  const Jwk jwk{"RSA", kRfcN, "AQAB", "", "", ""};
+  EXPECT_EQ(jwk_thumbprint(jwk), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+}
+
+TEST(Jwk, ThumbprintDependsOnTheKey) {
+  const Jwk a{"RSA", kRfcN, "AQAB", "", "", ""};
+  const Jwk b{"RSA", kRfcN, "AQAC", "", "", ""};
+  EXPECT_NE(jwk_thumbprint(a), jwk_thumbprint(b));
+}
+
+TEST(Jwk, JwksDocumentHasOneRs256SigningKey) {
+  const Jwk jwk{"RSA", "bm9k", "AQAB", "", "", ""};
+  EXPECT_EQ(rsa_jwks_json(jwk, "kid1"),
+            R"({"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"kid1","n":"bm9k","e":"AQAB"}]})");
+}
+
+}  // namespace
+}  // namespace eem::crypto
