@@ -1,0 +1,92 @@
+#include "bootstrap/desired.h"
+
+#include <nlohmann/json.hpp>
+
+#include "aws/endpoints.h"
+
+namespace eem::bootstrap {
+
+namespace {
+
+using ordered = nlohmann::ordered_json;
+
+std::string iam_arn(std::string_view partition, std::string_view account, std::string_view resource) {
+  return "arn:" + std::string(partition) + ":iam::" + std::string(account) + ":" + std::string(resource);
+}
+
+iam::TrustRequest trust_request(const Settings& settings, std::string_view partition) {
+  iam::TrustRequest request;
+  request.account_id = settings.account_id;
+  request.partition = std::string(partition);
+  request.repository = settings.github_repo;
+  request.owner_id = settings.owner_id;
+  request.repo_id = settings.repo_id;
+  request.style = settings.subject_style;
+  request.branches = settings.branches.empty() && settings.tags.empty() && settings.environments.empty()
+                         ? std::vector<std::string>{"main"}
+                         : settings.branches;
+  request.tags = settings.tags;
+  request.environments = settings.environments;
+  return request;
+}
+
+}  // namespace
+
+std::string push_policy(std::string_view repository_arn) {
+  // ECR's "Amazon ECR managed policies" and "Pushing an image" pages: the
+  // token call takes no resource; the layer and image calls are per repository.
+  const ordered token = {{"Sid", "GetAuthorizationToken"},
+                         {"Effect", "Allow"},
+                         {"Action", "ecr:GetAuthorizationToken"},
+                         {"Resource", "*"}};
+  const ordered push = {{"Sid", "PushAndPullThisRepository"},
+                        {"Effect", "Allow"},
+                        {"Action",
+                         {"ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                          "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
+                          "ecr:GetDownloadUrlForLayer"}},
+                        {"Resource", std::string(repository_arn)}};
+  const ordered policy = {{"Version", "2012-10-17"}, {"Statement", {token, push}}};
+  return policy.dump(2);
+}
+
+std::string lifecycle_policy() {
+  // One rule, so the ECR ordering rule (a tagStatus "any" rule must have the
+  // highest rulePriority) holds trivially; tagged images are never touched.
+  const ordered rule = {{"rulePriority", 1},
+                        {"description", "Expire untagged images after " + std::to_string(kUntaggedExpiryDays) + " days"},
+                        {"selection",
+                         {{"tagStatus", "untagged"},
+                          {"countType", "sinceImagePushed"},
+                          {"countUnit", "days"},
+                          {"countNumber", kUntaggedExpiryDays}}},
+                        {"action", {{"type", "expire"}}}};
+  return ordered{{"rules", {rule}}}.dump(2);
+}
+
+util::Result<DesiredState> desired_state(const Settings& settings) {
+  const aws::Partition& partition = aws::partition_of(settings.region);
+  auto trust = iam::build_trust_policy(trust_request(settings, partition.id));
+  if (!trust) return std::unexpected(trust.error());
+  DesiredState state;
+  state.partition = std::string(partition.id);
+  state.provider_url = "https://" + std::string(kProviderHost);
+  state.provider_arn = iam_arn(partition.id, settings.account_id, "oidc-provider/" + std::string(kProviderHost));
+  state.client_id = std::string(partition.oidc_audience);
+  state.role_name = settings.role_name;
+  state.role_arn = iam_arn(partition.id, settings.account_id, "role/" + settings.role_name);
+  state.trust_policy = *trust;
+  state.policy_mode = settings.policy_mode;
+  state.inline_policy_name = std::string(kInlinePolicyName);
+  state.repository = settings.repository;
+  state.repository_arn = "arn:" + state.partition + ":ecr:" + settings.region + ":" + settings.account_id +
+                         ":repository/" + settings.repository;
+  state.repository_uri = aws::ecr_registry_host(settings.account_id, settings.region) + "/" + settings.repository;
+  state.inline_policy = push_policy(state.repository_arn);
+  state.managed_policy_arn = "arn:" + state.partition + ":iam::aws:policy/" + std::string(kPowerUserPolicy);
+  state.mutability_exclusions = {std::string(kMutableTag)};
+  state.lifecycle_policy = lifecycle_policy();
+  return state;
+}
+
+}  // namespace eem::bootstrap

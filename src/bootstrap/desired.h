@@ -1,0 +1,79 @@
+#pragma once
+// What `shipctl bootstrap` wants to exist (seed sections 1.1-1.4, made
+// least-privilege): the GitHub OIDC provider, the deploy role with its trust
+// policy, the push permissions, and the ECR repository with its settings.
+// Pure data from the settings; no AWS calls.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "iam/trust_builder.h"
+#include "util/error.h"
+
+namespace eem::bootstrap {
+
+// Where the push permissions come from: a least-privilege inline policy on
+// the repository's ARN (default), or the seed's managed PowerUser policy.
+enum class PolicyMode { kInline, kManaged };
+
+inline constexpr std::string_view kProviderHost = "token.actions.githubusercontent.com";
+inline constexpr std::string_view kDefaultRoleName = "GitHubActionsECRRole";        // the seed's name
+inline constexpr std::string_view kDefaultRepository = "ecs-express-mode-api";      // the seed's name
+inline constexpr std::string_view kDefaultRegion = "ap-northeast-1";                // the seed's region
+inline constexpr std::string_view kInlinePolicyName = "ShipctlEcrPush";
+inline constexpr std::string_view kPowerUserPolicy = "AmazonEC2ContainerRegistryPowerUser";
+// The tag that stays mutable under IMMUTABLE_WITH_EXCLUSION (the seed pushes
+// `latest` on every run; SHA tags never move).
+inline constexpr std::string_view kMutableTag = "latest";
+// Untagged images (superseded `latest` pushes) expire after this many days.
+inline constexpr int kUntaggedExpiryDays = 7;
+
+struct Settings {
+  std::string account_id;  // from STS GetCallerIdentity
+  std::string region;      // where the repository lives
+  std::string github_repo;  // OWNER/REPO
+  iam::SubjectStyle subject_style = iam::SubjectStyle::kName;
+  std::string owner_id;  // kImmutable only
+  std::string repo_id;
+  std::vector<std::string> branches;  // empty: {"main"}
+  std::vector<std::string> tags;
+  std::vector<std::string> environments;
+  std::string role_name = std::string(kDefaultRoleName);
+  std::string repository = std::string(kDefaultRepository);
+  PolicyMode policy_mode = PolicyMode::kInline;
+};
+
+struct DesiredState {
+  std::string partition;  // "aws", "aws-cn", "aws-us-gov"
+  std::string provider_url;  // "https://token.actions.githubusercontent.com"
+  std::string provider_arn;
+  std::string client_id;  // sts.amazonaws.com (sts.amazonaws.com.cn in aws-cn)
+  std::string role_name;
+  std::string role_arn;
+  std::string trust_policy;  // pretty JSON
+  PolicyMode policy_mode = PolicyMode::kInline;
+  std::string inline_policy_name;
+  std::string inline_policy;       // pretty JSON (kInline)
+  std::string managed_policy_arn;  // the PowerUser policy's ARN in this partition
+  std::string repository;
+  std::string repository_arn;
+  std::string repository_uri;
+  bool scan_on_push = true;
+  std::string tag_mutability = "IMMUTABLE_WITH_EXCLUSION";
+  std::vector<std::string> mutability_exclusions;  // {"latest"}
+  std::string lifecycle_policy;  // pretty JSON
+};
+
+// kInvalidInput (from the trust builder) when the account, repository or ids
+// are malformed.
+util::Result<DesiredState> desired_state(const Settings& settings);
+
+// The least-privilege push policy (DESIGN.md section 3): GetAuthorizationToken
+// on "*", the push and pull actions on `repository_arn` only.
+std::string push_policy(std::string_view repository_arn);
+
+// One rule: expire untagged images `kUntaggedExpiryDays` after push.
+std::string lifecycle_policy();
+
+}  // namespace eem::bootstrap

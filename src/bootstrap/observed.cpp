@@ -1,0 +1,69 @@
+#include "bootstrap/observed.h"
+
+namespace eem::bootstrap {
+
+namespace {
+
+using util::ErrorKind;
+
+// nullopt for kNotFound, the value for success, the error otherwise.
+template <class T>
+util::Result<std::optional<T>> optional_of(aws::ApiResult<T> result, const std::string& context) {
+  if (result) return std::optional<T>(std::move(*result));
+  if (result.error().kind == ErrorKind::kNotFound) return std::optional<T>();
+  return std::unexpected(result.error().to_error().with_context(context));
+}
+
+util::Result<std::optional<ObservedProvider>> read_provider(aws::IamClient& iam, const DesiredState& desired) {
+  auto provider = optional_of(iam.get_oidc_provider(desired.provider_arn), "reading OIDC provider " + desired.provider_arn);
+  if (!provider) return std::unexpected(provider.error());
+  if (!*provider) return std::optional<ObservedProvider>();
+  return ObservedProvider{(*provider)->arn, (*provider)->client_ids};
+}
+
+util::Result<std::optional<ObservedRole>> read_role(aws::IamClient& iam, const DesiredState& desired) {
+  const std::string context = "reading role " + desired.role_name;
+  auto role = optional_of(iam.get_role(desired.role_name), context);
+  if (!role) return std::unexpected(role.error());
+  if (!*role) return std::optional<ObservedRole>();
+  ObservedRole observed{(*role)->arn, (*role)->trust_policy, std::nullopt, {}};
+  auto inline_policy = optional_of(iam.get_role_policy(desired.role_name, desired.inline_policy_name), context);
+  if (!inline_policy) return std::unexpected(inline_policy.error());
+  observed.inline_policy = std::move(*inline_policy);
+  auto attached = iam.list_attached_role_policies(desired.role_name);
+  if (!attached) return std::unexpected(attached.error().to_error().with_context(context));
+  for (const auto& policy : *attached) observed.attached_policy_arns.push_back(policy.arn);
+  return observed;
+}
+
+util::Result<std::optional<ObservedRepository>> read_repository(aws::EcrClient& ecr, const DesiredState& desired) {
+  const std::string context = "reading ECR repository " + desired.repository;
+  auto found = optional_of(ecr.describe_repositories({desired.repository}), context);
+  if (!found) return std::unexpected(found.error());
+  if (!*found || (*found)->empty()) return std::optional<ObservedRepository>();
+  const aws::Repository& repository = (*found)->front();
+  ObservedRepository observed{repository.arn, repository.uri, repository.image_tag_mutability,
+                              repository.mutability_exclusions, repository.scan_on_push, std::nullopt};
+  auto lifecycle = optional_of(ecr.get_lifecycle_policy(desired.repository), context);
+  if (!lifecycle) return std::unexpected(lifecycle.error());
+  observed.lifecycle_policy = std::move(*lifecycle);
+  return observed;
+}
+
+}  // namespace
+
+util::Result<ObservedState> observe(aws::IamClient& iam, aws::EcrClient& ecr, const DesiredState& desired) {
+  ObservedState state;
+  auto provider = read_provider(iam, desired);
+  if (!provider) return std::unexpected(provider.error());
+  state.provider = std::move(*provider);
+  auto role = read_role(iam, desired);
+  if (!role) return std::unexpected(role.error());
+  state.role = std::move(*role);
+  auto repository = read_repository(ecr, desired);
+  if (!repository) return std::unexpected(repository.error());
+  state.repository = std::move(*repository);
+  return state;
+}
+
+}  // namespace eem::bootstrap

@@ -1,0 +1,143 @@
+#include "bootstrap/plan.h"
+
+#include <algorithm>
+
+#include "bootstrap/json_diff.h"
+
+namespace eem::bootstrap {
+
+namespace {
+
+using Actions = std::vector<Action>;
+
+bool contains(const std::vector<std::string>& values, const std::string& value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+Action document_update(ActionKind kind, std::string resource, std::string summary, std::string_view observed,
+                       std::string_view desired) {
+  const std::string normal = normalize_json(desired);
+  return {kind, Change::kUpdate, std::move(resource), std::move(summary), normal,
+          line_diff(normalize_json(observed), normal)};
+}
+
+void plan_provider(const DesiredState& d, const ObservedState& o, Actions& out) {
+  if (!o.provider) {
+    out.push_back({ActionKind::kCreateProvider, Change::kCreate, d.provider_arn,
+                   "create OIDC provider " + d.provider_url + " (client id " + d.client_id + ")", "", ""});
+  } else if (!contains(o.provider->client_ids, d.client_id)) {
+    out.push_back({ActionKind::kAddClientId, Change::kUpdate, d.provider_arn,
+                   "add client id " + d.client_id + " to OIDC provider " + d.provider_url, "", ""});
+  }
+}
+
+void plan_role(const DesiredState& d, const ObservedState& o, Actions& out) {
+  if (!o.role) {
+    out.push_back({ActionKind::kCreateRole, Change::kCreate, d.role_arn, "create role " + d.role_name + " with trust policy",
+                   normalize_json(d.trust_policy), ""});
+  } else if (!same_json(o.role->trust_policy, d.trust_policy)) {
+    out.push_back(document_update(ActionKind::kUpdateTrustPolicy, d.role_arn, "update trust policy of role " + d.role_name,
+                                  o.role->trust_policy, d.trust_policy));
+  }
+}
+
+void plan_inline_permissions(const DesiredState& d, const ObservedState& o, Actions& out) {
+  const std::optional<std::string> current = o.role ? o.role->inline_policy : std::nullopt;
+  const std::string summary = "put inline policy " + d.inline_policy_name + " on role " + d.role_name;
+  if (!current) {
+    out.push_back({ActionKind::kPutInlinePolicy, Change::kCreate, d.role_arn, summary, normalize_json(d.inline_policy), ""});
+  } else if (!same_json(*current, d.inline_policy)) {
+    out.push_back(document_update(ActionKind::kPutInlinePolicy, d.role_arn, summary, *current, d.inline_policy));
+  }
+  if (o.role && contains(o.role->attached_policy_arns, d.managed_policy_arn)) {
+    out.push_back({ActionKind::kDetachManagedPolicy, Change::kDelete, d.managed_policy_arn,
+                   "detach " + std::string(kPowerUserPolicy) + " from role " + d.role_name +
+                       " (broader than pushing needs; --managed-policy keeps it)",
+                   "", ""});
+  }
+}
+
+void plan_managed_permissions(const DesiredState& d, const ObservedState& o, Actions& out) {
+  if (!o.role || !contains(o.role->attached_policy_arns, d.managed_policy_arn)) {
+    out.push_back({ActionKind::kAttachManagedPolicy, Change::kCreate, d.managed_policy_arn,
+                   "attach " + d.managed_policy_arn + " to role " + d.role_name, "", ""});
+  }
+  if (o.role && o.role->inline_policy) {
+    out.push_back({ActionKind::kDeleteInlinePolicy, Change::kDelete, d.role_arn,
+                   "delete inline policy " + d.inline_policy_name + " from role " + d.role_name, "", ""});
+  }
+}
+
+std::string mutability_text(const std::string& mutability, const std::vector<std::string>& exclusions) {
+  std::string text = mutability;
+  for (std::size_t i = 0; i < exclusions.size(); ++i) text += (i == 0 ? " except " : ", ") + exclusions[i];
+  return text;
+}
+
+void plan_repository_settings(const DesiredState& d, const ObservedRepository& r, Actions& out) {
+  if (r.scan_on_push != d.scan_on_push) {
+    out.push_back({ActionKind::kPutImageScanning, Change::kUpdate, r.arn,
+                   "turn on scan on push for ECR repository " + d.repository, "", ""});
+  }
+  if (r.tag_mutability != d.tag_mutability || r.mutability_exclusions != d.mutability_exclusions) {
+    out.push_back({ActionKind::kPutTagMutability, Change::kUpdate, r.arn,
+                   "set tag mutability of ECR repository " + d.repository + ": " +
+                       mutability_text(r.tag_mutability, r.mutability_exclusions) + " -> " +
+                       mutability_text(d.tag_mutability, d.mutability_exclusions),
+                   "", ""});
+  }
+}
+
+void plan_repository(const DesiredState& d, const ObservedState& o, Actions& out) {
+  if (!o.repository) {
+    out.push_back({ActionKind::kCreateRepository, Change::kCreate, d.repository_arn,
+                   "create ECR repository " + d.repository + " (scan on push, tags " +
+                       mutability_text(d.tag_mutability, d.mutability_exclusions) + ")",
+                   "", ""});
+  } else {
+    plan_repository_settings(d, *o.repository, out);
+  }
+  const std::string summary = "put lifecycle policy on ECR repository " + d.repository;
+  const std::optional<std::string> current = o.repository ? o.repository->lifecycle_policy : std::nullopt;
+  if (!current) {
+    out.push_back({ActionKind::kPutLifecyclePolicy, Change::kCreate, d.repository_arn, summary,
+                   normalize_json(d.lifecycle_policy), ""});
+  } else if (!same_json(*current, d.lifecycle_policy)) {
+    out.push_back(document_update(ActionKind::kPutLifecyclePolicy, d.repository_arn, summary, *current, d.lifecycle_policy));
+  }
+}
+
+}  // namespace
+
+std::vector<Action> make_plan(const DesiredState& desired, const ObservedState& observed) {
+  Actions actions;
+  plan_provider(desired, observed, actions);
+  plan_role(desired, observed, actions);
+  if (desired.policy_mode == PolicyMode::kInline) {
+    plan_inline_permissions(desired, observed, actions);
+  } else {
+    plan_managed_permissions(desired, observed, actions);
+  }
+  plan_repository(desired, observed, actions);
+  return actions;
+}
+
+std::string_view action_id(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::kCreateProvider: return "create-oidc-provider";
+    case ActionKind::kAddClientId: return "add-client-id";
+    case ActionKind::kCreateRole: return "create-role";
+    case ActionKind::kUpdateTrustPolicy: return "update-trust-policy";
+    case ActionKind::kPutInlinePolicy: return "put-inline-policy";
+    case ActionKind::kDeleteInlinePolicy: return "delete-inline-policy";
+    case ActionKind::kAttachManagedPolicy: return "attach-managed-policy";
+    case ActionKind::kDetachManagedPolicy: return "detach-managed-policy";
+    case ActionKind::kCreateRepository: return "create-repository";
+    case ActionKind::kPutImageScanning: return "put-image-scanning";
+    case ActionKind::kPutTagMutability: return "put-tag-mutability";
+    case ActionKind::kPutLifecyclePolicy: return "put-lifecycle-policy";
+  }
+  return "unknown";
+}
+
+}  // namespace eem::bootstrap

@@ -1,0 +1,111 @@
+#include "bootstrap/report.h"
+
+#include <nlohmann/json.hpp>
+
+#include "bootstrap/github_setup.h"
+
+namespace eem::bootstrap {
+
+namespace {
+
+std::string_view marker(Change change) {
+  switch (change) {
+    case Change::kCreate: return "+";
+    case Change::kUpdate: return "~";
+    case Change::kDelete: return "-";
+  }
+  return "?";
+}
+
+std::string_view change_id(Change change) {
+  switch (change) {
+    case Change::kCreate: return "create";
+    case Change::kUpdate: return "update";
+    case Change::kDelete: return "delete";
+  }
+  return "unknown";
+}
+
+std::string_view outcome_id(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kPlanned: return "planned";
+    case Outcome::kApplied: return "applied";
+    case Outcome::kNoChanges: return "no_changes";
+  }
+  return "unknown";
+}
+
+void add_indented(std::string& out, const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    out.append("      ").append(text, start, end == std::string::npos ? std::string::npos : end - start).push_back('\n');
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+}
+
+std::string changes_word(std::size_t count) { return std::to_string(count) + (count == 1 ? " change" : " changes"); }
+
+}  // namespace
+
+std::string render_plan_text(const std::vector<Action>& actions) {
+  if (actions.empty()) return "No changes: the OIDC provider, role, policies and repository are as desired.\n";
+  std::string out = "Plan: " + changes_word(actions.size()) + "\n";
+  for (const Action& action : actions) {
+    out.append("  ").append(marker(action.change)).append(" ").append(action.summary).push_back('\n');
+    if (!action.diff.empty()) {
+      add_indented(out, action.diff);
+    } else if (!action.document.empty()) {
+      add_indented(out, action.document);
+    }
+  }
+  return out;
+}
+
+std::string render_outcome_text(const Report& report) {
+  if (report.outcome == Outcome::kPlanned) {
+    std::string out = "Nothing was changed. Run again with --apply to make these " + changes_word(report.actions.size()) + ".\n";
+    if (report.secret == SecretOutcome::kSkipped) out += "The " + std::string(kRoleSecretName) + " secret was not stored either.\n";
+    return out;
+  }
+  std::string out;
+  if (report.outcome == Outcome::kApplied) out += "Applied " + changes_word(report.actions.size()) + ".\n";
+  out += "Role ARN: " + report.desired.role_arn + "\n";
+  out += "Repository: " + report.desired.repository_uri + "\n";
+  if (report.secret == SecretOutcome::kStored) {
+    out += "Stored the " + std::string(kRoleSecretName) + " secret of " + report.github_repo + ".\n";
+  } else {
+    out += "Store the role ARN as the " + std::string(kRoleSecretName) + " secret:\n  " +
+           gh_secret_command(report.github_repo, report.desired.role_arn) + "\n";
+  }
+  return out;
+}
+
+std::string render_json(const Report& report) {
+  nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+  for (const Action& action : report.actions) {
+    nlohmann::ordered_json item = {{"action", action_id(action.kind)},
+                                   {"change", change_id(action.change)},
+                                   {"resource", action.resource},
+                                   {"summary", action.summary}};
+    if (!action.document.empty()) item["document"] = nlohmann::ordered_json::parse(action.document, nullptr, false);
+    if (!action.diff.empty()) item["diff"] = action.diff;
+    changes.push_back(std::move(item));
+  }
+  const nlohmann::ordered_json out = {
+      {"account", report.account_id},
+      {"region", report.region},
+      {"github_repository", report.github_repo},
+      {"subject_format", report.subject_format},
+      {"role_arn", report.desired.role_arn},
+      {"repository_uri", report.desired.repository_uri},
+      {"outcome", outcome_id(report.outcome)},
+      {"changes", changes},
+      {"gh_secret_command", gh_secret_command(report.github_repo, report.desired.role_arn)},
+      {"secret_stored", report.secret == SecretOutcome::kStored},
+  };
+  return out.dump(2);
+}
+
+}  // namespace eem::bootstrap

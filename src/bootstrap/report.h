@@ -1,0 +1,42 @@
+#pragma once
+// How bootstrap shows what it found and did: the plan as text (documents in
+// full, drift as line diffs) and the whole run as one JSON object (--json).
+
+#include <string>
+#include <vector>
+
+#include "bootstrap/desired.h"
+#include "bootstrap/plan.h"
+
+namespace eem::bootstrap {
+
+enum class Outcome { kPlanned, kApplied, kNoChanges };
+enum class SecretOutcome { kNotRequested, kStored, kSkipped };
+
+struct Report {
+  std::string account_id;
+  std::string region;
+  std::string github_repo;
+  std::string subject_format;  // "name" or "immutable"
+  std::string subject_reason;  // why that format
+  DesiredState desired;
+  std::vector<Action> actions;
+  Outcome outcome = Outcome::kPlanned;
+  SecretOutcome secret = SecretOutcome::kNotRequested;
+};
+
+// "Plan: N changes" and one block per action ("  + create role ..." then
+// the document or diff indented by six spaces).
+std::string render_plan_text(const std::vector<Action>& actions);
+
+// The lines after the plan: the role ARN and the `gh secret set` command
+// (or that the secret was stored), or the hint to pass --apply.
+std::string render_outcome_text(const Report& report);
+
+// {"account", "region", "github_repository", "subject_format", "role_arn",
+//  "repository_uri", "outcome": "planned"|"applied"|"no_changes",
+//  "changes": [{"action", "change", "resource", "summary", "document"?, "diff"?}],
+//  "gh_secret_command", "secret_stored"}
+std::string render_json(const Report& report);
+
+}  // namespace eem::bootstrap

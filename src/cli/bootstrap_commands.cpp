@@ -1,0 +1,259 @@
+// `shipctl bootstrap` (seed sections 1 and 2): the one-time AWS setup for
+// keyless pushes from GitHub Actions, as plan then apply. Reads the plain
+// flags, resolves account, repository and subject format, and hands the
+// rest to src/bootstrap (desired, observed, plan, apply, report).
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <ostream>
+
+#include "aws/ecr.h"
+#include "aws/iam.h"
+#include "aws/profiles.h"
+#include "aws/regions.h"
+#include "aws/sts.h"
+#include "bootstrap/apply.h"
+#include "bootstrap/github_setup.h"
+#include "bootstrap/inputs.h"
+#include "bootstrap/observed.h"
+#include "bootstrap/report.h"
+#include "cli/aws_session.h"
+#include "cli/commands.h"
+#include "util/env.h"
+
+namespace eem::cli {
+
+namespace {
+
+namespace bs = bootstrap;
+using util::ErrorKind;
+
+struct BootstrapOptions {
+  AwsFlags aws;
+  std::string github_repo;
+  std::string role_name = std::string(bs::kDefaultRoleName);
+  std::string repository = std::string(bs::kDefaultRepository);
+  std::vector<std::string> branches;
+  std::vector<std::string> tags;
+  std::vector<std::string> environments;
+  std::string subject_format;  // "", "name", "immutable"
+  std::string owner_id;
+  std::string repo_id;
+  bool managed_policy = false;
+  bool apply = false;
+  bool set_secret = false;
+  bool json = false;
+};
+
+bool digits(const std::string& text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+util::Result<void> check_flags(const BootstrapOptions& o, const util::EnvLookup& env) {
+  if (auto ok = bs::validate_role_name(o.role_name); !ok) return ok;
+  if (auto ok = bs::validate_repository_name(o.repository); !ok) return ok;
+  if (!o.github_repo.empty()) {
+    if (auto ok = bs::validate_github_repo(o.github_repo); !ok) return ok;
+  }
+  if ((!o.owner_id.empty() && !digits(o.owner_id)) || (!o.repo_id.empty() && !digits(o.repo_id))) {
+    return util::fail(ErrorKind::kInvalidInput, "--owner-id and --repo-id are GitHub's numeric ids (e.g. --owner-id 9919)");
+  }
+  if (o.owner_id.empty() != o.repo_id.empty()) {
+    return util::fail(ErrorKind::kInvalidInput, "--owner-id and --repo-id go together");
+  }
+  if (o.set_secret && env("GITHUB_TOKEN").value_or("").empty()) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "--set-secret needs GITHUB_TOKEN (a token allowed to write the repository's Actions secrets)");
+  }
+  return {};
+}
+
+util::Result<void> check_region(const AwsFlags& flags) {
+  auto region = aws::resolve_region(aws::process_env(), flags.region);
+  return aws::check_known_region(region ? *region : std::string(bs::kDefaultRegion));
+}
+
+std::unique_ptr<github::Client> github_client(net::HttpClient& http, const util::EnvLookup& env) {
+  const std::string token = env("GITHUB_TOKEN").value_or("");
+  if (token.empty()) return nullptr;
+  return std::make_unique<github::Client>(http, github::api_url(env), token);
+}
+
+// The subject format: the flag, else detected through the GitHub API, else
+// name-only. Immutable subjects need ids: flags, else the API.
+util::Result<bs::SubjectDetection> subject_of(const BootstrapOptions& o, github::Client* gh, const std::string& repo) {
+  if (o.subject_format.empty() && gh != nullptr) return bs::detect_subject(*gh, repo);
+  bs::SubjectDetection chosen;
+  chosen.style = o.subject_format == "immutable" ? iam::SubjectStyle::kImmutable : iam::SubjectStyle::kName;
+  chosen.reason = o.subject_format.empty() ? "default; set GITHUB_TOKEN to detect it, or pass --subject-format"
+                                           : "--subject-format " + o.subject_format;
+  chosen.owner_id = o.owner_id;
+  chosen.repo_id = o.repo_id;
+  if (chosen.style == iam::SubjectStyle::kImmutable && chosen.owner_id.empty()) {
+    if (gh == nullptr) {
+      return util::fail(ErrorKind::kInvalidInput,
+                        "--subject-format immutable needs --owner-id and --repo-id (or GITHUB_TOKEN to look them up)");
+    }
+    auto ids = bs::repository_ids(*gh, repo);
+    if (!ids) return std::unexpected(ids.error());
+    chosen.owner_id = ids->owner_id;
+    chosen.repo_id = ids->repo_id;
+  }
+  return chosen;
+}
+
+bs::Settings settings_of(const BootstrapOptions& o, const std::string& account, const std::string& region,
+                         const std::string& repo, const bs::SubjectDetection& subject) {
+  bs::Settings s;
+  s.account_id = account;
+  s.region = region;
+  s.github_repo = repo;
+  s.subject_style = subject.style;
+  s.owner_id = subject.owner_id;
+  s.repo_id = subject.repo_id;
+  s.branches = o.branches;
+  s.tags = o.tags;
+  s.environments = o.environments;
+  s.role_name = o.role_name;
+  s.repository = o.repository;
+  s.policy_mode = o.managed_policy ? bs::PolicyMode::kManaged : bs::PolicyMode::kInline;
+  return s;
+}
+
+// On a terminal without --apply, asks; elsewhere the plan is all.
+bool confirmed(Context& ctx, const BootstrapOptions& o, std::size_t changes) {
+  if (o.apply) return true;
+  if (o.json || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) return false;
+  ctx.err << "Apply these " << changes << " changes? [y/N] " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+struct Clients {
+  aws::IamClient iam;
+  aws::EcrClient ecr;
+};
+
+util::Result<Clients> make_clients(const AwsSession& session) {
+  auto iam = session.client(aws::kIam);
+  if (!iam) return std::unexpected(iam.error());
+  auto ecr = session.client(aws::kEcr);
+  if (!ecr) return std::unexpected(ecr.error());
+  return Clients{aws::IamClient(std::move(*iam)), aws::EcrClient(std::move(*ecr))};
+}
+
+util::Result<std::string> account_of(const AwsSession& session) {
+  auto service = session.client(aws::kSts);
+  if (!service) return std::unexpected(service.error());
+  auto identity = aws::StsClient(std::move(*service)).get_caller_identity();
+  if (!identity) return std::unexpected(identity.error().to_error().with_context("finding the AWS account"));
+  return identity->account;
+}
+
+void print(Context& ctx, const BootstrapOptions& o, const bs::Report& report, bool plan_shown) {
+  if (o.json) {
+    ctx.out << bs::render_json(report) << '\n';
+    return;
+  }
+  if (!plan_shown) ctx.out << bs::render_plan_text(report.actions);
+  ctx.out << bs::render_outcome_text(report);
+}
+
+util::Result<void> run_plan(Context& ctx, const BootstrapOptions& o, Clients& clients, bs::Report& report) {
+  auto observed = bs::observe(clients.iam, clients.ecr, report.desired);
+  if (!observed) return std::unexpected(observed.error());
+  report.actions = bs::make_plan(report.desired, *observed);
+  if (report.actions.empty()) {
+    report.outcome = bs::Outcome::kNoChanges;
+    return {};
+  }
+  if (!o.json) ctx.out << bs::render_plan_text(report.actions) << std::flush;
+  if (!confirmed(ctx, o, report.actions.size())) return {};
+  auto applied = bs::apply_plan(clients.iam, clients.ecr, report.desired, report.actions,
+                                [&ctx](const bs::Action& action, std::size_t index, std::size_t total) {
+                                  ctx.err << "[" << index << "/" << total << "] " << action.summary << '\n';
+                                });
+  if (!applied) return applied;
+  report.outcome = bs::Outcome::kApplied;
+  return {};
+}
+
+util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& o) {
+  const util::EnvLookup env = util::process_env();
+  if (auto ok = check_flags(o, env); !ok) return ok;
+  if (auto ok = check_region(o.aws); !ok) return ok;
+  auto repo = o.github_repo.empty() ? bs::github_repo_from_git() : util::Result<std::string>(o.github_repo);
+  if (!repo) return std::unexpected(repo.error());
+  auto session = AwsSession::open(ctx, o.aws, bs::kDefaultRegion);
+  if (!session) return std::unexpected(session.error());
+  auto account = account_of(*session);
+  if (!account) return std::unexpected(account.error());
+  auto gh = github_client(session->http(), env);
+  auto subject = subject_of(o, gh.get(), *repo);
+  if (!subject) return std::unexpected(subject.error());
+  auto desired = bs::desired_state(settings_of(o, *account, session->region(), *repo, *subject));
+  if (!desired) return std::unexpected(desired.error());
+  const bool immutable = subject->style == iam::SubjectStyle::kImmutable;
+  bs::Report report{*account, session->region(), *repo, immutable ? "immutable" : "name", subject->reason,
+                    std::move(*desired), {}, bs::Outcome::kPlanned, bs::SecretOutcome::kNotRequested};
+  if (!o.json) {
+    ctx.out << "Account " << report.account_id << ", region " << report.region << ", GitHub repository " << *repo
+            << "\nSubject format: " << report.subject_format << " (" << report.subject_reason << ")\n";
+  }
+  auto clients = make_clients(*session);
+  if (!clients) return std::unexpected(clients.error());
+  if (auto ok = run_plan(ctx, o, *clients, report); !ok) return ok;
+  if (o.set_secret && report.outcome == bs::Outcome::kPlanned) report.secret = bs::SecretOutcome::kSkipped;
+  if (o.set_secret && report.outcome != bs::Outcome::kPlanned) {
+    if (auto ok = bs::store_role_secret(*gh, *repo, report.desired.role_arn); !ok) return ok;
+    report.secret = bs::SecretOutcome::kStored;
+  }
+  print(ctx, o, report, !report.actions.empty());
+  return {};
+}
+
+constexpr const char* kExamples = R"(
+Examples:
+  shipctl bootstrap                                   # plan for the git remote's repository
+  shipctl bootstrap --apply                           # create or repair everything
+  shipctl bootstrap --github-repo octo-org/app --branch main --tag 'v*' --apply
+  shipctl bootstrap --environment production --subject-format immutable --owner-id 9919 --repo-id 1296269
+  GITHUB_TOKEN=... shipctl bootstrap --apply --set-secret   # also stores AWS_ROLE_ARN
+
+Exit codes: 0 planned, applied or no changes; 2 bad input; 3 not found;
+77 access denied; 75 network or throttling (retry); 4 conflict.)";
+
+}  // namespace
+
+CommandSpec bootstrap_command() {
+  return {"bootstrap", "Create or repair the AWS setup for keyless pushes from GitHub Actions (plan, then --apply)",
+          [](CLI::App& sub, Context& ctx) {
+            auto o = std::make_shared<BootstrapOptions>();
+            add_aws_flags(sub, o->aws, "default: ap-northeast-1");
+            sub.add_option("--github-repo", o->github_repo, "OWNER/REPO (default: from `git remote get-url origin`)");
+            sub.add_option("--role-name", o->role_name, "IAM role to create (default: GitHubActionsECRRole)");
+            sub.add_option("--repository", o->repository, "ECR repository name (default: ecs-express-mode-api)");
+            sub.add_option("--branch", o->branches, "Branch allowed to assume the role; repeat (default: main, unless --tag or --environment is given)");
+            sub.add_option("--tag", o->tags, "Git tag pattern allowed to assume the role, e.g. 'v*'; repeat");
+            sub.add_option("--environment", o->environments, "GitHub environment allowed to assume the role; repeat");
+            sub.add_option("--subject-format", o->subject_format,
+                           "OIDC subject format: name or immutable (default: detected with GITHUB_TOKEN, else name)")
+                ->check(CLI::IsMember({"name", "immutable"}));
+            sub.add_option("--owner-id", o->owner_id, "GitHub owner id (immutable subjects)");
+            sub.add_option("--repo-id", o->repo_id, "GitHub repository id (immutable subjects)");
+            sub.add_flag("--managed-policy", o->managed_policy,
+                         "Attach AmazonEC2ContainerRegistryPowerUser (the seed's way) instead of the least-privilege inline policy");
+            sub.add_flag("--apply", o->apply, "Make the changes (default: show the plan; on a terminal, ask)");
+            sub.add_flag("--set-secret", o->set_secret, "Store the role ARN as the AWS_ROLE_ARN secret (needs GITHUB_TOKEN)");
+            sub.add_flag("--json", o->json, "Print the plan and outcome as JSON");
+            sub.footer(kExamples);
+            sub.callback([&ctx, o] {
+              auto done = bootstrap(ctx, *o);
+              ctx.exit_code = done ? 0 : report(ctx, done.error());
+            });
+          }};
+}
+
+}  // namespace eem::cli
