@@ -1,17 +1,21 @@
-// `shipctl push SOURCE DEST`: the daemonless image push (issue 5). Parses
-// the plain strings into typed values, resolves credentials, runs
-// oci::push_image and reports (text, --json, $GITHUB_OUTPUT).
+// `shipctl push SOURCE [DEST] [--repository NAME]`: the daemonless image push
+// (issues 5 and 6). Parses the plain strings into typed values, derives an ECR
+// destination from account, region and repository when DEST is absent,
+// resolves credentials (flags, auth files, then ECR GetAuthorizationToken),
+// runs oci::push_image and reports (text, --json, $GITHUB_OUTPUT, summary).
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
+#include <algorithm>
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "aws/endpoints.h"
+#include "cli/aws_session.h"
 #include "cli/commands.h"
+#include "cli/ecr_target.h"
+#include "cli/push_report.h"
+#include "cli/registry_flags.h"
 #include "net/http_client.h"
 #include "oci/push.h"
 
@@ -19,12 +23,16 @@ namespace eem::cli {
 
 namespace {
 
+using util::ErrorKind;
+using util::fail;
+
 struct PushFlags {
   std::string source;
   std::string destination;
+  std::string repository;
   std::vector<std::string> tags;
-  bool insecure = false;
-  std::string ca_file;
+  RegistryFlags registry;
+  AwsFlags aws;
   std::string username;
   bool password_stdin = false;
   std::string platform;
@@ -35,34 +43,85 @@ struct PushFlags {
   bool json = false;
 };
 
-// Credentials, most explicit first: flags, then the auth files. ECR: when
-// nothing is found and the destination is an ECR host, this is the seam
-// where GetAuthorizationToken with the current AWS credentials plugs in
-// (issue "ECR via AWS credentials"; user "AWS", password the token).
-util::Result<std::optional<oci::Credentials>> resolve_credentials(const PushFlags& flags,
-                                                                  const oci::ImageRef& dest) {
-  if (!flags.username.empty()) {
-    if (!flags.password_stdin) {
-      return util::fail(util::ErrorKind::kInvalidInput, "--username needs --password-stdin");
+// The destination and, when AWS was needed to find it, the session.
+struct Target {
+  oci::ImageRef dest;
+  std::optional<AwsSession> session;
+};
+
+util::Result<Target> derive_target(Context& ctx, const PushFlags& flags) {
+  if (!flags.destination.empty() && !flags.repository.empty()) {
+    return fail(ErrorKind::kInvalidInput, "give DEST or --repository, not both");
+  }
+  if (flags.repository.empty()) {
+    if (flags.destination.empty()) {
+      return fail(ErrorKind::kInvalidInput, "push needs DEST (REGISTRY/REPOSITORY[:TAG]) or --repository NAME");
     }
+    auto dest = oci::ImageRef::parse(flags.destination);
+    if (!dest) return std::unexpected(dest.error());
+    return Target{std::move(*dest), std::nullopt};
+  }
+  if (auto ok = validate_repository_name(flags.repository); !ok) return std::unexpected(ok.error());
+  auto session = AwsSession::open(ctx, flags.aws, kDefaultEcrRegion);
+  if (!session) return std::unexpected(session.error());
+  auto account = caller_account(*session);
+  if (!account) return std::unexpected(account.error());
+  auto dest = oci::ImageRef::parse(aws::ecr_registry_host(*account, session->region()) + "/" + flags.repository);
+  if (!dest) return std::unexpected(dest.error());
+  return Target{std::move(*dest), std::move(*session)};
+}
+
+// An AWS session in the ECR registry's own region (the host names it).
+util::Result<AwsSession> ecr_session(Context& ctx, const PushFlags& flags, Target& target) {
+  if (target.session && target.session->region() == target.dest.ecr()->region) return std::move(*target.session);
+  AwsFlags aws = flags.aws;
+  aws.region = target.dest.ecr()->region;
+  return AwsSession::open(ctx, aws, kDefaultEcrRegion);
+}
+
+// Credentials, most explicit first: flags, then the auth files, then (for
+// an ECR host) GetAuthorizationToken with the current AWS credentials, after
+// checking that the repository exists.
+util::Result<std::optional<oci::Credentials>> resolve_credentials(Context& ctx, const PushFlags& flags, Target& target) {
+  if (!flags.username.empty()) {
+    if (!flags.password_stdin) return fail(ErrorKind::kInvalidInput, "--username needs --password-stdin");
     std::string password;
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (password.empty()) return util::fail(util::ErrorKind::kInvalidInput, "--password-stdin read an empty password");
+    if (password.empty()) return fail(ErrorKind::kInvalidInput, "--password-stdin read an empty password");
     return oci::Credentials{flags.username, std::move(password)};
   }
-  if (flags.password_stdin) return util::fail(util::ErrorKind::kInvalidInput, "--password-stdin needs --username");
-  return oci::credentials_from_auth_files(dest.registry);
+  if (flags.password_stdin) return fail(ErrorKind::kInvalidInput, "--password-stdin needs --username");
+  auto from_files = oci::credentials_from_auth_files(target.dest.registry);
+  if (!from_files || *from_files || !target.dest.ecr()) return from_files;
+  const auto ecr_host = *target.dest.ecr();
+  auto session = ecr_session(ctx, flags, target);
+  if (!session) return std::unexpected(session.error());
+  auto ecr = ecr_client(*session);
+  if (!ecr) return std::unexpected(ecr.error());
+  if (auto exists = check_repository_exists(*ecr, target.dest.repository, ecr_host.account, ecr_host.region); !exists) {
+    return std::unexpected(exists.error());
+  }
+  auto login = ecr_login(*ecr, ecr_host.account);
+  if (!login) return std::unexpected(login.error());
+  return oci::Credentials{login->token.username, login->token.password};
 }
 
-std::vector<std::string> all_tags(const PushFlags& flags, const oci::ImageRef& dest) {
+// Tags from DEST and --tag; with none, the seed's: the commit and "latest".
+std::vector<std::string> all_tags(Context& ctx, const PushFlags& flags, const oci::ImageRef& dest) {
   std::vector<std::string> tags;
   auto add = [&tags](const std::string& t) {
     if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
   };
   if (dest.tag) add(*dest.tag);
   for (const auto& t : flags.tags) add(t);
-  if (tags.empty() && !dest.digest) add("latest");
+  if (!tags.empty() || dest.digest) return tags;
+  if (const auto commit = current_commit(aws::process_env())) {
+    add(*commit);
+  } else {
+    ctx.err << "shipctl: note: no $GITHUB_SHA and no git commit here: tagging latest only\n";
+  }
+  add("latest");
   return tags;
 }
 
@@ -73,87 +132,62 @@ oci::ProgressStyle progress_style(const PushFlags& flags) {
   return isatty(STDERR_FILENO) ? oci::ProgressStyle::kBars : oci::ProgressStyle::kLines;
 }
 
-std::string human_bytes(std::uint64_t n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / 1e6);
-  return buf;
-}
-
-void write_github_output(const oci::PushSummary& s) {
-  const char* path = std::getenv("GITHUB_OUTPUT");
-  if (path == nullptr || *path == '\0') return;
-  std::ofstream out(path, std::ios::app);
-  out << "image=" << s.name << (s.tags.empty() ? "" : ":" + s.tags.front()) << '\n'
-      << "digest=" << s.digest.str() << '\n'
-      << "image-uri=" << s.name << '@' << s.digest.str() << '\n';
-}
-
-void print_summary(Context& ctx, const oci::PushSummary& s, bool json) {
-  const double rate = s.seconds > 0 ? static_cast<double>(s.bytes_uploaded) / s.seconds : 0;
-  if (json) {
-    ctx.out << nlohmann::json{{"image", s.name}, {"digest", s.digest.str()},
-                              {"image_uri", s.name + "@" + s.digest.str()}, {"media_type", s.media_type},
-                              {"tags", s.tags}, {"blobs_uploaded", s.blobs_uploaded},
-                              {"blobs_skipped", s.blobs_skipped}, {"blobs_mounted", s.blobs_mounted},
-                              {"bytes_uploaded", s.bytes_uploaded},
-                              {"bytes_skipped", s.bytes_skipped}, {"seconds", s.seconds},
-                              {"bytes_per_second", rate}}.dump() << '\n';
-    return;
+util::Result<void> check_flags(const PushFlags& flags, const oci::ImageRef& dest) {
+  for (const auto& t : flags.tags) {
+    if (auto ok = oci::parse_tag(t); !ok) return std::unexpected(ok.error());
   }
-  char line[160];
-  std::snprintf(line, sizeof line, "%zu blob(s) uploaded (%s), %zu skipped (%s) in %.2f s (%.1f MB/s)",
-                s.blobs_uploaded, human_bytes(s.bytes_uploaded).c_str(), s.blobs_skipped,
-                human_bytes(s.bytes_skipped).c_str(), s.seconds, rate / 1e6);
-  ctx.out << "pushed " << s.name << '@' << s.digest.str() << '\n';
-  for (const auto& t : s.tags) ctx.out << "tagged " << s.name << ':' << t << '\n';
-  ctx.out << line << '\n' << "digest: " << s.digest.str() << '\n';
+  if (!flags.mount_from.empty()) {
+    auto from = oci::ImageRef::parse(dest.registry + "/" + flags.mount_from);
+    if (!from || from->tag || from->digest) {
+      return fail(ErrorKind::kInvalidInput, "--mount-from takes a repository name on the same registry, e.g. team/base");
+    }
+  }
+  if (flags.jobs < 1 || flags.jobs > 32) return fail(ErrorKind::kInvalidInput, "--jobs must be between 1 and 32");
+  return {};
 }
 
-util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags) {
+util::Result<oci::Image> load(const PushFlags& flags) {
   auto spec = oci::SourceSpec::parse(flags.source);
   if (!spec) return std::unexpected(spec.error());
-  auto dest = oci::ImageRef::parse(flags.destination);
-  if (!dest) return std::unexpected(dest.error());
   std::optional<oci::Platform> platform;
   if (!flags.platform.empty()) {
     auto p = oci::Platform::parse(flags.platform);
     if (!p) return std::unexpected(p.error());
     platform = *p;
   }
-  for (const auto& t : flags.tags) {
-    if (auto ok = oci::parse_tag(t); !ok) return std::unexpected(ok.error());
-  }
-  if (!flags.mount_from.empty()) {
-    auto from = oci::ImageRef::parse(dest->registry + "/" + flags.mount_from);
-    if (!from || from->tag || from->digest) {
-      return util::fail(util::ErrorKind::kInvalidInput, "--mount-from takes a repository name on the same registry, e.g. team/base");
-    }
-  }
-  if (flags.jobs < 1 || flags.jobs > 32) return util::fail(util::ErrorKind::kInvalidInput, "--jobs must be between 1 and 32");
   auto image = oci::load_image(*spec, platform);
   if (!image) return std::unexpected(image.error().with_context("reading " + flags.source));
-  auto credentials = resolve_credentials(flags, *dest);
-  if (!credentials) return std::unexpected(credentials.error());
+  return image;
+}
 
-  net::ClientOptions http;
-  http.tls_verify = flags.insecure ? net::TlsVerify::kOff : net::TlsVerify::kOn;
-  http.ca_file = flags.ca_file;
-  http.total_timeout = std::chrono::milliseconds(0);  // big blobs: bounded by low_speed_* instead
+util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, std::string& registry) {
+  auto http = registry_client_options(flags.registry, aws::process_env());
+  if (!http) return std::unexpected(http.error());
+  auto target = derive_target(ctx, flags);
+  if (!target) return std::unexpected(target.error());
+  if (auto ok = check_flags(flags, target->dest); !ok) return std::unexpected(ok.error());
+  auto image = load(flags);
+  if (!image) return std::unexpected(image.error());
+  auto credentials = resolve_credentials(ctx, flags, *target);
+  if (!credentials) return std::unexpected(credentials.error().with_context("pushing to " + target->dest.name()));
+
+  http->total_timeout = std::chrono::milliseconds(0);  // big blobs: bounded by low_speed_* instead
   oci::Progress progress(ctx.err, progress_style(flags));
   oci::PushOptions options;
-  options.tags = all_tags(flags, *dest);
+  options.tags = all_tags(ctx, flags, target->dest);
   options.credentials = std::move(*credentials);
-  options.plain_http = flags.insecure ? oci::PlainHttp::kAllow : oci::PlainHttp::kRefuse;
+  options.plain_http = flags.registry.insecure ? oci::PlainHttp::kAllow : oci::PlainHttp::kRefuse;
   options.jobs = flags.jobs;
   options.mount_from = flags.mount_from;
   if (flags.chunk_mib > 0) {
     options.policy.chunk_threshold = flags.chunk_mib << 20;
     options.policy.chunk_size = flags.chunk_mib << 20;
   }
-  options.make_client = [http] { return net::make_curl_client(http); };
+  options.make_client = [http = *http] { return net::make_curl_client(http); };
   options.progress = &progress;
-  auto summary = oci::push_image(*image, *dest, options);
-  if (!summary) return std::unexpected(summary.error().with_context("pushing to " + dest->name()));
+  registry = target->dest.registry;
+  auto summary = oci::push_image(*image, target->dest, options);
+  if (!summary) return std::unexpected(summary.error().with_context("pushing to " + target->dest.name()));
   return summary;
 }
 
@@ -163,11 +197,25 @@ CommandSpec push_command() {
   return {"push", "Push an OCI or Docker image archive to a registry (ECR or any), no daemon needed",
           [](CLI::App& sub, Context& ctx) {
             auto f = std::make_shared<PushFlags>();
+            sub.footer(
+                "DEST or --repository: with --repository NAME the destination is\n"
+                "<account>.dkr.ecr.<region>.amazonaws.com/NAME (account from STS, region default ap-northeast-1).\n"
+                "Tags: DEST's and --tag's; with none, $GITHUB_SHA (else git HEAD) and latest.\n"
+                "Credentials: --username/--password-stdin, the docker/podman auth files, else (ECR) the AWS\n"
+                "credentials through GetAuthorizationToken. Writes image-uri, digest and registry to\n"
+                "$GITHUB_OUTPUT and a table to $GITHUB_STEP_SUMMARY.\n\n"
+                "Examples:\n"
+                "  shipctl push docker-archive:image.tar --repository ecs-express-mode-api\n"
+                "  shipctl push oci-archive:image.tar --repository ecs-express-mode-api --tag v1.2.0 --region us-east-1\n"
+                "  shipctl push oci:build/layout:app registry.example.com:5000/team/app:v1 --ca-file ca.pem\n"
+                "Exit codes: 0 ok, 2 bad input, 3 repository not found, 4 immutable tag exists,\n"
+                "75 network (retry), 77 denied or expired credentials.");
             sub.add_option("SOURCE", f->source, "oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]")->required();
-            sub.add_option("DEST", f->destination, "REGISTRY/REPOSITORY[:TAG]")->required();
+            sub.add_option("DEST", f->destination, "REGISTRY/REPOSITORY[:TAG] (or use --repository)");
+            sub.add_option("--repository", f->repository, "ECR repository name (not the URI); derives DEST");
             sub.add_option("--tag", f->tags, "Another tag for the image (repeatable)");
-            sub.add_flag("--insecure", f->insecure, "Skip TLS verification and allow plain http (test registries only)");
-            sub.add_option("--ca-file", f->ca_file, "Extra CA bundle (PEM) to trust for the registry");
+            add_registry_flags(sub, f->registry);
+            add_aws_flags(sub, f->aws, "default: ap-northeast-1");
             sub.add_option("--username", f->username, "Registry user name (ECR: AWS)");
             sub.add_flag("--password-stdin", f->password_stdin, "Read the password from the first line of stdin");
             sub.add_option("--platform", f->platform, "Push only this platform of a multi-platform index (OS/ARCH[/VARIANT])");
@@ -178,14 +226,15 @@ CommandSpec push_command() {
                 ->check(CLI::IsMember({"auto", "bars", "lines", "none"}));
             sub.add_flag("--json", f->json, "Print the summary as JSON");
             sub.callback([&ctx, f] {
-              auto summary = run_push(ctx, *f);
+              std::string registry;
+              auto summary = run_push(ctx, *f, registry);
               if (!summary) {
                 ctx.exit_code = report(ctx, summary.error());
                 return;
               }
-              print_summary(ctx, *summary, f->json);
-              write_github_output(*summary);
-              ctx.exit_code = 0;
+              print_push_summary(ctx.out, *summary, f->json ? Format::kJson : Format::kText);
+              auto written = write_push_outputs(*summary, registry, aws::process_env());
+              ctx.exit_code = written ? 0 : report(ctx, written.error());
             });
           }};
 }

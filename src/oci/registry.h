@@ -39,6 +39,12 @@ struct UploadPolicy {
   std::chrono::milliseconds backoff{200};  // doubled after each failed attempt
 };
 
+// "repository X does not exist in registry N (region R); create it with
+// `shipctl bootstrap --apply` or `aws ecr create-repository ...`": ECR never
+// creates repositories on push (DESIGN.md section 3).
+std::string ecr_missing_repository(std::string_view repository, std::string_view registry_id,
+                                   std::string_view region);
+
 // Maps a registry error response to an Error whose message says what to do.
 // `what` is the operation ("uploading blob sha256:..."), most general first.
 util::Error registry_error(const net::Response& response, std::string_view what, const Endpoint& endpoint);

@@ -46,13 +46,20 @@ ErrorKind kind_for_status(int status) {
 }
 
 std::string ecr_name_unknown(const Endpoint& e) {
-  return "create the ECR repository \"" + e.repository + "\" in " + e.ecr->region +
-         " (shipctl bootstrap, or aws ecr create-repository --repository-name " + e.repository +
-         " --region " + e.ecr->region + "); the repository is the name only, not the full URI, and the "
-         "region in the registry host must be the repository's region";
+  return ecr_missing_repository(e.repository, e.ecr->account, e.ecr->region) +
+         "; the repository is the name only, not the full URI, and the region in the registry host must be "
+         "the repository's region";
 }
 
 }  // namespace
+
+std::string ecr_missing_repository(std::string_view repository, std::string_view registry_id,
+                                   std::string_view region) {
+  const std::string repo(repository), reg(region);
+  return "repository " + repo + " does not exist in registry " + std::string(registry_id) + " (region " + reg +
+         "); create it with `shipctl bootstrap --apply` or `aws ecr create-repository --repository-name " + repo +
+         " --region " + reg + "`";
+}
 
 util::Error registry_error(const net::Response& response, std::string_view what, const Endpoint& endpoint) {
   const std::string host = split_url(endpoint.base).host;

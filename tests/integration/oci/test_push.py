@@ -114,7 +114,7 @@ class PushTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(gh_output) as f:
                 self.assertEqual(f.read(), f"image={reg}/app:docker\ndigest={rs.sha256(raw)}\n"
-                                           f"image-uri={reg}/app@{rs.sha256(raw)}\n")
+                                           f"image-uri={reg}/app@{rs.sha256(raw)}\nregistry={reg}\n")
             self.assertEqual(rs.json_line(r.stdout)["digest"], rs.sha256(raw))
             self.assertEqual(rs.manifest_digest_from_registry(f"{reg}/app:docker", True, self.work, False),
                              rs.sha256(raw))

@@ -21,9 +21,10 @@ TEST(RegistryError, MapsCodesToKindsAndAdvice) {
        true, util::ErrorKind::kNotFound,
        "starting a blob upload: HTTP 404 from " + ecr_host +
            ": NAME_UNKNOWN (The repository with name 'app' does not exist in the registry with id '123456789012'): "
-           "create the ECR repository \"app\" in ap-northeast-1 (shipctl bootstrap, or aws ecr create-repository "
-           "--repository-name app --region ap-northeast-1); the repository is the name only, not the full URI, and "
-           "the region in the registry host must be the repository's region"},
+           "repository app does not exist in registry 123456789012 (region ap-northeast-1); create it with "
+           "`shipctl bootstrap --apply` or `aws ecr create-repository --repository-name app --region ap-northeast-1`; "
+           "the repository is the name only, not the full URI, and the region in the registry host must be the "
+           "repository's region"},
       {answer(400, R"({"errors":[{"code":"TAG_INVALID","message":"The image tag 'latest' already exists in the 'app' repository and cannot be overwritten because the repository is immutable."}]})"),
        true, util::ErrorKind::kConflict,
        "starting a blob upload: HTTP 400 from " + ecr_host +

@@ -1,0 +1,151 @@
+"""shipctl login/logout against the ECR stand-in (moto_server + docker-registry
+over TLS as <account>.dkr.ecr.<region>.amazonaws.com): both auth files written
+0600 with other entries kept, the login record, --print-password with
+::add-mask::, --check against the registry, logout removing only its own
+entries, and a stale password rejected by the registry."""
+
+import base64
+import json
+import os
+import shutil
+import stat
+import tempfile
+import unittest
+
+import ecr_stand_in
+import ecr_support as es
+import harness
+
+
+def auth(user: str, password: str) -> str:
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class LoginTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="eem-ecr-login-")
+        cls.stack = ecr_stand_in.ecr_stand_in(cls.work)
+        cls.ecr = cls.stack.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.__exit__(None, None, None)
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def setUp(self):
+        self.home = es.Home(tempfile.mkdtemp(dir=self.work))
+
+    def login(self, *args, **env):
+        return es.shipctl("login", *args, env=self.home.env(self.ecr, **env))
+
+    def test_writes_both_auth_files_0600_keeping_other_entries(self):
+        os.makedirs(os.path.dirname(self.home.docker))
+        with open(self.home.docker, "w") as f:
+            json.dump({"auths": {"ghcr.io": {"auth": auth("me", "pat")}}, "psFormat": "table"}, f)
+        r = self.login("--json", GITHUB_OUTPUT=self.home.output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        host = self.ecr.host
+        result = json.loads(r.stdout)
+        self.assertEqual(result["registry"], host)
+        self.assertEqual(result["files"], [self.home.docker, self.home.containers])
+        self.assertEqual(result["expiry_source"], "assumed")  # moto says 2015-01-01
+        for path in (self.home.docker, self.home.containers):
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
+            entries = json.loads(self.home.read(path))["auths"]
+            self.assertEqual(entries[host], {"auth": auth("AWS", self.ecr.password)})
+        docker = json.loads(self.home.read(self.home.docker))
+        self.assertEqual(docker["auths"]["ghcr.io"], {"auth": auth("me", "pat")})
+        self.assertEqual(docker["psFormat"], "table")
+        self.assertEqual(self.home.read(self.home.output), f"registry={host}\n")
+        record = self.home.read(self.home.state)
+        self.assertNotIn(self.ecr.password, record)
+        self.assertNotIn(auth("AWS", self.ecr.password), record)
+        self.assertEqual([login["registry"] for login in json.loads(record)["logins"]], [host])
+        self.assertNotIn(self.ecr.password, r.stdout + r.stderr)
+
+    def test_text_output_names_registry_files_and_expiry(self):
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], f"logged in to {self.ecr.host}")
+        self.assertEqual(lines[1:3], [f"  wrote {self.home.docker}", f"  wrote {self.home.containers}"])
+        self.assertRegex(lines[3], r"^  expires \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(assumed: 12 h; the service gave no "
+                                   r"future expiry\)$")
+
+    def test_print_password_masks_it_first_in_actions_and_writes_no_file(self):
+        r = self.login("--print-password", GITHUB_ACTIONS="true", GITHUB_OUTPUT=self.home.output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, self.ecr.password + "\n")
+        self.assertEqual(r.stderr.splitlines()[0], f"::add-mask::{self.ecr.password}")
+        self.assertFalse(os.path.exists(self.home.docker))
+        self.assertFalse(os.path.exists(self.home.containers))
+        self.assertEqual(self.home.read(self.home.output), f"registry={self.ecr.host}\n")
+
+    def test_login_in_actions_masks_the_password_on_stdout(self):
+        r = self.login(GITHUB_ACTIONS="true")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines()[0], f"::add-mask::{self.ecr.password}")
+
+    def test_check_passes_against_the_registry(self):
+        r = self.login("--check")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"logged in to {self.ecr.host} (checked against the registry)", r.stdout)
+
+    def test_logout_removes_only_what_login_wrote(self):
+        self.assertEqual(self.login().returncode, 0)
+        # podman login replaced the containers entry since: logout keeps it
+        containers = json.loads(self.home.read(self.home.containers))
+        containers["auths"][self.ecr.host] = {"auth": auth("AWS", "newer")}
+        containers["auths"]["quay.io"] = {"auth": auth("q", "x")}
+        with open(self.home.containers, "w") as f:
+            json.dump(containers, f)
+        r = es.shipctl("logout", env=self.home.env(self.ecr))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, f"{self.ecr.host}: {self.home.docker}: removed\n"
+                                   f"{self.ecr.host}: {self.home.containers}: kept: changed since shipctl login\n")
+        self.assertEqual(json.loads(self.home.read(self.home.docker))["auths"], {})
+        self.assertEqual(json.loads(self.home.read(self.home.containers))["auths"],
+                         {self.ecr.host: {"auth": auth("AWS", "newer")}, "quay.io": {"auth": auth("q", "x")}})
+        self.assertEqual(json.loads(self.home.read(self.home.state))["logins"], [])
+        again = es.shipctl("logout", "--registry", self.ecr.host, env=self.home.env(self.ecr))
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(again.stdout, f"not logged in to {self.ecr.host} by shipctl login: nothing to remove\n")
+
+    def test_corrupt_docker_config_is_reported_and_left_alone(self):
+        os.makedirs(os.path.dirname(self.home.docker))
+        with open(self.home.docker, "w") as f:
+            f.write("{not json")
+        r = self.login()
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, f"shipctl: error: writing the login for {self.ecr.host}: {self.home.docker} is not "
+                                   "a JSON object; fix or move it, nothing was changed\n")
+        self.assertEqual(self.home.read(self.home.docker), "{not json")
+
+    def test_wrong_password_fails_the_check_and_writes_nothing(self):
+        htpasswd = os.path.join(self.work, "htpasswd")
+        saved = self.home.read(htpasswd)
+        try:
+            with open(htpasswd, "w") as f:  # the registry re-reads it: the token no longer works
+                f.write(es.registry_support.run(["htpasswd", "-Bbn", "AWS", "rotated"]).stdout)
+            r = self.login("--check")
+        finally:
+            with open(htpasswd, "w") as f:
+                f.write(saved)
+        self.assertEqual(r.returncode, 77, r.stderr)
+        self.assertEqual(r.stderr, f"shipctl: error: checking the login: registry {self.ecr.host} rejected the "
+                                   "credentials: check the user name and password (ECR passwords are tokens that "
+                                   "expire after 12 hours: log in again)\n")
+        self.assertFalse(os.path.exists(self.home.docker))
+        self.assertNotIn(self.ecr.password, r.stderr)
+
+    def test_bad_connect_to_is_one_line(self):
+        r = self.login("--check", SHIPCTL_CONNECT_TO="nonsense")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, 'shipctl: error: SHIPCTL_CONNECT_TO entry "nonsense" is not '
+                                   "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT (e.g. "
+                                   "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com:443:127.0.0.1:5000)\n")
+
+
+if __name__ == "__main__":
+    harness.main()

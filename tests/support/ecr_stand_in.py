@@ -1,0 +1,266 @@
+"""An offline Amazon ECR: moto_server for the control plane (STS, ECR, IAM)
+and docker-registry (CNCF distribution 2.8) for the registry API, joined so
+they behave like one service, as far as shipctl can tell:
+
+- the registry answers over TLS as <account>.dkr.ecr.<region>.amazonaws.com
+  (a CA made here signs a certificate for that name), with basic auth for
+  user AWS and moto's deterministic ECR password "<account>-auth-token";
+- a request for a repository moto does not know gets ECR's
+  NAME_UNKNOWN ("The repository with name 'X' does not exist in the registry
+  with id 'N'"), although docker-registry would accept any name;
+- a manifest PUT by tag is mirrored into moto (PutImage with the digest the
+  registry computed), so DescribeImages sees what was pushed; moto's
+  ImageTagAlreadyExistsException (immutable tags) becomes TAG_INVALID.
+
+The join is a small TLS proxy in this process in front of a plain-http
+docker-registry on loopback. `env` holds what a shipctl subprocess needs:
+AWS_ENDPOINT_URL, dummy credentials, SHIPCTL_CONNECT_TO (host:443 to the
+proxy) and SHIPCTL_CA_FILE.
+
+Standalone (the rehearsal): python3 ecr_stand_in.py WORKDIR prints the env as
+JSON on one line and serves until SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import http.server
+import json
+import os
+import re
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+ACCOUNT = "123456789012"  # moto's default account
+REGION = "ap-northeast-1"
+PASSWORD = f"{ACCOUNT}-auth-token"  # moto/ecr/responses.py get_authorization_token
+MANIFEST_PATH = re.compile(r"^/v2/(?P<name>.+)/manifests/(?P<ref>[^/?]+)$")
+REPO_PATH = re.compile(r"^/v2/(?P<name>.+)/(?:blobs|manifests|tags)/")
+
+
+def registry_host(account: str = ACCOUNT, region: str = REGION) -> str:
+    return f"{account}.dkr.ecr.{region}.amazonaws.com"
+
+
+def _run(argv):
+    return subprocess.run(argv, check=True, capture_output=True, text=True)
+
+
+def make_certificate(directory: str, host: str) -> str:
+    """A CA and a server certificate (server.crt/server.key) for `host`; returns the CA path."""
+    harness.require_tool("openssl")
+    ca_key, ca = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.crt")
+    key, csr, cert = (os.path.join(directory, n) for n in ("server.key", "server.csr", "server.crt"))
+    _run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ecr-stand-in-ca",
+          "-keyout", ca_key, "-out", ca])
+    _run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={host}", "-keyout", key, "-out", csr])
+    ext = os.path.join(directory, "ext.cnf")
+    with open(ext, "w") as f:
+        f.write(f"subjectAltName=DNS:{host}\n")
+    _run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
+          "-extfile", ext, "-out", cert])
+    certs = os.path.join(directory, "certs")  # skopeo/podman read *.crt from a directory
+    os.makedirs(certs, exist_ok=True)
+    with open(ca) as src, open(os.path.join(certs, "ca.crt"), "w") as dst:
+        dst.write(src.read())
+    return ca
+
+
+@contextlib.contextmanager
+def _docker_registry(workdir: str, password: str):
+    exe = harness.require_tool("docker-registry")
+    harness.require_tool("htpasswd")
+    port = harness.free_port()
+    root = tempfile.mkdtemp(dir=workdir, prefix="registry-")
+    htpasswd = os.path.join(workdir, "htpasswd")
+    with open(htpasswd, "w") as f:
+        f.write(_run(["htpasswd", "-Bbn", "AWS", password]).stdout)
+    config = os.path.join(root, "config.yml")
+    with open(config, "w") as f:
+        f.write("\n".join([
+            "version: 0.1", "log:", "  level: error", "storage:", "  filesystem:", f"    rootdirectory: {root}",
+            "  delete:", "    enabled: true", "http:", f"  addr: 127.0.0.1:{port}",
+            "auth:", "  htpasswd:", "    realm: basic-realm", f"    path: {htpasswd}", ""]))
+    with harness.Process([exe, "serve", config]) as p:
+        harness.wait_for_port(port, p.proc)
+        yield port
+
+
+class _Ecr:
+    """moto's ECR, through boto3, with the repositories known to exist cached."""
+
+    def __init__(self, endpoint: str, region: str):
+        import boto3  # preinstalled with the machine's Python (DESIGN.md section 4)
+        self.client = boto3.client("ecr", endpoint_url=endpoint, region_name=region,
+                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+        self.known: set[str] = set()
+        self.lock = threading.Lock()
+
+    def exists(self, name: str) -> bool:
+        with self.lock:
+            if name in self.known:
+                return True
+        try:
+            self.client.describe_repositories(repositoryNames=[name])
+        except self.client.exceptions.RepositoryNotFoundException:
+            return False
+        with self.lock:
+            self.known.add(name)
+        return True
+
+    def put_image(self, name: str, tag: str, manifest: bytes, media_type: str, digest: str) -> str | None:
+        """Mirrors a pushed manifest; returns an error code for the client, or None."""
+        try:
+            self.client.put_image(repositoryName=name, imageManifest=manifest.decode(), imageTag=tag,
+                                  imageManifestMediaType=media_type, imageDigest=digest)
+        except self.client.exceptions.ImageTagAlreadyExistsException:
+            return "TAG_INVALID"
+        except self.client.exceptions.ImageAlreadyExistsException:
+            pass  # same manifest under the same tag: ECR accepts the re-push
+        return None
+
+
+def _make_handler(upstream: int, ecr: _Ecr, account: str):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _error(self, status: int, code: str, message: str):
+            body = json.dumps({"errors": [{"code": code, "message": message}]}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            chunks, left = [], length
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+            return b"".join(chunks)
+
+        def _missing_repository(self) -> bool:
+            m = REPO_PATH.match(self.path.split("?")[0])
+            if not m or "Authorization" not in self.headers or ecr.exists(m["name"]):
+                return False
+            self._error(404, "NAME_UNKNOWN", f"The repository with name '{m['name']}' does not exist in the "
+                                             f"registry with id '{account}'")
+            return True
+
+        def _forward(self):
+            if self._missing_repository():
+                return
+            body = self._body()
+            conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=120)
+            # Repeated fields (podman sends several Accept lines) are joined, as
+            # RFC 9110 section 5.3 allows; a dict would keep only the last one.
+            headers: dict[str, str] = {}
+            for k, v in self.headers.items():
+                if k.lower() not in ("connection", "content-length"):
+                    headers[k] = f"{headers[k]}, {v}" if k in headers else v
+            headers["X-Forwarded-Proto"] = "https"
+            if body or self.command in ("PUT", "POST", "PATCH"):
+                headers["Content-Length"] = str(len(body))
+            conn.request(self.command, self.path, body=body or None, headers=headers)
+            r = conn.getresponse()
+            data = r.read()
+            m = MANIFEST_PATH.match(self.path.split("?")[0])
+            if self.command == "PUT" and r.status == 201 and m and not m["ref"].startswith("sha256:"):
+                code = ecr.put_image(m["name"], m["ref"], body, self.headers.get("Content-Type", ""),
+                                     r.getheader("Docker-Content-Digest", ""))
+                if code:
+                    conn.close()
+                    return self._error(400, code, f"The image tag '{m['ref']}' already exists in the "
+                                                  f"'{m['name']}' repository and cannot be overwritten because "
+                                                  "the repository is immutable.")
+            self.send_response(r.status)
+            for k, v in r.getheaders():
+                if k.lower() not in ("connection", "transfer-encoding", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", r.getheader("Content-Length", str(len(data)))
+                             if self.command == "HEAD" else str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _forward
+
+    return Handler
+
+
+class EcrStandIn:
+    def __init__(self, workdir: str, endpoint: str, proxy_port: int, upstream: int, ca: str, account: str,
+                 region: str):
+        self.workdir, self.endpoint, self.port, self.ca = workdir, endpoint, proxy_port, ca
+        self.upstream = f"127.0.0.1:{upstream}"  # docker-registry itself, plain http (for skopeo reads)
+        self.account, self.region = account, region
+        self.host = registry_host(account, region)
+        self.password = f"{account}-auth-token"
+        self.env = {
+            "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "SHIPCTL_CONNECT_TO": f"{self.host}:443:127.0.0.1:{proxy_port}", "SHIPCTL_CA_FILE": ca,
+        }
+
+    def client(self, service: str):
+        import boto3
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def create_repository(self, name: str, **kw) -> dict:
+        return self.client("ecr").create_repository(repositoryName=name, **kw)["repository"]
+
+    def skopeo_ref(self, repository_tag: str) -> list[str]:
+        """skopeo arguments reading REPO:TAG straight from docker-registry."""
+        return ["--tls-verify=false", f"--creds=AWS:{self.password}", f"docker://{self.upstream}/{repository_tag}"]
+
+
+@contextlib.contextmanager
+def ecr_stand_in(workdir: str, account: str = ACCOUNT, region: str = REGION):
+    """Yields an EcrStandIn; stops moto, the registry and the proxy on exit."""
+    host = registry_host(account, region)
+    ca = make_certificate(workdir, host)
+    with harness.moto_server() as endpoint, _docker_registry(workdir, f"{account}-auth-token") as upstream:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(upstream, _Ecr(endpoint, region), account))
+        server.daemon_threads = True
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(workdir, "server.crt"), os.path.join(workdir, "server.key"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield EcrStandIn(workdir, endpoint, server.server_address[1], upstream, ca, account, region)
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def main() -> None:
+    import signal
+    workdir = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="ecr-stand-in-")
+    os.makedirs(workdir, exist_ok=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with ecr_stand_in(workdir) as ecr:
+        print(json.dumps({**ecr.env, "REGISTRY_HOST": ecr.host, "REGISTRY_PORT": str(ecr.port)}), flush=True)
+        stop.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+#include "oci/auth_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "oci/login_record.h"
+
+namespace eem::oci {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("eem-auth-store-" + std::to_string(::getpid()) + "-" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  TempDir() { fs::remove_all(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  ::stat(p.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+TEST(AuthStore, CreatesTheFileAndItsDirectoryPrivately) {
+  TempDir dir;
+  const auto file = dir.path / "docker/config.json";
+  ASSERT_TRUE(store_auth_entry(file, "reg.example", {"AWS", "pw"}));
+  EXPECT_EQ(mode_of(file), 0600u);
+  EXPECT_EQ(mode_of(file.parent_path()), 0700u);
+  EXPECT_EQ(nlohmann::json::parse(read(file))["auths"]["reg.example"]["auth"], "QVdTOnB3");  // base64("AWS:pw")
+  EXPECT_EQ(std::distance(fs::directory_iterator(file.parent_path()), fs::directory_iterator()), 1);
+}
+
+TEST(AuthStore, KeepsOtherEntriesAndKeys) {
+  TempDir dir;
+  const auto file = dir.path / "auth.json";
+  fs::create_directories(dir.path);
+  std::ofstream(file) << R"({"auths": {"ghcr.io": {"auth": "eDp5"}}, "credHelpers": {"gcr.io": "gcloud"}})";
+  ASSERT_TRUE(store_auth_entry(file, "reg.example", {"AWS", "pw"}));
+  const auto doc = nlohmann::json::parse(read(file));
+  EXPECT_EQ(doc["auths"]["ghcr.io"]["auth"], "eDp5");
+  EXPECT_EQ(doc["credHelpers"]["gcr.io"], "gcloud");
+  EXPECT_EQ(mode_of(file), 0600u);
+}
+
+TEST(AuthStore, RefusesToOverwriteAFileThatIsNotJson) {
+  TempDir dir;
+  const auto file = dir.path / "config.json";
+  fs::create_directories(dir.path);
+  std::ofstream(file) << "[1, 2";
+  const auto stored = store_auth_entry(file, "reg.example", {"AWS", "pw"});
+  ASSERT_FALSE(stored);
+  EXPECT_EQ(stored.error().kind, util::ErrorKind::kInvalidInput);
+  EXPECT_EQ(stored.error().message, file.string() + " is not a JSON object; fix or move it, nothing was changed");
+  EXPECT_EQ(read(file), "[1, 2");
+}
+
+TEST(AuthStore, RemovesOnlyAnUnchangedEntry) {
+  TempDir dir;
+  const auto file = dir.path / "config.json";
+  ASSERT_TRUE(store_auth_entry(file, "reg.example", {"AWS", "pw"}));
+  const auto mine = auth_fingerprint(auth_value({"AWS", "pw"}));
+  EXPECT_EQ(remove_auth_entry(file, "reg.example", auth_fingerprint(auth_value({"AWS", "other"}))).value(),
+            Removed::kChanged);
+  EXPECT_EQ(remove_auth_entry(file, "reg.example", mine).value(), Removed::kYes);
+  EXPECT_EQ(remove_auth_entry(file, "reg.example", mine).value(), Removed::kNotPresent);
+  EXPECT_EQ(nlohmann::json::parse(read(file))["auths"], nlohmann::json::object());
+}
+
+TEST(AuthStore, DefaultPathsFollowDockerAndPodman) {
+  const auto paths = default_auth_file_paths(util::map_env({{"HOME", "/h"}}));
+  ASSERT_TRUE(paths);
+  EXPECT_EQ(paths->docker, "/h/.docker/config.json");
+  EXPECT_EQ(paths->containers, "/h/.config/containers/auth.json");
+  const auto set = default_auth_file_paths(
+      util::map_env({{"HOME", "/h"}, {"DOCKER_CONFIG", "/d"}, {"XDG_RUNTIME_DIR", "/run/u"}}));
+  EXPECT_EQ(set->docker, "/d/config.json");
+  EXPECT_EQ(set->containers, "/run/u/containers/auth.json");
+  EXPECT_EQ(default_auth_file_paths(util::map_env({{"HOME", "/h"}, {"REGISTRY_AUTH_FILE", "/a.json"}}))->containers,
+            "/a.json");
+}
+
+TEST(LoginRecord, RoundTripsWithoutSecrets) {
+  TempDir dir;
+  const auto file = dir.path / "shipctl/logins.json";
+  const auto t0 = std::chrono::system_clock::from_time_t(1'800'000'000);
+  LoginRecord record{"reg.example", t0, t0 + std::chrono::hours(12), ExpirySource::kAssumed, {{"/x.json", "ab12"}}};
+  ASSERT_TRUE(write_login_records(file, {record}));
+  const auto back = read_login_records(file);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].registry, "reg.example");
+  EXPECT_EQ((*back)[0].expires_at, t0 + std::chrono::hours(12));
+  EXPECT_EQ((*back)[0].expiry_source, ExpirySource::kAssumed);
+  EXPECT_EQ((*back)[0].files[0].fingerprint, "ab12");
+  EXPECT_TRUE((*back)[0].expired(t0 + std::chrono::hours(13)));
+  EXPECT_EQ(format_utc(t0), "2027-01-15T08:00:00Z");
+  EXPECT_EQ(login_records_path(util::map_env({{"HOME", "/h"}})).value(), "/h/.local/state/shipctl/logins.json");
+}
+
+}  // namespace
+}  // namespace eem::oci
