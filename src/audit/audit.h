@@ -1,0 +1,48 @@
+#pragma once
+// Runs the audit's checks against AWS (through the clients given) and the
+// workflow files on disk. A check that cannot run (AccessDenied, missing
+// role or repository, a network failure) ends with that status and the
+// others still run: an auditor with partial access gets a partial audit.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/finding.h"
+#include "aws/cloudtrail.h"
+#include "aws/ecr.h"
+#include "aws/iam.h"
+
+namespace eem::audit {
+
+enum class DirOrigin { kDefault, kGiven };
+
+struct AuditOptions {
+  std::string region;  // for the repository ARN and the trail coverage
+  std::string role_name = "GitHubActionsECRRole";
+  std::string repository = "ecs-express-mode-api";
+  std::string workflows_dir = ".github/workflows";
+  // kDefault: a missing directory is "not found"; kGiven: the caller checked it exists.
+  DirOrigin workflows_origin = DirOrigin::kDefault;
+  std::vector<CheckName> checks{std::begin(kAllChecks), std::end(kAllChecks)};
+};
+
+// The AWS clients; each may be null when no check that needs it is selected.
+struct AuditClients {
+  aws::IamClient* iam = nullptr;
+  aws::EcrClient* ecr = nullptr;
+  aws::CloudTrailClient* cloudtrail = nullptr;
+};
+
+// Told "auditing role GitHubActionsECRRole" and the like before each check.
+using Progress = std::function<void(std::string_view)>;
+
+// One CheckResult per selected check, in kAllChecks order.
+std::vector<CheckResult> run_audit(const AuditOptions& options, const AuditClients& clients, const Progress& progress);
+
+// The workflows check alone (no AWS): every *.yml and *.yaml file directly
+// in `options.workflows_dir`, in name order, as GitHub reads them.
+CheckResult audit_workflows(const AuditOptions& options);
+
+}  // namespace eem::audit

@@ -1,0 +1,107 @@
+#include "audit/policy_checks.h"
+
+#include <algorithm>
+#include <array>
+
+#include "iam/policy_parser.h"
+
+namespace eem::audit {
+
+namespace {
+
+struct KnownPolicy {
+  std::string_view name;
+  std::string_view id;
+  std::string_view why;
+};
+
+// What each grants: AWS Managed Policy Reference Guide.
+constexpr std::array<KnownPolicy, 4> kKnown{{
+    {"AdministratorAccess", "AUD001", "grants every action on every resource"},
+    {"PowerUserAccess", "AUD002", "grants every action except IAM and Organizations management"},
+    {"AmazonEC2ContainerRegistryPowerUser", "AUD002",
+     "grants push and pull on every repository of the account (Resource \"*\"), beyond the one repository the workflow pushes to"},
+    {"AmazonEC2ContainerRegistryFullAccess", "AUD002", "grants ecr:* on every repository, deletion included"},
+}};
+
+std::string least_privilege_fix(const RoleContext& role) {
+  const std::string resource = role.repository_arn.empty() ? "the repository ARN" : role.repository_arn;
+  return "replace it with an inline policy allowing ecr:GetAuthorizationToken on \"*\" and the push actions "
+         "(BatchCheckLayerAvailability, InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, PutImage, "
+         "BatchGetImage, GetDownloadUrlForLayer) on " + resource + ": shipctl bootstrap --role-name " + role.role_name + " --apply";
+}
+
+bool is_admin_statement(const iam::Statement& st) {
+  if (st.effect != iam::Effect::kAllow || st.action_negation != iam::Negation::kPositive || !st.conditions.empty()) return false;
+  const bool any_action = std::find(st.actions.begin(), st.actions.end(), "*") != st.actions.end();
+  const bool any_resource = st.resource_negation == iam::Negation::kPositive &&
+                            std::find(st.resources.begin(), st.resources.end(), "*") != st.resources.end();
+  return any_action && any_resource;
+}
+
+std::string lint_evidence(std::string_view source, const iam::Finding& f) {
+  return std::string(source) + ": [" + f.rule + "] " + f.path + ": " + f.message;
+}
+
+Severity trust_severity(const iam::Finding& f) {
+  if (f.rule == "GHA001" || f.rule == "GHA002" || f.rule == "IAM002") return Severity::kCritical;
+  return f.severity == iam::Severity::kError ? Severity::kHigh : Severity::kMedium;
+}
+
+}  // namespace
+
+std::optional<Finding> check_known_managed_policy(const RoleContext& role, const std::string& policy_arn) {
+  // arn:PARTITION:iam::aws:policy[/path]/NAME: AWS managed policies only.
+  if (policy_arn.find(":iam::aws:policy/") == std::string::npos) return std::nullopt;
+  const std::string name = policy_arn.substr(policy_arn.rfind('/') + 1);
+  for (const auto& known : kKnown) {
+    if (known.name != name) continue;
+    return make_finding(known.id, CheckName::kRolePermissions, role.role_name,
+                        {"attached: " + policy_arn + " (" + std::string(known.why) + ")"},
+                        "aws iam detach-role-policy --role-name " + role.role_name + " --policy-arn " + policy_arn +
+                            "; then " + least_privilege_fix(role));
+  }
+  return std::nullopt;
+}
+
+util::Result<std::vector<Finding>> check_permission_policy(const RoleContext& role, std::string_view source,
+                                                           std::string_view document) {
+  auto policy = iam::parse_policy(document);
+  if (!policy) return std::unexpected(policy.error().with_context(std::string(source)));
+  std::vector<std::string> admin_paths;
+  for (const auto& st : policy->statements) {
+    if (is_admin_statement(st)) admin_paths.push_back(st.path + ".");
+  }
+  std::vector<std::string> admin, wildcard, star_resource;
+  for (const auto& f : iam::lint_policy(*policy)) {
+    const bool in_admin = std::any_of(admin_paths.begin(), admin_paths.end(),
+                                      [&](const std::string& p) { return f.path.starts_with(p); });
+    if (f.rule == "IAM004" && in_admin) admin.push_back(lint_evidence(source, f));
+    else if (f.rule == "IAM003" || f.rule == "IAM004") wildcard.push_back(lint_evidence(source, f));
+    else if (f.rule == "IAM005") star_resource.push_back(lint_evidence(source, f));
+  }
+  std::vector<Finding> out;
+  const std::string fix = least_privilege_fix(role);
+  if (!admin.empty()) out.push_back(make_finding("AUD001", CheckName::kRolePermissions, role.role_name, admin, fix));
+  if (!wildcard.empty()) out.push_back(make_finding("AUD003", CheckName::kRolePermissions, role.role_name, wildcard, fix));
+  if (!star_resource.empty()) {
+    out.push_back(make_finding("AUD004", CheckName::kRolePermissions, role.role_name, star_resource, fix));
+  }
+  return out;
+}
+
+util::Result<std::vector<Finding>> check_trust_policy(const RoleContext& role, std::string_view document,
+                                                      const iam::LintOptions& options) {
+  auto policy = iam::parse_policy(document);
+  if (!policy) return std::unexpected(policy.error().with_context("trust policy of role " + role.role_name));
+  std::vector<Finding> out;
+  for (const auto& f : iam::lint_policy(*policy, options)) {
+    Finding finding = make_finding("AUD006", CheckName::kTrustPolicy, role.role_name,
+                                   {lint_evidence("trust policy", f)}, f.fix);
+    finding.severity = trust_severity(f);
+    out.push_back(std::move(finding));
+  }
+  return out;
+}
+
+}  // namespace eem::audit

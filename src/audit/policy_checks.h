@@ -1,0 +1,42 @@
+#pragma once
+// Checks on the role's policies, without AWS calls (audit.cpp fetches the
+// documents): least privilege of its permission policies (AUD001-AUD004)
+// and its trust policy through the policy linter (AUD006, with the linter's
+// rule ids in the evidence; the rules themselves live in iam/lint.cpp only).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/finding.h"
+#include "iam/lint.h"
+#include "util/error.h"
+
+namespace eem::audit {
+
+struct RoleContext {
+  std::string role_name;       // "GitHubActionsECRRole"
+  std::string repository_arn;  // the ECR repository the role pushes to, for fixes
+};
+
+// AUD001/AUD002 for an attached AWS managed policy known to be broad
+// (AdministratorAccess, PowerUserAccess, AmazonEC2ContainerRegistryPowerUser,
+// AmazonEC2ContainerRegistryFullAccess), judged from `policy_arn` alone;
+// nullopt for any other policy, whose document must then be checked.
+std::optional<Finding> check_known_managed_policy(const RoleContext& role, const std::string& policy_arn);
+
+// AUD001 (Allow "*" on "*"), AUD003 (linter IAM003/IAM004) and AUD004
+// (IAM005) for one permission policy `document`; `source` names it in the
+// evidence ("inline policy ecr-push", "managed policy arn:..."). Fails
+// (kInvalidInput) when the document does not parse.
+util::Result<std::vector<Finding>> check_permission_policy(const RoleContext& role, std::string_view source,
+                                                           std::string_view document);
+
+// AUD006, one per linter finding on the trust `document`: critical when any
+// GitHub repository could assume the role (GHA001, GHA002, IAM002), high for
+// other linter errors, medium for warnings.
+util::Result<std::vector<Finding>> check_trust_policy(const RoleContext& role, std::string_view document,
+                                                      const iam::LintOptions& options = {});
+
+}  // namespace eem::audit

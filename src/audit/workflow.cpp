@@ -1,0 +1,113 @@
+// The yaml-cpp adapter: yaml-cpp throws, so every call stays inside
+// parse_workflow's try block and leaves as a util::Error.
+#include "audit/workflow.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace eem::audit {
+
+namespace {
+
+// A missing key yields an invalid node whose every accessor but `operator
+// bool` throws (yaml-cpp's InvalidNode), so each helper tests it first.
+int line_of(const YAML::Node& node) { return node ? node.Mark().line + 1 : 0; }  // Mark lines are 0-based
+
+std::string text_of(const YAML::Node& node) {
+  if (!node || node.IsNull()) return "";
+  if (node.IsScalar()) return node.Scalar();
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+Located located(const YAML::Node& node) { return {text_of(node), line_of(node)}; }
+
+Mapping mapping_of(const YAML::Node& node) {
+  Mapping out;
+  if (!node || !node.IsMap()) return out;
+  for (const auto& entry : node) out.emplace_back(text_of(entry.first), located(entry.second));
+  return out;
+}
+
+Permissions permissions_of(const YAML::Node& node) {
+  Permissions p;
+  if (!node) return p;
+  p.line = line_of(node);
+  if (node.IsScalar() && node.Scalar() == "write-all") {
+    p.kind = PermissionsKind::kWriteAll;
+  } else if (node.IsScalar() && node.Scalar() == "read-all") {
+    p.kind = PermissionsKind::kReadAll;
+  } else {
+    p.kind = PermissionsKind::kScopes;
+    p.scopes = mapping_of(node);
+  }
+  return p;
+}
+
+std::vector<std::string> triggers_of(const YAML::Node& on) {
+  std::vector<std::string> out;
+  if (!on) return out;
+  if (on.IsScalar()) out.push_back(on.Scalar());
+  if (on.IsSequence()) {
+    for (const auto& item : on) out.push_back(text_of(item));
+  }
+  if (on.IsMap()) {
+    for (const auto& entry : on) out.push_back(text_of(entry.first));
+  }
+  return out;
+}
+
+Step step_of(const YAML::Node& node) {
+  Step step;
+  step.line = line_of(node);
+  step.name = text_of(node["name"]);
+  if (node["uses"]) step.uses = located(node["uses"]);
+  step.run = text_of(node["run"]);
+  step.with = mapping_of(node["with"]);
+  step.env = mapping_of(node["env"]);
+  return step;
+}
+
+Job job_of(const YAML::Node& key, const YAML::Node& node) {
+  Job job;
+  job.id = text_of(key);
+  job.line = line_of(key);
+  job.permissions = permissions_of(node["permissions"]);
+  if (node["uses"]) job.uses = located(node["uses"]);
+  job.env = mapping_of(node["env"]);
+  if (node["steps"] && node["steps"].IsSequence()) {
+    for (const auto& step : node["steps"]) job.steps.push_back(step_of(step));
+  }
+  return job;
+}
+
+util::Result<Workflow> build(std::string_view path, const YAML::Node& root) {
+  const std::string where(path);
+  if (!root.IsMap()) return util::fail(util::ErrorKind::kInvalidInput, where + ":1: a workflow must be a YAML mapping");
+  if (!root["jobs"] || !root["jobs"].IsMap()) {
+    return util::fail(util::ErrorKind::kInvalidInput, where + ":1: a workflow needs a \"jobs\" mapping");
+  }
+  Workflow workflow;
+  workflow.path = where;
+  // YAML 1.1 readers turn the key `on` into true; yaml-cpp keeps it a string.
+  workflow.triggers = triggers_of(root["on"]);
+  workflow.permissions = permissions_of(root["permissions"]);
+  workflow.env = mapping_of(root["env"]);
+  for (const auto& entry : root["jobs"]) workflow.jobs.push_back(job_of(entry.first, entry.second));
+  return workflow;
+}
+
+}  // namespace
+
+util::Result<Workflow> parse_workflow(std::string_view path, std::string_view text) {
+  try {
+    return build(path, YAML::Load(std::string(text)));
+  } catch (const YAML::Exception& e) {
+    return util::fail(util::ErrorKind::kInvalidInput,
+                      std::string(path) + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+}
+
+bool is_expression(std::string_view value) noexcept { return value.find("${{") != std::string_view::npos; }
+
+}  // namespace eem::audit
