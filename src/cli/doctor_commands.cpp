@@ -1,0 +1,110 @@
+// `shipctl doctor`: runs src/doctor's checks with the caller's AWS session
+// and prints the checklist (or --json). Exit codes: doctor::exit_code.
+
+#include <optional>
+#include <ostream>
+
+#include "aws/github_oidc.h"
+#include "cli/aws_session.h"
+#include "cli/commands.h"
+#include "doctor/doctor.h"
+
+namespace eem::cli {
+
+namespace {
+
+struct DoctorFlags {
+  AwsFlags aws;
+  doctor::Options options;
+  std::string subject_format = "name";
+  bool json = false;
+};
+
+// The AWS clients a doctor run uses; they live as long as the run.
+struct Clients {
+  std::optional<aws::StsClient> sts;
+  std::optional<aws::IamClient> iam;
+  std::optional<aws::EcrClient> ecr;
+};
+
+util::Result<Clients> make_clients(const AwsSession& session) {
+  auto sts = session.client(aws::kSts);
+  if (!sts) return std::unexpected(sts.error());
+  auto iam = session.client(aws::kIam);
+  if (!iam) return std::unexpected(iam.error());
+  auto ecr = session.client(aws::kEcr);
+  if (!ecr) return std::unexpected(ecr.error());
+  return Clients{aws::StsClient(std::move(*sts)), aws::IamClient(std::move(*iam)), aws::EcrClient(std::move(*ecr))};
+}
+
+util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
+  f.options.subject_format = f.subject_format == "immutable" ? oidc::SubjectFormat::kImmutable : oidc::SubjectFormat::kName;
+  auto session = AwsSession::open(ctx, f.aws, "ap-northeast-1");
+  if (!session) return std::unexpected(session.error());
+  f.options.region = session->region();
+  auto clients = make_clients(*session);
+  if (!clients) return std::unexpected(clients.error());
+  doctor::Services services;
+  services.sts = &*clients->sts;
+  services.iam = &*clients->iam;
+  services.ecr = &*clients->ecr;
+  services.env = session->env();
+  services.fetch_token = [&session](std::string_view audience) {
+    return aws::fetch_github_id_token(session->http(), session->env(), audience);
+  };
+  auto result = doctor::run_doctor(f.options, services);
+  if (!result) return std::unexpected(result.error());
+  if (f.json) {
+    doctor::print_json(*result, ctx.out);
+  } else {
+    doctor::print_text(*result, ctx.out);
+  }
+  ctx.exit_code = doctor::exit_code(*result);
+  return {};
+}
+
+void add_run_flags(CLI::App& sub, doctor::Options& o, std::string& subject_format) {
+  sub.add_option("--github-repo", o.github_repo, "OWNER/REPO whose run's claims the trust policy is checked against");
+  sub.add_option("--ref", o.ref, "Git ref of that run")->capture_default_str();
+  sub.add_option("--event", o.event, "Event that triggered the run (push, pull_request, ...)")->capture_default_str();
+  sub.add_option("--environment", o.environment, "GitHub environment of the job, if it uses one");
+  sub.add_option("--subject-format", subject_format, "Subject claim form: name (repo:OWNER/REPO) or immutable (OWNER@ID/REPO@ID)")
+      ->check(CLI::IsMember({"name", "immutable"}))
+      ->capture_default_str();
+  sub.add_option("--owner-id", o.owner_id, "Owner id, for --subject-format immutable");
+  sub.add_option("--repo-id", o.repo_id, "Repository id, for --subject-format immutable");
+  sub.add_option("--token", o.token_file, "A GitHub OIDC token (JWT) file whose claims are checked instead");
+  sub.add_option("--audience", o.audience, "Audience the token is requested for")->capture_default_str();
+}
+
+}  // namespace
+
+CommandSpec doctor_command() {
+  return {"doctor", "Find why a keyless push fails: OIDC provider, role, trust policy, permissions, repository, login",
+          [](CLI::App& sub, Context& ctx) {
+            auto f = std::make_shared<DoctorFlags>();
+            sub.footer(
+                "Checks, in order, stopping at the first root cause: Actions OIDC token (id-token: write),\n"
+                "AWS identity, role ARN (AWS_ROLE_ARN), OIDC provider and its client id, role, trust policy\n"
+                "against the run's claims, push permissions, ECR repository, shipctl login.\n"
+                "Examples:\n"
+                "  shipctl doctor --github-repo octo-org/app\n"
+                "  shipctl doctor --github-repo octo-org/app --event pull_request --ref refs/pull/7/merge\n"
+                "  shipctl doctor --role-arn arn:aws:iam::123456789012:role/GitHubActionsECRRole --token id-token.jwt --json\n"
+                "Exit codes: 0 healthy, 6 a root cause was found, 7 no root cause but some checks could not run,\n"
+                "2 bad input, 77 denied or expired credentials, 75 network.");
+            add_aws_flags(sub, f->aws, "default: ap-northeast-1");
+            sub.add_option("--role-arn", f->options.role_arn, "Role the workflow assumes (default: AWS_ROLE_ARN, else --role-name)");
+            sub.add_option("--role-name", f->options.role_name, "Role name in the caller's account")->capture_default_str();
+            sub.add_option("--account", f->options.account, "Account the role must be in (default: the caller's)");
+            add_run_flags(sub, f->options, f->subject_format);
+            sub.add_option("--repository", f->options.repository, "ECR repository name the workflow pushes to")->capture_default_str();
+            sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"root_cause\": id|null} as JSON");
+            sub.callback([&ctx, f] {
+              auto done = run_doctor(ctx, *f);
+              if (!done) ctx.exit_code = report(ctx, done.error());
+            });
+          }};
+}
+
+}  // namespace eem::cli

@@ -1,0 +1,56 @@
+#pragma once
+// Internals of doctor.cpp: the state the checks share and the checks
+// themselves, one function each, in checks_*.cpp.
+
+#include <optional>
+#include <string>
+
+#include "aws/api_error.h"
+#include "doctor/doctor.h"
+#include "doctor/trust.h"
+
+namespace eem::doctor {
+
+struct Run {
+  const Options& options;
+  Services& services;
+  std::string caller_account;
+  std::string role_arn;
+  std::string role_name;
+  std::string role_account;     // where the role, provider and repository are looked for
+  std::optional<aws::Role> role;
+  std::optional<TokenClaims> claims;  // from --token, the job's token, or predicted
+};
+
+// "no iam:GetRole: AccessDenied" for a denied call, else the error's text.
+std::string cannot_run_reason(const aws::ApiError& error, std::string_view permission);
+Check cannot_run(std::string id, std::string title, std::string reason);
+bool is_not_found(const aws::ApiError& error);
+
+// Each returns nullopt when it does not apply (e.g. actions-token outside Actions).
+std::optional<Check> check_actions_token(Run& run);
+std::optional<Check> check_caller(Run& run);
+std::optional<Check> check_role_arn(Run& run);
+std::optional<Check> check_oidc_provider(Run& run);
+std::optional<Check> check_role(Run& run);
+std::optional<Check> check_trust_policy(Run& run);
+std::optional<Check> check_push_permissions(Run& run);
+std::optional<Check> check_repository(Run& run);
+std::optional<Check> check_login(Run& run);
+
+// Claims from a JWT's text (--token or the job's token); kInvalidInput when it
+// does not decode.
+util::Result<TokenClaims> claims_from_jwt(std::string_view token, std::string origin);
+// The claims GitHub would issue for the run `options` describe.
+util::Result<TokenClaims> predicted_claims(const Options& options);
+
+// "ecs-express-mode-api" for a plain name; for a full URI
+// (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG]) its parts.
+struct RepositoryRef {
+  std::string account;  // empty for a plain name
+  std::string region;
+  std::string name;
+};
+RepositoryRef parse_repository(std::string_view text);
+
+}  // namespace eem::doctor

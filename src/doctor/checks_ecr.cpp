@@ -1,0 +1,143 @@
+// Checks of the ECR side: the role may push, the repository exists where the
+// workflow looks, and `shipctl login` left a valid login for the registry.
+
+#include "doctor/checks.h"
+#include "doctor/permissions.h"
+#include "oci/login_record.h"
+
+namespace eem::doctor {
+namespace {
+
+std::string registry_host(const std::string& account, const std::string& region) {
+  return account + ".dkr.ecr." + region + ".amazonaws.com";
+}
+
+std::string repository_arn(const Run& run, const std::string& name) {
+  return "arn:aws:ecr:" + run.options.region + ":" + run.role_account + ":repository/" + name;
+}
+
+// The role's inline and attached policies; the ApiError and the permission
+// it needed when one could not be read.
+struct PolicyFetch {
+  std::vector<NamedPolicy> policies;
+  std::optional<std::pair<aws::ApiError, std::string>> failure;
+};
+
+PolicyFetch fetch_policies(aws::IamClient& iam, const std::string& role) {
+  PolicyFetch out;
+  auto names = iam.list_role_policies(role);
+  if (!names) return {{}, std::make_pair(names.error(), std::string("iam:ListRolePolicies"))};
+  for (const auto& name : *names) {
+    auto doc = iam.get_role_policy(role, name);
+    if (!doc) return {{}, std::make_pair(doc.error(), std::string("iam:GetRolePolicy"))};
+    out.policies.push_back({"inline policy " + name, *doc});
+  }
+  auto attached = iam.list_attached_role_policies(role);
+  if (!attached) return {{}, std::make_pair(attached.error(), std::string("iam:ListAttachedRolePolicies"))};
+  for (const auto& p : *attached) {
+    auto version = iam.get_policy_default_version(p.arn);
+    if (!version) return {{}, std::make_pair(version.error(), std::string("iam:GetPolicy"))};
+    auto doc = iam.get_policy_version(p.arn, *version);
+    if (!doc) return {{}, std::make_pair(doc.error(), std::string("iam:GetPolicyVersion"))};
+    out.policies.push_back({p.arn, *doc});
+  }
+  return out;
+}
+
+std::string list_or_none(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+Check full_uri(const Run& run, const RepositoryRef& ref) {
+  std::vector<std::string> evidence{"registry account " + ref.account + ", region " + ref.region + ", repository " + ref.name};
+  if (!run.role_account.empty() && ref.account != run.role_account) {
+    evidence.push_back("the URI names account " + ref.account + ", but the role is in account " + run.role_account);
+  }
+  if (ref.region != run.options.region) {
+    evidence.push_back("the URI names region " + ref.region + ", but the region checked is " + run.options.region);
+  }
+  return Check{"repository", "ECR repository", Status::kFail,
+               "\"" + run.options.repository + "\" is a full image URI, not a repository name", evidence,
+               "Give the name only: --repository " + ref.name + " (in deploy.yml: ECR_REPOSITORY: " + ref.name + ")"};
+}
+
+}  // namespace
+
+std::optional<Check> check_push_permissions(Run& run) {
+  const std::string title = "Role may push to the repository";
+  if (run.services.iam == nullptr || !run.role) return cannot_run("push-permissions", title, "the role could not be read");
+  const std::string arn = repository_arn(run, parse_repository(run.options.repository).name);
+  PolicyFetch fetched = fetch_policies(*run.services.iam, run.role_name);
+  if (fetched.failure) {
+    return cannot_run("push-permissions", title, cannot_run_reason(fetched.failure->first, fetched.failure->second));
+  }
+  const PushPermissions result = evaluate_push_permissions(fetched.policies, run.role_arn, arn);
+  std::vector<std::string> evidence = result.unreadable;
+  std::vector<std::string> missing;
+  for (const auto& v : result.verdicts) {
+    const std::string by = v.decided_by.empty() ? std::string() : " (" + v.decided_by + ")";
+    evidence.push_back(v.action + " on " + v.resource + ": " + std::string(iam::decision_name(v.decision)) + by);
+    if (v.decision != iam::Decision::kAllow) missing.push_back(v.action);
+  }
+  if (result.allowed()) return Check{"push-permissions", title, Status::kPass, "every push action is allowed on " + arn, {}, {}};
+  return Check{"push-permissions", title, Status::kFail,
+               "the role's policies do not allow " + list_or_none(missing), evidence,
+               "shipctl bootstrap --apply, or save this as ecr-push.json:\n" + push_policy(arn) +
+                   "and run: aws iam put-role-policy --role-name " + run.role_name +
+                   " --policy-name ecr-push --policy-document file://ecr-push.json"};
+}
+
+std::optional<Check> check_repository(Run& run) {
+  const std::string title = "ECR repository";
+  const RepositoryRef ref = parse_repository(run.options.repository);
+  if (!ref.account.empty()) return full_uri(run, ref);
+  if (run.services.ecr == nullptr) return cannot_run("repository", title, "no ECR client");
+  auto found = run.services.ecr->describe_repositories({ref.name});
+  if (found && !found->empty()) return Check{"repository", title, Status::kPass, found->front().uri, {}, {}};
+  if (!found && !is_not_found(found.error())) {
+    return cannot_run("repository", title, cannot_run_reason(found.error(), "ecr:DescribeRepositories"));
+  }
+  std::vector<std::string> names;
+  if (auto all = run.services.ecr->describe_repositories({})) {
+    for (const auto& r : *all) names.push_back(r.name);
+  }
+  const std::string where = "account " + run.role_account + ", region " + run.options.region;
+  return Check{"repository", title, Status::kFail, "repository \"" + ref.name + "\" does not exist in " + where,
+               {"repositories in " + run.options.region + ": " + list_or_none(names),
+                "only " + run.options.region + " was checked; pass --region if the repository is elsewhere"},
+               "shipctl bootstrap --apply --repository " + ref.name + " --region " + run.options.region +
+                   "\nor: aws ecr create-repository --repository-name " + ref.name + " --region " + run.options.region};
+}
+
+std::optional<Check> check_login(Run& run) {
+  const std::string title = "Registry login (shipctl login)";
+  const std::string account = !run.role_account.empty() ? run.role_account : run.caller_account;
+  if (account.empty()) return cannot_run("login", title, "no AWS account to derive the registry from");
+  const std::string host = registry_host(account, run.options.region);
+  auto path = oci::login_records_path(run.services.env);
+  if (!path) return cannot_run("login", title, path.error().message);
+  auto records = oci::read_login_records(*path);
+  if (!records) return cannot_run("login", title, records.error().message);
+  const std::string fix = "shipctl login --region " + run.options.region;
+  std::vector<std::string> others;
+  for (const auto& r : *records) {
+    if (r.registry != host) {
+      others.push_back(r.registry);
+      continue;
+    }
+    const std::string until = oci::format_utc(r.expires_at);
+    if (r.expired(run.services.now())) {
+      return Check{"login", title, Status::kFail,
+                   "the login to " + host + " expired at " + until + " (ECR tokens last 12 hours): \"no basic auth credentials\"",
+                   {"login record: " + path->string()}, fix};
+    }
+    return Check{"login", title, Status::kPass, "logged in to " + host + " until " + until, {}, {}};
+  }
+  return Check{"login", title, Status::kFail,
+               "no login recorded for " + host + ": a push would fail with \"no basic auth credentials\"",
+               {"login record: " + path->string(), "logins recorded for other registries: " + list_or_none(others)}, fix};
+}
+
+}  // namespace eem::doctor
