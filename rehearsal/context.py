@@ -1,0 +1,91 @@
+"""What the steps of one rehearsal share: options, the stand-ins once started,
+the Actions job, and what each step found (role ARN, image, digest...)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+from actions import Job
+from procs import Supervisor
+from runner import Runner, StepFailed
+from stand_ins import ACCOUNT, REGION
+
+
+@dataclass
+class Options:
+    repo_root: str
+    bin_dir: str
+    github_repo: str
+    role_name: str = "GitHubActionsECRRole"
+    repository: str = "ecs-express-mode-api"
+    wait_for_issuer: float = 0.0
+
+
+@dataclass
+class Context:
+    opts: Options
+    sup: Supervisor
+    runner: Runner
+    sha: str
+    base_env: dict
+    ecr: object = None  # stand_ins.Ecr once started
+    issuer: object = None
+    job: Job | None = None
+    role_arn: str = ""
+    image_tag: str = ""
+    archive: str = ""
+    image_uri: str = ""
+    digest: str = ""
+    version: dict = field(default_factory=dict)
+    doctor: str = ""
+    service_url: str = ""
+    build: object = None  # procs.Child of the background image build
+    build_started: float = 0.0
+    _commands: set | None = None
+
+    @property
+    def shipctl(self) -> str:
+        return os.path.join(self.opts.bin_dir, "shipctl")
+
+    @property
+    def moto_url(self) -> str:
+        return self.ecr.endpoint if self.ecr else ""
+
+    def admin_env(self) -> dict:
+        """A laptop with administrator credentials (moto accepts any static
+        keys; "testing" is moto's documented convention) aimed at moto."""
+        env = dict(self.base_env)
+        env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_REGION": REGION, "AWS_ENDPOINT_URL": self.moto_url})
+        return env
+
+    def job_env(self) -> dict:
+        """The Actions job's environment (no AWS keys until `credentials`),
+        plus the stand-in plumbing: AWS calls go to moto, registry calls to
+        the local registry trusted through the throwaway CA."""
+        env = dict(self.job.env)
+        env["AWS_ENDPOINT_URL"] = self.moto_url
+        if self.ecr is not None:
+            env["SHIPCTL_CONNECT_TO"] = self.ecr.connect_to
+            env["SHIPCTL_CA_FILE"] = self.ecr.ca_file
+        return env
+
+    def shipctl_commands(self) -> set:
+        """The subcommands this shipctl offers (from its --help)."""
+        if self._commands is None:
+            if not os.access(self.shipctl, os.X_OK):
+                raise StepFailed(f"{self.shipctl} is not built (cmake --build --preset release --target shipctl)")
+            r = subprocess.run([self.shipctl, "--help"], capture_output=True, text=True, check=False)
+            section = r.stdout.split("Subcommands:", 1)[-1].split("\n\n", 1)[0]
+            self._commands = {line.split()[0] for line in section.splitlines() if line.strip()}
+        return self._commands
+
+    def require_command(self, name: str) -> None:
+        """Fails the step when shipctl lacks subcommand `name` (never fakes it)."""
+        if name not in self.shipctl_commands():
+            raise StepFailed(f"shipctl has no `{name}` command yet")
+
+    def role_arn_default(self) -> str:
+        return f"arn:aws:iam::{ACCOUNT}:role/{self.opts.role_name}"

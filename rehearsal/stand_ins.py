@@ -1,0 +1,90 @@
+"""The stand-ins of the rehearsal (DESIGN.md sections 4 and 6), each on free
+loopback ports: moto_server for IAM, STS and ECR with docker-registry over TLS
+(htpasswd user AWS, moto's ECR password) as the ECR registry API; and our own
+actions-oidc-issuer as GitHub's token service."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+import time
+from dataclasses import dataclass
+
+from procs import Supervisor, free_port, wait_for_http_ok, wait_for_port
+
+# The ECR stand-in (moto_server + docker-registry behind a TLS proxy that
+# answers as <account>.dkr.ecr.<region>.amazonaws.com) is the test suite's own
+# fixture (tests/support/ecr_stand_in.py), run as a process by ecr_serve.py:
+# one implementation for tests and rehearsal.
+ECR_SERVE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ecr_serve.py")
+# moto's fixed account and the seed's region (what ecr_stand_in.py serves).
+ACCOUNT = "123456789012"
+REGION = "ap-northeast-1"
+
+
+class StandInError(Exception):
+    """A stand-in could not start; the message says which and why."""
+
+
+@dataclass
+class Ecr:
+    """The running ECR stand-in, as its standalone mode announces it."""
+
+    endpoint: str  # moto_server: IAM, STS, ECR control plane (AWS_ENDPOINT_URL)
+    host: str  # <account>.dkr.ecr.<region>.amazonaws.com
+    port: int  # where the registry answers for `host` on 127.0.0.1 (TLS)
+    ca_file: str  # PEM of the throwaway CA that signed the registry certificate
+    connect_to: str  # SHIPCTL_CONNECT_TO: host:443 -> 127.0.0.1:port
+    upstream: str  # docker-registry itself (plain http, loopback), for podman pull
+    password: str  # moto's ECR password ("<account>-auth-token"), the registry's
+
+
+def start_ecr(sup: Supervisor, timeout: float = 90.0) -> Ecr:
+    """Starts the ECR stand-in (ecr_serve.py) and waits for its JSON line."""
+    child = sup.start("ecr-stand-in", [sys.executable, ECR_SERVE, sup.path("ecr")])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not child.running():
+            raise StandInError(f"the ECR stand-in exited with {child.proc.returncode}: {child.tail(3)}")
+        for line in child.tail(50).splitlines():
+            if line.startswith("{"):
+                return Ecr(**json.loads(line))
+        time.sleep(0.1)
+    raise StandInError(f"the ECR stand-in did not start within {timeout:.0f} s: {child.tail(3)}")
+
+
+@dataclass
+class Issuer:
+    """The GitHub-Actions-style OIDC issuer: what a job's environment points at."""
+
+    url: str  # base URL (the token's iss)
+    request_token: str  # ACTIONS_ID_TOKEN_REQUEST_TOKEN
+
+    @property
+    def request_url(self) -> str:
+        """ACTIONS_ID_TOKEN_REQUEST_URL (GitHub's has a query; clients append &audience=)."""
+        return f"{self.url}/token?x=1"
+
+
+def start_issuer(sup: Supervisor, exe: str, repository: str, ref: str, event: str, sha: str,
+                 wait_for_binary: float = 0.0) -> Issuer:
+    """Starts `exe` (actions-oidc-issuer) minting tokens for `repository` at
+    `ref` on `event`. Waits up to `wait_for_binary` seconds for it to be built."""
+    deadline = time.monotonic() + wait_for_binary
+    while not os.access(exe, os.X_OK):
+        if time.monotonic() >= deadline:
+            raise StandInError(f"{exe} is not built (the actions-oidc-issuer target)")
+        time.sleep(2)
+    port, token = free_port(), secrets.token_urlsafe(24)
+    child = sup.start("actions-oidc-issuer", [
+        exe, "--port", str(port), "--repository", repository, "--ref", ref, "--event", event,
+        "--sha", sha, "--request-token", token])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_port(child, port, timeout=20)
+        wait_for_http_ok(f"{url}/.well-known/openid-configuration", timeout=10)
+    except RuntimeError as e:
+        raise StandInError(str(e)) from e
+    return Issuer(url=url, request_token=token)
