@@ -30,6 +30,9 @@ Repository repository_from(const json& item) {
   if (item.contains("imageScanningConfiguration")) {
     repository.scan_on_push = item["imageScanningConfiguration"].value("scanOnPush", false);
   }
+  for (const auto& filter : item.value("imageTagMutabilityExclusionFilters", json::array())) {
+    repository.mutability_exclusions.push_back(filter.value("filter", ""));
+  }
   return repository;
 }
 
@@ -56,6 +59,19 @@ std::optional<std::chrono::system_clock::time_point> epoch_time(const json& valu
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(millis));
 }
 
+void scan_from(const json& item, ImageDetail& detail) {
+  if (const auto status = item.find("imageScanStatus"); status != item.end() && status->is_object()) {
+    detail.scan_status = status->value("status", "");
+    detail.scan_description = status->value("description", "");
+  }
+  const auto summary = item.find("imageScanFindingsSummary");
+  if (summary == item.end() || !summary->is_object()) return;
+  const json counts = summary->value("findingSeverityCounts", json::object());
+  for (const auto& [severity, count] : counts.items()) {
+    if (count.is_number_integer()) detail.finding_counts.emplace_back(severity, count.get<std::int64_t>());
+  }
+}
+
 }  // namespace
 
 ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest& request) {
@@ -72,8 +88,10 @@ ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest
   return repository_from(output->value("repository", json::object()));
 }
 
-ApiResult<std::vector<Repository>> EcrClient::describe_repositories(const std::vector<std::string>& names) {
+ApiResult<std::vector<Repository>> EcrClient::describe_repositories(const std::vector<std::string>& names,
+                                                                   const std::string& registry_id) {
   json input = json::object();
+  if (!registry_id.empty()) input["registryId"] = registry_id;
   if (!names.empty()) input["repositoryNames"] = names;
   auto output = call(client_, "DescribeRepositories", input);
   if (!output) return std::unexpected(output.error());
@@ -95,6 +113,8 @@ ApiResult<std::vector<ImageDetail>> EcrClient::describe_images(const std::string
     detail.tags = item.value("imageTags", std::vector<std::string>{});
     detail.size_bytes = item.value("imageSizeInBytes", std::int64_t{0});
     detail.manifest_media_type = item.value("imageManifestMediaType", "");
+    if (item.contains("imagePushedAt")) detail.pushed_at = epoch_time(item["imagePushedAt"]);
+    scan_from(item, detail);
     details.push_back(std::move(detail));
   }
   return details;
@@ -119,8 +139,10 @@ ApiResult<std::vector<Image>> EcrClient::batch_get_image(const std::string& repo
   return images;
 }
 
-ApiResult<AuthorizationToken> EcrClient::get_authorization_token() {
-  auto output = call(client_, "GetAuthorizationToken", json::object());
+ApiResult<AuthorizationToken> EcrClient::get_authorization_token(const std::string& registry_id) {
+  json input = json::object();
+  if (!registry_id.empty()) input["registryIds"] = json::array({registry_id});
+  auto output = call(client_, "GetAuthorizationToken", input);
   if (!output) return std::unexpected(output.error());
   const json data = output->value("authorizationData", json::array());
   const auto bad = [](std::string message) {
@@ -144,6 +166,12 @@ ApiResult<void> EcrClient::put_lifecycle_policy(const std::string& repository, c
                      {{"repositoryName", repository}, {"lifecyclePolicyText", policy_json}});
   if (!output) return std::unexpected(output.error());
   return {};
+}
+
+ApiResult<std::string> EcrClient::get_lifecycle_policy(const std::string& repository) {
+  auto output = call(client_, "GetLifecyclePolicy", {{"repositoryName", repository}});
+  if (!output) return std::unexpected(output.error());
+  return output->value("lifecyclePolicyText", "");
 }
 
 ApiResult<void> EcrClient::put_image_tag_mutability(const std::string& repository, const std::string& mutability,

@@ -3,8 +3,10 @@
 // The registry API itself (blobs, manifests) is the OCI push engine's.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aws/service_client.h"
@@ -18,6 +20,7 @@ struct Repository {
   std::string uri;  // "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/name"
   std::string image_tag_mutability;  // MUTABLE, IMMUTABLE, *_WITH_EXCLUSION
   bool scan_on_push = false;
+  std::vector<std::string> mutability_exclusions;  // WILDCARD filters, e.g. "latest"
 };
 
 // A wildcard tag filter exempt from the repository's tag mutability
@@ -44,6 +47,13 @@ struct ImageDetail {
   std::vector<std::string> tags;
   std::int64_t size_bytes = 0;
   std::string manifest_media_type;
+  std::optional<std::chrono::system_clock::time_point> pushed_at;
+  // imageScanStatus (status "COMPLETE", "IN_PROGRESS", "FAILED", ...) and
+  // imageScanFindingsSummary.findingSeverityCounts; empty when the image has
+  // no scan (moto 5.2 never reports one).
+  std::string scan_status;
+  std::string scan_description;
+  std::vector<std::pair<std::string, std::int64_t>> finding_counts;  // ("HIGH", 2)
 };
 
 struct Image {
@@ -71,13 +81,18 @@ class EcrClient {
 
   ApiResult<Repository> create_repository(const CreateRepositoryRequest& request);
   // All repositories when `names` is empty (first page of up to 1000).
-  ApiResult<std::vector<Repository>> describe_repositories(const std::vector<std::string>& names);
+  // `registry_id`: another account's registry; empty: the caller's.
+  ApiResult<std::vector<Repository>> describe_repositories(const std::vector<std::string>& names,
+                                                           const std::string& registry_id = {});
   ApiResult<std::vector<ImageDetail>> describe_images(const std::string& repository, const std::vector<ImageId>& ids);
   ApiResult<std::vector<Image>> batch_get_image(const std::string& repository, const std::vector<ImageId>& ids,
                                                 const std::vector<std::string>& accepted_media_types);
-  // Decodes base64("AWS:<password>").
-  ApiResult<AuthorizationToken> get_authorization_token();
+  // Decodes base64("AWS:<password>"). `registry_id`: another account's
+  // registry (cross-account pulls/pushes); empty: the caller's own.
+  ApiResult<AuthorizationToken> get_authorization_token(const std::string& registry_id = {});
   ApiResult<void> put_lifecycle_policy(const std::string& repository, const std::string& policy_json);
+  // The lifecycle policy text; kNotFound (LifecyclePolicyNotFoundException) when none is set.
+  ApiResult<std::string> get_lifecycle_policy(const std::string& repository);
   ApiResult<void> put_image_tag_mutability(const std::string& repository, const std::string& mutability,
                                            const std::vector<TagMutabilityExclusion>& exclusions);
   ApiResult<void> put_image_scanning_configuration(const std::string& repository, bool scan_on_push);

@@ -139,6 +139,10 @@ ApiResult<void> IamClient::attach_role_policy(const std::string& role_name, cons
   return done(client_.query("AttachRolePolicy", {{"RoleName", role_name}, {"PolicyArn", policy_arn}}));
 }
 
+ApiResult<void> IamClient::detach_role_policy(const std::string& role_name, const std::string& policy_arn) {
+  return done(client_.query("DetachRolePolicy", {{"RoleName", role_name}, {"PolicyArn", policy_arn}}));
+}
+
 ApiResult<std::vector<AttachedPolicy>> IamClient::list_attached_role_policies(const std::string& role_name) {
   auto root = client_.query("ListAttachedRolePolicies", {{"RoleName", role_name}});
   if (!root) return std::unexpected(root.error());
@@ -147,6 +151,24 @@ ApiResult<std::vector<AttachedPolicy>> IamClient::list_attached_role_policies(co
     for (const auto& member : list->children) policies.push_back({member.text_at("PolicyName"), member.text_at("PolicyArn")});
   }
   return policies;
+}
+
+ApiResult<std::vector<std::string>> IamClient::list_role_policies(const std::string& role_name) {
+  auto root = client_.query("ListRolePolicies", {{"RoleName", role_name}, {"MaxItems", "1000"}});
+  if (!root) return std::unexpected(root.error());
+  return member_texts(root->find("ListRolePoliciesResult/PolicyNames"));
+}
+
+ApiResult<std::string> IamClient::get_policy_default_version(const std::string& policy_arn) {
+  auto root = client_.query("GetPolicy", {{"PolicyArn", policy_arn}});
+  if (!root) return std::unexpected(root.error());
+  return root->text_at("GetPolicyResult/Policy/DefaultVersionId");
+}
+
+ApiResult<std::string> IamClient::get_policy_version(const std::string& policy_arn, const std::string& version_id) {
+  auto root = client_.query("GetPolicyVersion", {{"PolicyArn", policy_arn}, {"VersionId", version_id}});
+  if (!root) return std::unexpected(root.error());
+  return percent_decode(root->text_at("GetPolicyVersionResult/PolicyVersion/Document"));
 }
 
 ApiResult<std::vector<SimulationResult>> IamClient::simulate_principal_policy(const SimulationRequest& request) {

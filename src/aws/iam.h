@@ -84,7 +84,14 @@ class IamClient {
   ApiResult<void> delete_role_policy(const std::string& role_name, const std::string& policy_name);
 
   ApiResult<void> attach_role_policy(const std::string& role_name, const std::string& policy_arn);
+  ApiResult<void> detach_role_policy(const std::string& role_name, const std::string& policy_arn);
   ApiResult<std::vector<AttachedPolicy>> list_attached_role_policies(const std::string& role_name);
+  // Names of the role's inline policies (first page of up to 1000).
+  ApiResult<std::vector<std::string>> list_role_policies(const std::string& role_name);
+  // The managed policy's default version id ("v1").
+  ApiResult<std::string> get_policy_default_version(const std::string& policy_arn);
+  // The decoded JSON document of one version of a managed policy.
+  ApiResult<std::string> get_policy_version(const std::string& policy_arn, const std::string& version_id);
 
   ApiResult<std::vector<SimulationResult>> simulate_principal_policy(const SimulationRequest& request);
 

@@ -11,6 +11,13 @@ CommandSpec push_command();
 CommandSpec whoami_command();
 CommandSpec policy_command();
 CommandSpec oidc_command();
+CommandSpec doctor_command();
+CommandSpec bootstrap_command();
+CommandSpec login_command();
+CommandSpec logout_command();
+CommandSpec verify_command();
+CommandSpec audit_command();
+CommandSpec credentials_command();
 // @command-declarations
 
 }  // namespace eem::cli

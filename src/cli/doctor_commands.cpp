@@ -1,6 +1,7 @@
 // `shipctl doctor`: runs src/doctor's checks with the caller's AWS session
 // and prints the checklist (or --json). Exit codes: doctor::exit_code.
 
+#include <map>
 #include <optional>
 #include <ostream>
 
@@ -99,6 +100,14 @@ CommandSpec doctor_command() {
             sub.add_option("--account", f->options.account, "Account the role must be in (default: the caller's)");
             add_run_flags(sub, f->options, f->subject_format);
             sub.add_option("--repository", f->options.repository, "ECR repository name the workflow pushes to")->capture_default_str();
+            sub.add_option("--push-tool", f->options.push_tool,
+                           "What pushes the image: shipctl (gets its own ECR token; no login needed) or docker "
+                           "(docker/podman push: needs shipctl login first)")
+                ->transform(CLI::CheckedTransformer(
+                    std::map<std::string, doctor::PushTool>{{"shipctl", doctor::PushTool::kShipctl},
+                                                            {"docker", doctor::PushTool::kDocker}},
+                    CLI::ignore_case))
+                ->default_str("shipctl");
             sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"root_cause\": id|null} as JSON");
             sub.callback([&ctx, f] {
               auto done = run_doctor(ctx, *f);

@@ -10,6 +10,13 @@ std::span<const CommandSpec> command_table() {
       whoami_command(),
       policy_command(),
       oidc_command(),
+      doctor_command(),
+      bootstrap_command(),
+      login_command(),
+      logout_command(),
+      verify_command(),
+      audit_command(),
+      credentials_command(),
       // @command-table
       version_command(),
   };

@@ -135,6 +135,12 @@ std::optional<Check> check_login(Run& run) {
     }
     return Check{"login", title, Status::kPass, "logged in to " + host + " until " + until, {}, {}};
   }
+  if (run.options.push_tool == PushTool::kShipctl) {
+    return Check{"login", title, Status::kPass,
+                 "no login recorded for " + host + ": not needed, shipctl push gets an ECR token itself "
+                 "(docker push would need one: --push-tool docker checks for it)",
+                 {"logins recorded for other registries: " + list_or_none(others)}, {}};
+  }
   return Check{"login", title, Status::kFail,
                "no login recorded for " + host + ": a push would fail with \"no basic auth credentials\"",
                {"login record: " + path->string(), "logins recorded for other registries: " + list_or_none(others)}, fix};

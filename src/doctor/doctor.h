@@ -21,6 +21,10 @@
 
 namespace eem::doctor {
 
+// What pushes the image: `shipctl push` fetches its own ECR token when no
+// login exists; docker and podman need `shipctl login` (or amazon-ecr-login).
+enum class PushTool { kShipctl, kDocker };
+
 struct Options {
   std::string role_arn;                            // --role-arn; empty: AWS_ROLE_ARN, then role_name
   std::string role_name = "GitHubActionsECRRole";  // the seed's role name
@@ -38,6 +42,7 @@ struct Options {
   std::string audience = "sts.amazonaws.com";
   std::string repository = "ecs-express-mode-api";  // name, or (diagnosed) a full URI
   std::string region;                               // resolved by the caller
+  PushTool push_tool = PushTool::kShipctl;          // --push-tool
 };
 
 // The AWS clients (any may be null: its checks cannot run), the environment

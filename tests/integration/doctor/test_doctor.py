@@ -270,9 +270,16 @@ class Doctor(unittest.TestCase):
                          f"  Fix:\n    Give the name only: --repository {REPO} (in deploy.yml: ECR_REPOSITORY: {REPO})\n"
                          "\nNot checked after the root cause: login\n")
 
-    def test_missing_login(self):
+    def test_missing_login_is_fine_for_shipctl_push(self):
         self.setup_aws()
         code, out, _ = self.doctor("--github-repo", "octo-org/app")
+        self.assertEqual(code, 0, out)
+        self.assertIn(f"Registry login (shipctl login): no login recorded for {REGISTRY}: not needed, shipctl push "
+                      "gets an ECR token itself (docker push would need one: --push-tool docker checks for it)\n", out)
+
+    def test_missing_login(self):
+        self.setup_aws()
+        code, out, _ = self.doctor("--github-repo", "octo-org/app", "--push-tool", "docker")
         self.assertEqual(code, 6)
         state = os.path.join(self.home, "state", "shipctl", "logins.json")
         self.assertEqual(self.root_cause(out),
@@ -294,7 +301,7 @@ class Doctor(unittest.TestCase):
         self.setup_aws()
         other = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
         self.record_login(registry=other)
-        code, out, _ = self.doctor("--github-repo", "octo-org/app")
+        code, out, _ = self.doctor("--github-repo", "octo-org/app", "--push-tool", "docker")
         self.assertEqual(code, 6)
         self.assertIn(f"    logins recorded for other registries: {other}\n", out)
 
