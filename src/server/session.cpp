@@ -41,6 +41,7 @@ void Session::start() {
   const auto peer = socket_.remote_endpoint(ec);
   if (!ec) remote_ = peer.address().to_string();
   socket_.set_option(tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);  // write() writes at once when it can
   begin_request();
   read();
 }
@@ -165,15 +166,32 @@ void Session::write(Connection connection) {
         mode == BodyMode::kSend ? response_.body.size() : 0, micros_since(started_)});
   }
   phase_ = Phase::kWriting;
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this(), connection](beast::error_code ec, std::size_t) {
-                      if (ec || self->phase_ == Phase::kClosed) return self->close();
-                      if (connection == Connection::kClose) return self->linger();
-                      self->begin_request();
-                      if (self->in_.size() > 0) return self->parse();  // pipelined
-                      if (self->worker_.draining) return self->close();
-                      self->read();
+  // A response almost always fits the socket's send buffer: write it now,
+  // without a trip through the scheduler, and wait only for what is left.
+  beast::error_code ec;
+  const std::size_t sent = socket_.write_some(asio::buffer(out_), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
+  if (sent == out_.size()) return after_write(connection, /*synchronous=*/true);
+  asio::async_write(socket_, asio::buffer(out_.data() + sent, out_.size() - sent),
+                    [self = shared_from_this(), connection](beast::error_code error, std::size_t) {
+                      if (error || self->phase_ == Phase::kClosed) return self->close();
+                      self->after_write(connection, /*synchronous=*/false);
                     });
+}
+
+void Session::after_write(Connection connection, bool synchronous) {
+  if (connection == Connection::kClose) return linger();
+  begin_request();
+  if (in_.size() > 0) {
+    // Pipelined requests: parse the next one. From the synchronous path go
+    // through the scheduler, so a long pipeline does not nest calls.
+    if (!synchronous) return parse();
+    return asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->phase_ != Phase::kClosed) self->parse();
+    });
+  }
+  if (worker_.draining) return close();
+  read();
 }
 
 void Session::linger() {

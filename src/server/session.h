@@ -39,7 +39,9 @@ struct Worker {
   bool draining = false;
   Clock::time_point drain_deadline{};
   std::size_t forced_closes = 0;
-  asio::io_context io{1};
+  // One thread runs this context and starts every socket operation on it, so
+  // the reactor needs no per-descriptor locking (posting stays thread-safe).
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<tcp::acceptor> acceptor;
   asio::steady_timer sweeper{io};
 
@@ -72,6 +74,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void respond();
   void respond_error(int status, std::string_view title, std::string_view detail);
   void write(Connection connection);
+  void after_write(Connection connection, bool synchronous);
   void linger();
 
   Worker& worker_;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <charconv>
 #include <ctime>
 
@@ -26,6 +27,17 @@ void append_value(std::string& out, const LogField& field) {
                    out.push_back('"');
                  },
                  [&](bool b) { out.append(b ? "true" : "false"); },
+                 [&](Millis m) {
+                   char digits[32];
+                   auto [end, ec] =
+                       std::to_chars(digits, digits + sizeof digits, m.micros / 1000);
+                   const auto frac = m.micros % 1000;
+                   *end++ = '.';
+                   *end++ = static_cast<char>('0' + frac / 100);
+                   *end++ = static_cast<char>('0' + frac / 10 % 10);
+                   *end++ = static_cast<char>('0' + frac % 10);
+                   out.append(digits, end);
+                 },
                  [&](auto number) {
                    char digits[32];
                    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, number);
@@ -68,7 +80,19 @@ std::string_view level_name(LogLevel level) noexcept {
 
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0x20; c < 0x80; ++c) table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return table;
+  }();
+  const auto plain = [](unsigned char c) { return kPlain[c]; };
   for (std::size_t i = 0; i < text.size();) {
+    // Most text needs no escaping: copy runs of plain characters at once.
+    std::size_t run = i;
+    while (run < text.size() && plain(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t len = utf8_sequence(text, i);
@@ -88,13 +112,9 @@ void append_json_escaped(std::string& out, std::string_view text) {
       case '\r': out.append("\\r"); break;
       case '\t': out.append("\\t"); break;
       default:
-        if (c < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
     }
     ++i;
   }
@@ -105,11 +125,17 @@ void append_utc_now(std::string& out) {
   const auto seconds = std::chrono::system_clock::to_time_t(now);
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
                           now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  out.append(text, n);
+  // Formatting the date is the costly part; it changes once a second.
+  thread_local std::time_t cached_second = -1;
+  thread_local char text[32];
+  thread_local std::size_t length = 0;
+  if (seconds != cached_second) {
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_second = seconds;
+  }
+  out.append(text, length);
   char ms[8];
   ms[0] = '.';
   ms[1] = static_cast<char>('0' + millis / 100);
@@ -150,9 +176,8 @@ void JsonLog::write(LogLevel level, std::string_view message,
   append_json_escaped(buffer_, message);
   buffer_.push_back('"');
   for (const auto& field : fields) {
-    buffer_.append(",\"");
-    append_json_escaped(buffer_, field.key);
-    buffer_.append("\":");
+    // Keys are identifiers chosen in code, not input: no escaping needed.
+    buffer_.append(",\"").append(field.key).append("\":");
     append_value(buffer_, field);
   }
   buffer_.append("}\n");

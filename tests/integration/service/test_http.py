@@ -3,6 +3,7 @@
 import http.client
 import json
 import socket
+import threading
 import time
 import unittest
 
@@ -71,6 +72,43 @@ class Endpoints(unittest.TestCase):
                              b"GET /v1/greetings/Zed HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         self.assertEqual(out.count(b"HTTP/1.1 200 OK"), 2)
         self.assertLess(out.index(b'{"status":"ok"}'), out.index(b"Hello, Zed!"))
+
+    def test_deep_pipeline_to_a_slow_reader_is_answered_whole_and_in_order(self):
+        # 12 MB of pipelined requests (404s that echo their 900-byte path) to
+        # a client that reads nothing until the server stops reading. The
+        # server stops when a response does not fit its full send buffer: it
+        # finishes that one asynchronously, and the next request waits for it.
+        count = 12000
+        pad = b"p" * 900
+        requests = b"".join(b"GET /n%d-%s HTTP/1.1\r\nHost: a\r\n\r\n" % (i, pad) for i in range(count))
+        requests += b"GET /ping HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        sent = [0]
+
+        def send_all(sock):
+            view = memoryview(requests)
+            while sent[0] < len(requests):
+                sent[0] += sock.send(view[sent[0]:sent[0] + 65536])
+
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.settimeout(30)
+            s.connect(("127.0.0.1", self.port))
+            sender = threading.Thread(target=send_all, args=(s,))
+            sender.start()
+            last, deadline = -1, time.monotonic() + 20
+            while sent[0] != last and time.monotonic() < deadline:
+                last = sent[0]
+                time.sleep(0.5)
+            self.assertLess(sent[0], len(requests), "the server never stopped reading")
+            chunks = []
+            while chunk := s.recv(65536):
+                chunks.append(chunk)
+            sender.join()
+        out = b"".join(chunks)
+        self.assertEqual(out.count(b"HTTP/1.1 404 Not Found"), count)
+        positions = [out.index(b"No resource at /n%d-" % i) for i in (0, 1, count // 2, count - 1)]
+        self.assertEqual(positions, sorted(positions))
+        self.assertTrue(out.endswith(b'{"status":"ok"}'))
 
     def test_post_greeting(self):
         r, body = self.request("POST", "/v1/greetings", body=json.dumps({"name": "Ann", "language": "ja"}),

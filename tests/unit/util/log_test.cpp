@@ -52,6 +52,30 @@ TEST(JsonLog, WritesOneParsableLinePerCall) {
   EXPECT_EQ(second["level"], "error");
 }
 
+TEST(JsonLog, MillisAreExactWithThreeDecimals) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  {
+    JsonLog log(fds[1], LogLevel::kInfo);
+    log.write(LogLevel::kInfo, "t",
+              {{"a", Millis{0}}, {"b", Millis{7}}, {"c", Millis{1250}}, {"d", Millis{123456789}}});
+  }
+  ::close(fds[1]);
+  const std::string text = read_all(fds[0]);
+  ::close(fds[0]);
+  EXPECT_NE(text.find(R"("a":0.000,"b":0.007,"c":1.250,"d":123456.789})"), std::string::npos)
+      << text;
+  const auto line = nlohmann::json::parse(text);
+  EXPECT_TRUE(line["a"].is_number_float());
+  EXPECT_DOUBLE_EQ(line["c"].get<double>(), 1.25);
+}
+
+TEST(JsonEscape, EscapesOnlyWhatJsonRequires) {
+  std::string out;
+  append_json_escaped(out, "GET /a?b=c d\"e\\f\x7f\x1f");
+  EXPECT_EQ(out, "GET /a?b=c d\\\"e\\\\f\x7f\\u001f");
+}
+
 TEST(JsonEscape, RoundTripsThroughAJsonParser) {
   const std::string inputs[] = {
       std::string("plain"), std::string("quote\" back\\slash"), std::string("\x01\x1f\t\r\n", 5),
