@@ -20,6 +20,7 @@ struct Run {
   std::string role_account;     // where the role, provider and repository are looked for
   std::optional<aws::Role> role;
   std::optional<TokenClaims> claims;  // from --token, the job's token, or predicted
+  std::string role_unreadable;        // why the role could not be read, e.g. "no iam:GetRole: AccessDenied"
 };
 
 // "no iam:GetRole: AccessDenied" for a denied call, else the error's text.
@@ -44,12 +45,16 @@ util::Result<TokenClaims> claims_from_jwt(std::string_view token, std::string or
 // The claims GitHub would issue for the run `options` describe.
 util::Result<TokenClaims> predicted_claims(const Options& options);
 
-// "ecs-express-mode-api" for a plain name; for a full URI
-// (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG]) its parts.
+// How --repository was written: a name ("ecs-express-mode-api"), a full
+// image URI (ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG]) or a
+// repository ARN (arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME).
+enum class RepositoryForm { kName, kUri, kArn };
+
 struct RepositoryRef {
   std::string account;  // empty for a plain name
   std::string region;
   std::string name;
+  RepositoryForm form = RepositoryForm::kName;
 };
 RepositoryRef parse_repository(std::string_view text);
 

@@ -50,24 +50,74 @@ std::string list_or_none(const std::vector<std::string>& names) {
   return out.empty() ? "none" : out;
 }
 
-Check full_uri(const Run& run, const RepositoryRef& ref) {
-  std::vector<std::string> evidence{"registry account " + ref.account + ", region " + ref.region + ", repository " + ref.name};
-  if (!run.role_account.empty() && ref.account != run.role_account) {
-    evidence.push_back("the URI names account " + ref.account + ", but the role is in account " + run.role_account);
+std::string_view form_name(RepositoryForm form) {
+  return form == RepositoryForm::kArn ? "a repository ARN" : "a full image URI";
+}
+
+// The account the push runs as: the role's (AWS_ROLE_ARN), else the caller's.
+const std::string& push_account(const Run& run) {
+  return !run.role_account.empty() ? run.role_account : run.caller_account;
+}
+
+void add_region_evidence(const Run& run, const RepositoryRef& ref, std::vector<std::string>& evidence) {
+  if (ref.region == run.options.region) return;
+  evidence.push_back("the " + std::string(ref.form == RepositoryForm::kArn ? "ARN" : "URI") + " names region " +
+                     ref.region + ", but the region checked is " + run.options.region);
+}
+
+// Whether the caller's account has repository `name` in the region checked;
+// nullopt when that could not be asked.
+std::optional<bool> exists_in_own_account(const Run& run, const std::string& name) {
+  if (run.services.ecr == nullptr) return std::nullopt;
+  auto found = run.services.ecr->describe_repositories({name});
+  if (found) return !found->empty();
+  return is_not_found(found.error()) ? std::optional<bool>(false) : std::nullopt;
+}
+
+// A URI or ARN naming another account than the credentials': ECR looks in the
+// caller's own registry ("repository does not exist") or denies the push.
+Check other_account(const Run& run, const RepositoryRef& ref) {
+  const std::string& account = push_account(run);
+  const std::string& role = run.role_name.empty() ? run.options.role_name : run.role_name;
+  std::vector<std::string> evidence{"--repository " + run.options.repository + " is " + std::string(form_name(ref.form)) +
+                                    ": account " + ref.account + ", region " + ref.region + ", repository " + ref.name};
+  evidence.push_back(run.role_arn.empty() ? "the caller is in account " + account
+                                          : "the workflow assumes " + run.role_arn + " (account " + account + ")");
+  add_region_evidence(run, ref, evidence);
+  std::string fix = "Push to account " + account + "'s repository instead: --repository " + ref.name +
+                    " (in deploy.yml: ECR_REPOSITORY: " + ref.name + ")";
+  const auto here = exists_in_own_account(run, ref.name);
+  if (here) {
+    evidence.push_back("account " + account + (*here ? " has" : " has no") + " repository \"" + ref.name + "\" in " +
+                       run.options.region);
   }
-  if (ref.region != run.options.region) {
-    evidence.push_back("the URI names region " + ref.region + ", but the region checked is " + run.options.region);
+  if (!here || !*here) {
+    fix += ";\ncreate it there first: shipctl bootstrap --apply --repository " + ref.name + " --region " + run.options.region;
   }
+  fix += "\nor assume a role in account " + ref.account + ": gh secret set AWS_ROLE_ARN --body arn:aws:iam::" + ref.account +
+         ":role/" + role + "\n(shipctl bootstrap --apply, run with account " + ref.account + "'s credentials, creates it)";
   return Check{"repository", "ECR repository", Status::kFail,
-               "\"" + run.options.repository + "\" is a full image URI, not a repository name", evidence,
-               "Give the name only: --repository " + ref.name + " (in deploy.yml: ECR_REPOSITORY: " + ref.name + ")"};
+               "repository \"" + ref.name + "\" is in account " + ref.account + ", but the credentials are for account " +
+                   account,
+               evidence, fix};
+}
+
+// --repository is a URI or an ARN rather than the name the workflow needs.
+Check qualified_name(const Run& run, const RepositoryRef& ref) {
+  if (!push_account(run).empty() && ref.account != push_account(run)) return other_account(run, ref);
+  std::vector<std::string> evidence{"registry account " + ref.account + ", region " + ref.region + ", repository " + ref.name};
+  add_region_evidence(run, ref, evidence);
+  return Check{"repository", "ECR repository", Status::kFail,
+               "\"" + run.options.repository + "\" is " + std::string(form_name(ref.form)) + ", not a repository name",
+               evidence, "Give the name only: --repository " + ref.name + " (in deploy.yml: ECR_REPOSITORY: " + ref.name + ")"};
 }
 
 }  // namespace
 
 std::optional<Check> check_push_permissions(Run& run) {
   const std::string title = "Role may push to the repository";
-  if (run.services.iam == nullptr || !run.role) return cannot_run("push-permissions", title, "the role could not be read");
+  // Needs the role's name only, so it still runs when iam:GetRole is denied.
+  if (run.services.iam == nullptr || run.role_name.empty()) return cannot_run("push-permissions", title, "no role to look up");
   const std::string arn = repository_arn(run, parse_repository(run.options.repository).name);
   PolicyFetch fetched = fetch_policies(*run.services.iam, run.role_name);
   if (fetched.failure) {
@@ -92,7 +142,7 @@ std::optional<Check> check_push_permissions(Run& run) {
 std::optional<Check> check_repository(Run& run) {
   const std::string title = "ECR repository";
   const RepositoryRef ref = parse_repository(run.options.repository);
-  if (!ref.account.empty()) return full_uri(run, ref);
+  if (ref.form != RepositoryForm::kName) return qualified_name(run, ref);
   if (run.services.ecr == nullptr) return cannot_run("repository", title, "no ECR client");
   auto found = run.services.ecr->describe_repositories({ref.name});
   if (found && !found->empty()) return Check{"repository", title, Status::kPass, found->front().uri, {}, {}};

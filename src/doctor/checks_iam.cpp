@@ -29,17 +29,44 @@ Check missing_provider(const Run& run, const std::string& host, const std::vecto
                    audience_of(run)};
 }
 
+constexpr const char* kAudienceFix =
+    "Request the token for sts.amazonaws.com: with aws-actions/configure-aws-credentials set\n"
+    "  audience: sts.amazonaws.com\n"
+    "or run `shipctl credentials --audience sts.amazonaws.com`.\n";
+
+// The provider lacks the token's audience. When it lists sts.amazonaws.com
+// and the token carries something else, the token was requested for the
+// wrong audience (STS: "Incorrect token audience"): fix the request, not the
+// provider.
+Check audience_not_listed(const Run& run, const std::string& provider, const std::vector<std::string>& ids) {
+  const std::string audience = audience_of(run);
+  const std::string title = "OIDC provider for " + issuer_host(issuer_of(run));
+  const bool lists_sts = std::find(ids.begin(), ids.end(), kStsAudience) != ids.end();
+  if (lists_sts && audience != kStsAudience) {
+    std::vector<std::string> evidence{"client ids: " + joined(ids)};
+    if (run.claims) evidence.push_back("claims " + run.claims->origin + ": aud " + joined(run.claims->aud));
+    return Check{"oidc-provider", title, Status::kFail,
+                 "the token's audience \"" + audience + "\" is not a client id of " + provider +
+                     ": the token was requested for the wrong audience (STS answers \"Incorrect token audience\")",
+                 evidence, kAudienceFix};
+  }
+  return Check{"oidc-provider", title, Status::kFail,
+               "provider " + provider + " does not list the audience \"" + audience + "\" as a client id",
+               {"client ids: " + joined(ids)},
+               "shipctl bootstrap --apply\n"
+               "or: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn " + provider +
+                   " --client-id " + audience};
+}
+
 std::string trust_fix(const Run& run, const TrustDiagnosis& d) {
   std::string fix;
   const bool wrong_audience = d.cause.starts_with("the token's audience is not");
-  if (wrong_audience) {
-    fix = "Request the token for sts.amazonaws.com: with aws-actions/configure-aws-credentials set\n"
-          "  audience: sts.amazonaws.com\n"
-          "or run `shipctl credentials --audience sts.amazonaws.com`.\n";
-  }
+  if (wrong_audience) fix = kAudienceFix;
   if (!d.diff.empty()) {
-    fix += std::string(wrong_audience ? "Or, to admit this run as it is, replace" : "Replace") +
-           " the role's trust policy (diff: - current, + corrected):\n" + d.diff +
+    const std::string intro = wrong_audience ? "Or, to admit this run as it is, replace"
+                              : d.widens     ? "If this run should push, admit it as well: replace"
+                                             : "Replace";
+    fix += intro + " the role's trust policy (diff: - current, + corrected):\n" + d.diff +
            "Apply: shipctl bootstrap --apply, or save the + lines as trust-policy.json and run\n"
            "aws iam update-assume-role-policy --role-name " + run.role_name +
            " --policy-document file://trust-policy.json";
@@ -62,14 +89,7 @@ std::optional<Check> check_oidc_provider(Run& run) {
   if (!provider) return cannot_run("oidc-provider", title, cannot_run_reason(provider.error(), "iam:GetOpenIDConnectProvider"));
   const std::string audience = audience_of(run);
   const auto& ids = provider->client_ids;
-  if (std::find(ids.begin(), ids.end(), audience) == ids.end()) {
-    return Check{"oidc-provider", title, Status::kFail,
-                 "provider " + *found + " does not list the audience \"" + audience + "\" as a client id",
-                 {"client ids: " + joined(ids)},
-                 "shipctl bootstrap --apply\n"
-                 "or: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn " + *found +
-                     " --client-id " + audience};
-  }
+  if (std::find(ids.begin(), ids.end(), audience) == ids.end()) return audience_not_listed(run, *found, ids);
   return Check{"oidc-provider", title, Status::kPass, *found + " lists client id \"" + audience + "\"", {}, {}};
 }
 
@@ -81,7 +101,10 @@ std::optional<Check> check_role(Run& run) {
     run.role = std::move(*role);
     return Check{"role", title, Status::kPass, run.role->arn, {}, {}};
   }
-  if (!is_not_found(role.error())) return cannot_run("role", title, cannot_run_reason(role.error(), "iam:GetRole"));
+  if (!is_not_found(role.error())) {
+    run.role_unreadable = cannot_run_reason(role.error(), "iam:GetRole");
+    return cannot_run("role", title, run.role_unreadable);
+  }
   return Check{"role", title, Status::kFail,
                "role " + run.role_name + " does not exist in account " + run.role_account,
                {"looked up " + run.role_arn},
@@ -96,7 +119,11 @@ std::optional<Check> check_trust_policy(Run& run) {
     return cannot_run("trust-policy", title,
                       "no claims to evaluate: give --github-repo OWNER/REPO (with --ref, --event, --environment) or --token FILE");
   }
-  if (!run.role) return cannot_run("trust-policy", title, "the role's trust policy could not be read");
+  if (!run.role) {
+    return cannot_run("trust-policy", title,
+                      "the role's trust policy could not be read" +
+                          (run.role_unreadable.empty() ? std::string() : ": " + run.role_unreadable));
+  }
   auto diagnosis = diagnose_trust(run.role->trust_policy, *run.claims, run.role_account);
   if (!diagnosis) return cannot_run("trust-policy", title, diagnosis.error().message);
   const TokenClaims& claims = *run.claims;

@@ -58,7 +58,16 @@ std::optional<Check> check_actions_token(Run& run) {
     return Check{"actions-token", title, Status::kPass, "the job may request an OIDC token", {}, {}};
   }
   auto token = run.services.fetch_token(run.options.audience);
-  if (!token) return Check{"actions-token", title, Status::kFail, token.error().message, {}, kIdTokenFix};
+  if (!token) {
+    // The variables are set, so id-token: write is there; a refused bearer
+    // means the job's values were overridden (GitHub issues them per job).
+    const bool refused = token.error().kind == util::ErrorKind::kDenied;
+    return Check{"actions-token", title, Status::kFail, token.error().message,
+                 {"ACTIONS_ID_TOKEN_REQUEST_URL: " + env_or_empty(run, "ACTIONS_ID_TOKEN_REQUEST_URL")},
+                 refused ? "Do not set ACTIONS_ID_TOKEN_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_TOKEN in the workflow's "
+                           "env: GitHub sets both for each job with id-token: write"
+                         : "Re-run the job: GitHub's token endpoint did not answer with a token"};
+  }
   auto claims = claims_from_jwt(*token, "the job's OIDC token");
   if (!claims) return Check{"actions-token", title, Status::kFail, "the token endpoint answered with " + claims.error().message, {}, {}};
   run.claims = std::move(*claims);

@@ -88,19 +88,26 @@ util::Result<TokenClaims> predicted_claims(const Options& o) {
 }
 
 RepositoryRef parse_repository(std::string_view text) {
+  const RepositoryRef plain{{}, {}, std::string(text), RepositoryForm::kName};
+  if (text.starts_with("arn:")) {
+    // arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME (AWS docs "Amazon ECR resource types").
+    const auto parts = util::split(text, ':');
+    if (parts.size() != 6 || parts[2] != "ecr" || !parts[5].starts_with("repository/")) return plain;
+    return {std::string(parts[4]), std::string(parts[3]), std::string(parts[5].substr(11)), RepositoryForm::kArn};
+  }
   const auto slash = text.find('/');
   const std::string_view host = slash == std::string_view::npos ? std::string_view() : text.substr(0, slash);
   const auto parts = util::split(host, '.');
   // ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn] (AWS docs "Amazon ECR private registry").
-  if (parts.size() < 5 || parts[1] != "dkr" || parts[2] != "ecr") return {{}, {}, std::string(text)};
+  if (parts.size() < 5 || parts[1] != "dkr" || parts[2] != "ecr") return plain;
   std::string_view name = text.substr(slash + 1);
   if (const auto at = name.find('@'); at != std::string_view::npos) name = name.substr(0, at);
   if (const auto colon = name.rfind(':'); colon != std::string_view::npos) name = name.substr(0, colon);
-  return {std::string(parts[0]), std::string(parts[3]), std::string(name)};
+  return {std::string(parts[0]), std::string(parts[3]), std::string(name), RepositoryForm::kUri};
 }
 
 util::Result<Report> run_doctor(const Options& options, Services& services) {
-  Run run{options, services, {}, {}, {}, {}, {}, {}};
+  Run run{options, services, {}, {}, {}, {}, {}, {}, {}};
   if (auto ok = initial_claims(run); !ok) return std::unexpected(ok.error());
   Report report;
   for (const auto& step : kSteps) {

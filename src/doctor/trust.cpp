@@ -7,6 +7,7 @@
 #include "doctor/trust_detail.h"
 #include "iam/policy_parser.h"
 #include "oidc/github_subject.h"
+#include "util/strings.h"
 
 namespace eem::doctor {
 namespace {
@@ -32,6 +33,32 @@ std::vector<const iam::StatementExplanation*> candidates(const iam::Evaluation& 
     }
   }
   return out;
+}
+
+bool is_sub(const iam::ConditionExplanation& c) { return util::to_lower(c.key).ends_with(":sub"); }
+
+// The sub values the provider's Allow statements admit (StringEquals and
+// StringLike only): the corrected policy keeps them.
+std::vector<std::string> admitted_subjects(const iam::Evaluation& evaluation) {
+  std::vector<std::string> out;
+  for (const auto* st : candidates(evaluation)) {
+    for (const auto& c : st->conditions) {
+      if ((c.op == "StringEquals" || c.op == "StringLike") && is_sub(c)) {
+        out.insert(out.end(), c.expected.begin(), c.expected.end());
+      }
+    }
+  }
+  return out;
+}
+
+// A sub condition refused the token (rather than, say, only aud).
+bool sub_refused(const iam::Evaluation& evaluation) {
+  for (const auto* st : candidates(evaluation)) {
+    for (const auto& c : st->conditions) {
+      if (!c.matched && is_sub(c)) return true;
+    }
+  }
+  return false;
 }
 
 void explain_denial(const iam::Evaluation& evaluation, const TokenClaims& claims, const std::string& principal,
@@ -95,7 +122,9 @@ util::Result<TrustDiagnosis> diagnose_trust(std::string_view policy_json, const 
     return out;
   }
   explain_denial(evaluation, claims, context.principal, out);
-  out.corrected_policy = corrected_policy(claims, account_id);
+  const CorrectedPolicy corrected = corrected_policy(claims, account_id, admitted_subjects(evaluation));
+  out.corrected_policy = corrected.json;
+  out.widens = corrected.kept > 0 && sub_refused(evaluation);
   if (!out.corrected_policy.empty()) {
     const auto current = nlohmann::ordered_json::parse(policy_json, nullptr, false);
     const std::string pretty = current.is_discarded() ? std::string(policy_json) : current.dump(2) + "\n";

@@ -36,6 +36,7 @@ struct TrustDiagnosis {
   std::string cause;                  // one sentence; empty when the token is admitted
   std::vector<std::string> warnings;  // e.g. an Allow that holds only through ForAllValues
   std::string corrected_policy;       // a policy that admits this run; empty when none can be built
+  bool widens = false;                // it adds this run's sub to those the current policy admits
   std::string diff;                   // line_diff(current, corrected)
 };
 

@@ -40,8 +40,25 @@ std::string sub_cause(const std::string& actual) {
     return "the organisation or repository customises the subject (include_claim_keys), so the token's sub is \"" +
            actual + "\"; write the condition in that format";
   }
-  return "the token's sub \"" + actual + "\" is none of the admitted values: this run's ref, event or environment "
-         "is not admitted";
+  std::string what = "this run's ref, event or environment";
+  if (parsed && parsed->context == oidc::SubjectContext::kBranch) what = "the run's branch \"" + parsed->value + "\"";
+  if (parsed && parsed->context == oidc::SubjectContext::kTag) what = "the run's tag \"" + parsed->value + "\"";
+  return "the token's sub \"" + actual + "\" is none of the admitted values: " + what + " is not admitted";
+}
+
+// Adds what `subject` admits to `request`; false for a context the builder
+// cannot express (another kind of ref, a customised subject).
+bool add_context(const oidc::GithubSubject& subject, iam::TrustRequest& request) {
+  const auto add = [](std::vector<std::string>& to, const std::string& value) {
+    if (std::find(to.begin(), to.end(), value) == to.end()) to.push_back(value);
+  };
+  switch (subject.context) {
+    case oidc::SubjectContext::kEnvironment: add(request.environments, subject.value); return true;
+    case oidc::SubjectContext::kPullRequest: request.pull_requests = iam::PullRequests::kAllow; return true;
+    case oidc::SubjectContext::kBranch: add(request.branches, subject.value); return true;
+    case oidc::SubjectContext::kTag: add(request.tags, subject.value); return true;
+    default: return false;
+  }
 }
 
 }  // namespace
@@ -67,7 +84,8 @@ std::string cause_of(const iam::ConditionExplanation& c, const TokenClaims&) {
   return "the token's " + c.key + " " + quoted_list(c.actual, ", ") + " matches none of the condition's values";
 }
 
-std::string corrected_policy(const TokenClaims& claims, std::string_view account_id) {
+CorrectedPolicy corrected_policy(const TokenClaims& claims, std::string_view account_id,
+                                 const std::vector<std::string>& admitted) {
   const auto subject = oidc::parse_subject(claims.sub);
   if (!subject) return {};
   iam::TrustRequest request;
@@ -78,15 +96,22 @@ std::string corrected_policy(const TokenClaims& claims, std::string_view account
   request.style = subject->format() == oidc::SubjectFormat::kImmutable ? iam::SubjectStyle::kImmutable
                                                                          : iam::SubjectStyle::kName;
   request.audience = std::string(kStsAudience);
-  switch (subject->context) {
-    case oidc::SubjectContext::kEnvironment: request.environments.push_back(subject->value); break;
-    case oidc::SubjectContext::kPullRequest: request.pull_requests = iam::PullRequests::kAllow; break;
-    case oidc::SubjectContext::kBranch: request.branches.push_back(subject->value); break;
-    case oidc::SubjectContext::kTag: request.tags.push_back(subject->value); break;
-    default: return {};
+  CorrectedPolicy out;
+  // What already deploys keeps deploying: a correction that admitted only
+  // this run would lock out the branch the policy was written for.
+  for (const auto& value : admitted) {
+    const auto other = oidc::parse_subject(value);
+    if (!other || other->repository() != subject->repository() || other->owner_id != subject->owner_id ||
+        other->repo_id != subject->repo_id) {
+      continue;
+    }
+    if (add_context(*other, request)) ++out.kept;
   }
+  if (!add_context(*subject, request)) return {};
   auto policy = iam::build_trust_policy(request);
-  return policy ? *policy : std::string();
+  if (!policy) return {};
+  out.json = std::move(*policy);
+  return out;
 }
 
 }  // namespace eem::doctor

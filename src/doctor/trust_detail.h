@@ -21,7 +21,14 @@ std::string cause_of(const iam::ConditionExplanation& condition, const TokenClai
 
 // The trust policy iam::build_trust_policy makes for the run `claims`
 // describe (its repository, subject format and branch, tag, environment or
-// pull request); empty for a customised subject or another kind of ref.
-std::string corrected_policy(const TokenClaims& claims, std::string_view account_id);
+// pull request), also admitting the subjects in `admitted` (the current
+// policy's sub values) that are for the same repository in the same form;
+// `kept` counts those. Empty for a customised subject or another kind of ref.
+struct CorrectedPolicy {
+  std::string json;
+  std::size_t kept = 0;
+};
+CorrectedPolicy corrected_policy(const TokenClaims& claims, std::string_view account_id,
+                                 const std::vector<std::string>& admitted);
 
 }  // namespace eem::doctor

@@ -55,9 +55,21 @@ TEST(ParseRepository, FullUriIsSplitIntoAccountRegionAndName) {
   EXPECT_EQ(ref.account, "123456789012");
   EXPECT_EQ(ref.region, "us-east-1");
   EXPECT_EQ(ref.name, "team/app");
+  EXPECT_EQ(ref.form, RepositoryForm::kUri);
   const auto plain = parse_repository("team/app");
   EXPECT_EQ(plain.account, "");
   EXPECT_EQ(plain.name, "team/app");
+  EXPECT_EQ(plain.form, RepositoryForm::kName);
+}
+
+TEST(ParseRepository, ArnIsSplitIntoAccountRegionAndName) {
+  const auto ref = parse_repository("arn:aws:ecr:eu-west-1:999999999999:repository/team/app");
+  EXPECT_EQ(ref.account, "999999999999");
+  EXPECT_EQ(ref.region, "eu-west-1");
+  EXPECT_EQ(ref.name, "team/app");
+  EXPECT_EQ(ref.form, RepositoryForm::kArn);
+  // Not a repository ARN: taken as a name, which ECR then rejects.
+  EXPECT_EQ(parse_repository("arn:aws:iam::999999999999:role/app").form, RepositoryForm::kName);
 }
 
 }  // namespace

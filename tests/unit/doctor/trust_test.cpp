@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace eem::doctor {
@@ -92,8 +93,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "\"repo:octo-org/app:context:prod:job_workflow_ref:octo-org/app/.github/workflows/d.yml@refs/heads/main\"; "
                   "write the condition in that format"},
         CauseCase{"BranchNotAdmitted", policy("StringEquals", kMain), token("repo:octo-org/app:ref:refs/heads/dev"),
-                  "the token's sub \"repo:octo-org/app:ref:refs/heads/dev\" is none of the admitted values: this run's "
-                  "ref, event or environment is not admitted"},
+                  "the token's sub \"repo:octo-org/app:ref:refs/heads/dev\" is none of the admitted values: the run's "
+                  "branch \"dev\" is not admitted"},
+        CauseCase{"TagNotAdmitted", policy("StringEquals", kMain), token("repo:octo-org/app:ref:refs/tags/v1.2"),
+                  "the token's sub \"repo:octo-org/app:ref:refs/tags/v1.2\" is none of the admitted values: the run's "
+                  "tag \"v1.2\" is not admitted"},
         CauseCase{"OtherRepository", policy("StringLike", "repo:octo-org/app:*"), token("repo:octo-org/web:ref:refs/heads/main"),
                   "the token is for repository \"octo-org/web\", which the condition does not admit"}),
     [](const ::testing::TestParamInfo<CauseCase>& param_info) { return param_info.param.name; });
@@ -118,6 +122,44 @@ TEST(DiagnoseTrust, DiffReplacesOnlyTheWrongLine) {
       << d->diff;
   EXPECT_NE(d->diff.find("            \"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\",\n"), std::string::npos)
       << d->diff;
+}
+
+TEST(DiagnoseTrust, CorrectionKeepsWhatThePolicyAdmitsAndAddsTheRun) {
+  const auto d = diagnose_trust(policy("StringEquals", kMain), token("repo:octo-org/app:ref:refs/heads/dev"), kAccount);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_TRUE(d->widens);
+  EXPECT_NE(d->diff.find("-           \"token.actions.githubusercontent.com:sub\": \"repo:octo-org/app:ref:refs/heads/main\"\n"
+                         "+           \"token.actions.githubusercontent.com:sub\": [\n"
+                         "+             \"repo:octo-org/app:ref:refs/heads/main\",\n"
+                         "+             \"repo:octo-org/app:ref:refs/heads/dev\"\n"
+                         "+           ]\n"),
+            std::string::npos)
+      << d->diff;
+  // main still deploys under the corrected policy.
+  const auto main = diagnose_trust(d->corrected_policy, token(kMain), kAccount);
+  ASSERT_TRUE(main.has_value());
+  EXPECT_EQ(main->decision, iam::Decision::kAllow);
+}
+
+TEST(DiagnoseTrust, AWrongAudienceAloneDoesNotWiden) {
+  const auto d = diagnose_trust(policy("StringEquals", kMain, "https://github.com/octo-org"), token(kMain), kAccount);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_FALSE(d->widens);
+}
+
+TEST(DiagnoseTrust, CorrectionDropsValuesThatNeverMatch) {
+  // Another spelling of the repository, a wildcard under StringEquals, or
+  // the other subject format admit nothing: the correction replaces them.
+  for (const auto& [p, sub] : std::vector<std::pair<std::string, std::string>>{
+           {policy("StringEquals", "repo:octo-org/app:ref:refs/heads/main"), "repo:Octo-Org/App:ref:refs/heads/main"},
+           {policy("StringEquals", "repo:octo-org/app:*"), kMain},
+           {policy("StringEquals", kMain), "repo:octo-org@1001/app@2002:ref:refs/heads/main"}}) {
+    const auto d = diagnose_trust(p, token(sub), kAccount);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_FALSE(d->widens) << sub;
+    EXPECT_NE(d->corrected_policy.find("\"token.actions.githubusercontent.com:sub\": \"" + sub + "\"\n"), std::string::npos)
+        << d->corrected_policy;
+  }
 }
 
 TEST(DiagnoseTrust, ForAllValuesOnAnAbsentClaimAdmitsButWarns) {

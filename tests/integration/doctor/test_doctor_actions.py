@@ -1,0 +1,155 @@
+"""`shipctl doctor` inside GitHub Actions: GITHUB_ACTIONS=true and the job's
+ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN point at the real actions-oidc-issuer
+(its bearer-checked token endpoint), so doctor fetches the job's token and
+evaluates the trust policy against its claims. moto_server is IAM, STS, ECR.
+The issuer signs with iss https://token.actions.githubusercontent.com, as
+GitHub does, so the provider looked for is GitHub's.
+"""
+
+import os
+import sys
+
+import harness
+from doctor_support import (ACCOUNT, HOST, MAIN, PROVIDER, REGISTRY, REPO, REPO_ARN, ROLE, ROLE_ARN, DoctorCase,
+                            sub_line, trust_fix, trust_policy)
+
+sys.path.insert(0, os.path.join(os.environ.get("EEM_SOURCE_DIR", harness.REPO), "tests", "integration", "issuer"))
+from issuer_support import issuer  # noqa: E402
+
+BEARER = "job-request-token"
+ID_TOKEN_FIX = ("  Fix:\n    Add to the job (or the whole workflow) in .github/workflows/deploy.yml:\n"
+                "    permissions:\n      id-token: write\n      contents: read\n")
+
+
+class DoctorInActions(DoctorCase):
+    def job(self, *issuer_args, bearer=BEARER):
+        """Starts the issuer for the run `issuer_args` describe (octo-org/app, push to main by default) and
+        returns (the job's environment, the running issuer)."""
+        context = issuer("--repository", "octo-org/app", "--issuer", f"https://{HOST}", *issuer_args,
+                         request_token=BEARER)
+        running = context.__enter__()
+        self.addCleanup(context.__exit__, None, None, None)
+        env = dict(self.env, GITHUB_ACTIONS="true", ACTIONS_ID_TOKEN_REQUEST_URL=f"{running.base}/token?api-version=2.0",
+                   ACTIONS_ID_TOKEN_REQUEST_TOKEN=bearer)
+        return env, running
+
+    def test_healthy_run_with_the_jobs_token(self):
+        self.setup_aws()
+        expires = self.record_login()
+        env, running = self.job()
+        code, out, err = self.doctor(env=env)
+        self.assertEqual(err, "")
+        self.assertEqual(out,
+                         f" 1. ✔ GitHub Actions OIDC token: token issued for sub \"{MAIN}\"\n"
+                         f" 2. ✔ AWS identity (sts:GetCallerIdentity): arn:aws:sts::{ACCOUNT}:user/moto\n"
+                         f" 3. ✔ Role ARN: {ROLE_ARN} (role {ROLE} in the caller's account)\n"
+                         f" 4. ✔ OIDC provider for {HOST}: {PROVIDER} lists client id \"sts.amazonaws.com\"\n"
+                         f" 5. ✔ IAM role: {ROLE_ARN}\n"
+                         f" 6. ✔ Trust policy admits the token: admits sub \"{MAIN}\"\n"
+                         f"       claims the job's OIDC token: sub \"{MAIN}\", aud \"sts.amazonaws.com\"\n"
+                         f" 7. ✔ Role may push to the repository: every push action is allowed on {REPO_ARN}\n"
+                         f" 8. ✔ ECR repository: {REGISTRY}/{REPO}\n"
+                         f" 9. ✔ Registry login (shipctl login): logged in to {REGISTRY} until {expires}\n"
+                         "\nNo problem found.\n")
+        self.assertEqual(code, 0)
+        self.assertIn("actions-oidc-issuer: GET /token 200\n", running.log())
+
+    def test_trust_policy_restricted_to_another_branch(self):
+        self.setup_aws()
+        env, _ = self.job("--ref", "refs/heads/dev")
+        code, out, _ = self.doctor(env=env)
+        self.assertEqual(code, 6)
+        dev = "repo:octo-org/app:ref:refs/heads/dev"
+        self.assertIn(f" 1. ✔ GitHub Actions OIDC token: token issued for sub \"{dev}\"\n", out)
+        self.assertEqual(self.root_cause(out),
+                         f"Root cause: Trust policy admits the token: the token's sub \"{dev}\" is none of the admitted "
+                         "values: the run's branch \"dev\" is not admitted\n"
+                         "  Evidence:\n"
+                         f"    claims the job's OIDC token: sub \"{dev}\", aud \"sts.amazonaws.com\"\n"
+                         f"    StringEquals {HOST}:sub failed at $.Statement[0].Condition.StringEquals[\"{HOST}:sub\"]\n"
+                         f"    expected: \"{MAIN}\"\n"
+                         f"    actual:   \"{dev}\"\n" +
+                         trust_fix("If this run should push, admit it as well: replace", sub_line(MAIN),
+                                   sub_line([MAIN, "repo:octo-org/app:ref:refs/heads/dev"])) +
+                         "\nNot checked after the root cause: push-permissions, repository, login\n")
+
+    def test_token_requested_for_the_wrong_audience(self):
+        self.setup_aws()
+        env, running = self.job()
+        code, out, _ = self.doctor("--audience", "sigstore", env=env)
+        self.assertEqual(code, 6)
+        self.assertEqual(self.root_cause(out),
+                         f"Root cause: OIDC provider for {HOST}: the token's audience \"sigstore\" is not a client id of "
+                         f"{PROVIDER}: the token was requested for the wrong audience (STS answers \"Incorrect token "
+                         "audience\")\n"
+                         "  Evidence:\n    client ids: \"sts.amazonaws.com\"\n"
+                         "    claims the job's OIDC token: aud \"sigstore\"\n"
+                         "  Fix:\n    Request the token for sts.amazonaws.com: with aws-actions/configure-aws-credentials set\n"
+                         "      audience: sts.amazonaws.com\n"
+                         "    or run `shipctl credentials --audience sts.amazonaws.com`.\n"
+                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login\n")
+        self.assertIn("actions-oidc-issuer: GET /token 200\n", running.log())
+
+    def test_pull_request_run(self):
+        self.setup_aws()
+        env, _ = self.job("--event", "pull_request", "--ref", "refs/pull/7/merge", "--head-ref", "feature",
+                          "--base-ref", "main")
+        code, out, _ = self.doctor(env=env)
+        self.assertEqual(code, 6)
+        self.assertIn("\nRoot cause: Trust policy admits the token: the workflow was triggered by a pull request, so its "
+                      "sub is \"repo:octo-org/app:pull_request\"; pull requests are not admitted (keep it that way unless "
+                      "they must deploy)\n"
+                      "  Evidence:\n"
+                      "    claims the job's OIDC token: sub \"repo:octo-org/app:pull_request\", aud \"sts.amazonaws.com\"\n",
+                      out)
+
+    def test_environment_job(self):
+        self.setup_aws()
+        env, _ = self.job("--environment", "production")
+        code, out, _ = self.doctor(env=env)
+        self.assertEqual(code, 6)
+        self.assertIn("\nRoot cause: Trust policy admits the token: the job uses a GitHub environment, so its sub is "
+                      "\"repo:octo-org/app:environment:production\" instead of the branch form; admit the environment's "
+                      "sub or drop the job's environment\n", out)
+
+    def test_immutable_subject(self):
+        self.setup_aws(trust=trust_policy())
+        env, _ = self.job("--subject-format", "immutable", "--owner-id", "1001", "--repo-id", "2002")
+        code, out, _ = self.doctor(env=env)
+        self.assertEqual(code, 6)
+        self.assertIn("\nRoot cause: Trust policy admits the token: the repository uses immutable subjects "
+                      "(\"repo:octo-org@1001/app@2002:ref:refs/heads/main\"): a name-only sub never matches; use "
+                      "repo:OWNER@OWNER_ID/REPO@REPO_ID:... in the condition\n", out)
+
+    def test_refused_request_token(self):
+        self.setup_aws()
+        env, running = self.job(bearer="stale-token")
+        code, out, _ = self.doctor(env=env)
+        self.assertEqual(code, 6)
+        self.assertEqual(self.root_cause(out),
+                         "Root cause: GitHub Actions OIDC token: requesting the GitHub OIDC token: HTTP 401\n"
+                         f"  Evidence:\n    ACTIONS_ID_TOKEN_REQUEST_URL: {running.base}/token?api-version=2.0\n"
+                         "  Fix:\n    Do not set ACTIONS_ID_TOKEN_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_TOKEN in the "
+                         "workflow's env: GitHub sets both for each job with id-token: write\n"
+                         "\nNot checked after the root cause: aws-identity, role-arn, oidc-provider, role, trust-policy, "
+                         "push-permissions, repository, login\n")
+        self.assertIn("actions-oidc-issuer: GET /token 401\n", running.log())
+
+    def test_job_without_id_token_permission(self):
+        self.setup_aws()
+        env = dict(self.env, GITHUB_ACTIONS="true")  # GitHub sets no ACTIONS_ID_TOKEN_* without id-token: write
+        code, out, _ = self.doctor(env=env)
+        self.assertEqual(code, 6)
+        self.assertEqual(out,
+                         " 1. ✘ GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set: the workflow "
+                         "lacks `permissions: id-token: write`\n"
+                         "\nRoot cause: GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set: the "
+                         "workflow lacks `permissions: id-token: write`\n"
+                         "  Evidence:\n    GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN "
+                         "only for jobs with id-token: write\n" + ID_TOKEN_FIX +
+                         "\nNot checked after the root cause: aws-identity, role-arn, oidc-provider, role, "
+                         "trust-policy, push-permissions, repository, login\n")
+
+
+if __name__ == "__main__":
+    harness.main()
