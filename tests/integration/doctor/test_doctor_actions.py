@@ -6,15 +6,10 @@ The issuer signs with iss https://token.actions.githubusercontent.com, as
 GitHub does, so the provider looked for is GitHub's.
 """
 
-import os
-import sys
-
 import harness
 from doctor_support import (ACCOUNT, HOST, MAIN, PROVIDER, REGISTRY, REPO, REPO_ARN, ROLE, ROLE_ARN, DoctorCase,
                             sub_line, trust_fix, trust_policy)
-
-sys.path.insert(0, os.path.join(os.environ.get("EEM_SOURCE_DIR", harness.REPO), "tests", "integration", "issuer"))
-from issuer_support import issuer  # noqa: E402
+from issuer_support import issuer
 
 BEARER = "job-request-token"
 ID_TOKEN_FIX = ("  Fix:\n    Add to the job (or the whole workflow) in .github/workflows/deploy.yml:\n"
