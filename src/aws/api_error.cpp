@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <string_view>
 
 namespace eem::aws {
@@ -44,6 +45,21 @@ bool contains(const std::array<std::string_view, N>& list, std::string_view code
   return std::find(list.begin(), list.end(), code) != list.end();
 }
 
+// What to do about kExpired. For every service, an expired session token
+// answers ExpiredToken (Query: STS, IAM) or ExpiredTokenException (JSON: ECR),
+// "The security token included in the request is expired" (AWS common errors,
+// HTTP 403; JSON services have answered 400 too). AssumeRoleWithWebIdentity is
+// unsigned, so there ExpiredTokenException is about the web identity token
+// (STS API reference, AssumeRoleWithWebIdentity errors).
+std::string expired_advice(std::string_view operation) {
+  if (operation == "AssumeRoleWithWebIdentity") {
+    return "the web identity token has expired: get a new one (in GitHub Actions, request it again in the job; "
+           "with a token file, write a fresh token) and retry";
+  }
+  return "the AWS credentials have expired: refresh them (in GitHub Actions, run shipctl credentials again or "
+         "raise --duration; elsewhere renew the session, e.g. aws sso login, or export new keys) and retry";
+}
+
 }  // namespace
 
 bool is_clock_skew_code(std::string_view code) { return contains(kSkew, code); }
@@ -70,6 +86,7 @@ std::string ApiError::describe() const {
   text += (code.empty() ? std::string("error") : code) + " (HTTP " + std::to_string(status) + ")";
   if (!message.empty()) text += ": " + message;
   if (!request_id.empty()) text += " [request id " + request_id + "]";
+  if (kind == ErrorKind::kExpired) text += "; " + expired_advice(operation);
   return text;
 }
 

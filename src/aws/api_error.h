@@ -20,7 +20,9 @@ struct ApiError {
   std::string request_id;  // x-amzn-RequestId / <RequestId>, when known
 
   // "STS AssumeRoleWithWebIdentity: AccessDenied (HTTP 403): Not authorized
-  // to perform sts:AssumeRoleWithWebIdentity [request id 1234]".
+  // to perform sts:AssumeRoleWithWebIdentity [request id 1234]"; for kExpired
+  // followed by "; " and what to refresh (the AWS credentials, or for
+  // AssumeRoleWithWebIdentity the web identity token).
   std::string describe() const;
   // The util::Error for callers that do not need the fields.
   util::Error to_error() const { return util::Error{kind, describe()}; }

@@ -39,6 +39,7 @@ struct AssumedRole {
 // Fail with kInvalidInput naming the rule, before any call is made.
 util::Result<void> validate_role_session_name(std::string_view name);
 util::Result<void> validate_duration_seconds(int seconds);
+// A role ARN: arn:PARTITION:iam::<12-digit account>:role/[PATH/]NAME.
 util::Result<void> validate_role_arn(std::string_view arn);
 
 class StsClient {

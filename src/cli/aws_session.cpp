@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "aws/profiles.h"
+#include "aws/regions.h"
 
 namespace eem::cli {
 
@@ -22,6 +23,9 @@ util::Result<AwsSession> AwsSession::prepare(Context& ctx, const AwsFlags& flags
   if (!region && fallback_region.empty()) return std::unexpected(region.error());
   session.region_ = region ? *region : std::string(fallback_region);
   if (auto valid = aws::validate_region(session.region_); !valid) return std::unexpected(valid.error());
+  // A typo ("ap-northeast-l") is refused here, before any request, with the
+  // nearest region; otherwise it would surface as a DNS failure and exit 75.
+  if (auto known = aws::check_known_region(session.region_); !known) return std::unexpected(known.error());
   session.http_ = net::make_curl_client();
   if (ctx.debug) session.debug_ = [&ctx](std::string_view text) { ctx.err << text; };
   return session;

@@ -29,7 +29,8 @@ void add_aws_flags(CLI::App& sub, AwsFlags& flags, std::string_view region_help)
 class AwsSession {
  public:
   // Resolves the region (--region, AWS_REGION, AWS_DEFAULT_REGION, profile,
-  // then `fallback_region`; empty fallback: kInvalidInput when none is set)
+  // then `fallback_region`; empty fallback: kInvalidInput when none is set;
+  // kInvalidInput for a region aws::check_known_region does not know)
   // and the default credential chain. `ctx.debug` turns on request traces.
   static util::Result<AwsSession> open(Context& ctx, const AwsFlags& flags,
                                        std::string_view fallback_region = {});

@@ -2,10 +2,13 @@
 // (issues 5 and 6). Parses the plain strings into typed values, derives an ECR
 // destination from account, region and repository when DEST is absent,
 // resolves credentials (flags, auth files, then ECR GetAuthorizationToken),
-// runs oci::push_image and reports (text, --json, $GITHUB_OUTPUT, summary).
+// runs oci::push_image (once more with a new ECR token when ECR refuses an
+// auth-file login: push_auth.h) and reports (text, --json, $GITHUB_OUTPUT,
+// summary).
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <ostream>
@@ -14,6 +17,7 @@
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 #include "cli/ecr_target.h"
+#include "cli/push_auth.h"
 #include "cli/push_report.h"
 #include "cli/registry_flags.h"
 #include "net/http_client.h"
@@ -42,6 +46,8 @@ struct PushFlags {
   std::string progress = "auto";
   bool json = false;
 };
+
+enum class RepositoryCheck { kYes, kNo };
 
 // The destination and, when AWS was needed to find it, the session.
 struct Target {
@@ -79,32 +85,67 @@ util::Result<AwsSession> ecr_session(Context& ctx, const PushFlags& flags, Targe
   return AwsSession::open(ctx, aws, kDefaultEcrRegion);
 }
 
+// Registry credentials for the ECR host of `dest` from GetAuthorizationToken
+// with the session's AWS credentials.
+util::Result<oci::Credentials> ecr_token(const AwsSession& session, const oci::ImageRef& dest, RepositoryCheck check) {
+  const auto ecr_host = *dest.ecr();
+  auto ecr = ecr_client(session);
+  if (!ecr) return std::unexpected(ecr.error());
+  if (check == RepositoryCheck::kYes) {
+    auto exists = check_repository_exists(*ecr, dest.repository, ecr_host.account, ecr_host.region);
+    if (!exists) return std::unexpected(exists.error());
+  }
+  auto login = ecr_login(*ecr, ecr_host.account);
+  if (!login) return std::unexpected(login.error());
+  return oci::Credentials{login->token.username, login->token.password};
+}
+
+struct PushCredentials {
+  std::optional<oci::Credentials> credentials;
+  CredentialOrigin origin = CredentialOrigin::kNone;
+};
+
 // Credentials, most explicit first: flags, then the auth files, then (for
 // an ECR host) GetAuthorizationToken with the current AWS credentials, after
 // checking that the repository exists.
-util::Result<std::optional<oci::Credentials>> resolve_credentials(Context& ctx, const PushFlags& flags, Target& target) {
+util::Result<PushCredentials> resolve_credentials(Context& ctx, const PushFlags& flags, Target& target) {
   if (!flags.username.empty()) {
     if (!flags.password_stdin) return fail(ErrorKind::kInvalidInput, "--username needs --password-stdin");
     std::string password;
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
     if (password.empty()) return fail(ErrorKind::kInvalidInput, "--password-stdin read an empty password");
-    return oci::Credentials{flags.username, std::move(password)};
+    return PushCredentials{oci::Credentials{flags.username, std::move(password)}, CredentialOrigin::kFlags};
   }
   if (flags.password_stdin) return fail(ErrorKind::kInvalidInput, "--password-stdin needs --username");
   auto from_files = oci::credentials_from_auth_files(target.dest.registry);
-  if (!from_files || *from_files || !target.dest.ecr()) return from_files;
-  const auto ecr_host = *target.dest.ecr();
+  if (!from_files) return std::unexpected(from_files.error());
+  if (*from_files) return PushCredentials{std::move(*from_files), CredentialOrigin::kAuthFile};
+  if (!target.dest.ecr()) return PushCredentials{};
   auto session = ecr_session(ctx, flags, target);
   if (!session) return std::unexpected(session.error());
-  auto ecr = ecr_client(*session);
-  if (!ecr) return std::unexpected(ecr.error());
-  if (auto exists = check_repository_exists(*ecr, target.dest.repository, ecr_host.account, ecr_host.region); !exists) {
-    return std::unexpected(exists.error());
+  auto token = ecr_token(*session, target.dest, RepositoryCheck::kYes);
+  if (!token) return std::unexpected(token.error());
+  return PushCredentials{std::move(*token), CredentialOrigin::kEcrToken};
+}
+
+// After the registry refused the auth-file login `stale`: a new ECR token,
+// announced in one line, or the error naming the login and the fix.
+util::Result<oci::Credentials> renew_login(Context& ctx, const PushFlags& flags, Target& target,
+                                           const oci::Credentials& stale) {
+  const auto& registry = target.dest.registry;
+  const auto login = describe_stored_login(registry, stale, aws::process_env(), std::chrono::system_clock::now());
+  // AwsSession::open fails with kDenied exactly when the credential chain
+  // finds nothing (aws::default_credentials).
+  auto session = ecr_session(ctx, flags, target);
+  if (!session && session.error().kind == ErrorKind::kDenied) {
+    return std::unexpected(login_expired_without_aws(registry, target.dest.ecr()->region, login));
   }
-  auto login = ecr_login(*ecr, ecr_host.account);
-  if (!login) return std::unexpected(login.error());
-  return oci::Credentials{login->token.username, login->token.password};
+  if (!session) return std::unexpected(login_renewal_failed(registry, login, session.error()));
+  auto token = ecr_token(*session, target.dest, RepositoryCheck::kNo);
+  if (!token) return std::unexpected(login_renewal_failed(registry, login, token.error()));
+  ctx.err << "shipctl: " << renew_note(registry, login) << '\n';
+  return token;
 }
 
 // Tags from DEST and --tag; with none, the seed's: the commit and "latest".
@@ -160,6 +201,20 @@ util::Result<oci::Image> load(const PushFlags& flags) {
   return image;
 }
 
+oci::PushOptions push_options(const PushFlags& flags, net::ClientOptions http) {
+  http.total_timeout = std::chrono::milliseconds(0);  // big blobs: bounded by low_speed_* instead
+  oci::PushOptions options;
+  options.plain_http = flags.registry.insecure ? oci::PlainHttp::kAllow : oci::PlainHttp::kRefuse;
+  options.jobs = flags.jobs;
+  options.mount_from = flags.mount_from;
+  if (flags.chunk_mib > 0) {
+    options.policy.chunk_threshold = flags.chunk_mib << 20;
+    options.policy.chunk_size = flags.chunk_mib << 20;
+  }
+  options.make_client = [http = std::move(http)] { return net::make_curl_client(http); };
+  return options;
+}
+
 util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, std::string& registry) {
   auto http = registry_client_options(flags.registry, aws::process_env());
   if (!http) return std::unexpected(http.error());
@@ -168,26 +223,29 @@ util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, st
   if (auto ok = check_flags(flags, target->dest); !ok) return std::unexpected(ok.error());
   auto image = load(flags);
   if (!image) return std::unexpected(image.error());
+  const std::string context = "pushing to " + target->dest.name();
   auto credentials = resolve_credentials(ctx, flags, *target);
-  if (!credentials) return std::unexpected(credentials.error().with_context("pushing to " + target->dest.name()));
+  if (!credentials) return std::unexpected(credentials.error().with_context(context));
 
-  http->total_timeout = std::chrono::milliseconds(0);  // big blobs: bounded by low_speed_* instead
-  oci::Progress progress(ctx.err, progress_style(flags));
-  oci::PushOptions options;
+  auto options = push_options(flags, std::move(*http));
   options.tags = all_tags(ctx, flags, target->dest);
-  options.credentials = std::move(*credentials);
-  options.plain_http = flags.registry.insecure ? oci::PlainHttp::kAllow : oci::PlainHttp::kRefuse;
-  options.jobs = flags.jobs;
-  options.mount_from = flags.mount_from;
-  if (flags.chunk_mib > 0) {
-    options.policy.chunk_threshold = flags.chunk_mib << 20;
-    options.policy.chunk_size = flags.chunk_mib << 20;
-  }
-  options.make_client = [http = *http] { return net::make_curl_client(http); };
-  options.progress = &progress;
+  options.credentials = credentials->credentials;
   registry = target->dest.registry;
-  auto summary = oci::push_image(*image, target->dest, options);
-  if (!summary) return std::unexpected(summary.error().with_context("pushing to " + target->dest.name()));
+  auto push = [&] {
+    oci::Progress progress(ctx.err, progress_style(flags));
+    options.progress = &progress;
+    auto summary = oci::push_image(*image, target->dest, options);
+    options.progress = nullptr;
+    return summary;
+  };
+  auto summary = push();
+  if (!summary && should_renew_login(credentials->origin, target->dest, summary.error())) {
+    auto renewed = renew_login(ctx, flags, *target, *credentials->credentials);
+    if (!renewed) return std::unexpected(renewed.error().with_context(context));
+    options.credentials = std::move(*renewed);
+    summary = push();
+  }
+  if (!summary) return std::unexpected(summary.error().with_context(context));
   return summary;
 }
 
@@ -202,8 +260,10 @@ CommandSpec push_command() {
                 "<account>.dkr.ecr.<region>.amazonaws.com/NAME (account from STS, region default ap-northeast-1).\n"
                 "Tags: DEST's and --tag's; with none, $GITHUB_SHA (else git HEAD) and latest.\n"
                 "Credentials: --username/--password-stdin, the docker/podman auth files, else (ECR) the AWS\n"
-                "credentials through GetAuthorizationToken. Writes image-uri, digest and registry to\n"
-                "$GITHUB_OUTPUT and a table to $GITHUB_STEP_SUMMARY.\n\n"
+                "credentials through GetAuthorizationToken. When ECR refuses an auth-file login (its token\n"
+                "lasts 12 hours), push gets a new token that way and retries once; without AWS credentials\n"
+                "it exits 77 naming the login (run shipctl login again). Writes image-uri, digest and\n"
+                "registry to $GITHUB_OUTPUT and a table to $GITHUB_STEP_SUMMARY.\n\n"
                 "Examples:\n"
                 "  shipctl push docker-archive:image.tar --repository ecs-express-mode-api\n"
                 "  shipctl push oci-archive:image.tar --repository ecs-express-mode-api --tag v1.2.0 --region us-east-1\n"

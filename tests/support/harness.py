@@ -16,9 +16,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
+from http.server import ThreadingHTTPServer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -127,3 +129,17 @@ def moto_server():
 def main() -> None:
     """unittest.main with a closing line ctest users can read."""
     unittest.main(module="__main__", verbosity=2, argv=sys.argv[:1])
+
+
+class HttpServer:
+    """`handler` (a BaseHTTPRequestHandler class) served from a thread on a free
+    loopback port: a stand-in for an endpoint no real server here provides."""
+
+    def __init__(self, handler, path: str = ""):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

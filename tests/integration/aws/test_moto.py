@@ -9,9 +9,8 @@ import json
 import os
 import subprocess
 import tempfile
-import threading
 import unittest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import harness
 
@@ -29,7 +28,7 @@ def driver() -> str:
     return path
 
 
-class TokenServer:
+class TokenServer(harness.HttpServer):
     """A GitHub-Actions-style ID token endpoint: checks the bearer, records the audience."""
 
     def __init__(self):
@@ -53,13 +52,7 @@ class TokenServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token?api-version=2.0"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, "/token?api-version=2.0")
 
 
 class AwsAgainstMoto(unittest.TestCase):

@@ -2,9 +2,12 @@
 from --repository (account from STS, region default ap-northeast-1), the
 seed's default tags ($GITHUB_SHA and latest), ECR credentials from
 GetAuthorizationToken, $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY, the
-repository-name mistakes, a stale login, and verify's three outcomes."""
+repository-name mistakes, a refused auth-file login (renewed once with the AWS
+credentials, or named with the fix when there are none), and verify's three
+outcomes."""
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -18,6 +21,7 @@ import harness
 
 rs = es.registry_support
 REPO = "ecs-express-mode-api"
+STALE_AUTH = base64.b64encode(b"AWS:expired-token").decode()
 
 
 class EcrPushTest(unittest.TestCase):
@@ -130,14 +134,60 @@ class EcrPushTest(unittest.TestCase):
                       "registry 123456789012 (region ap-northeast-1); create it with `shipctl bootstrap --apply`",
                       r.stderr)
 
-    def test_stale_login_in_docker_config_is_denied(self):
-        home = es.Home(os.path.join(self.work, "stale"))
+    def stale_home(self, name: str) -> es.Home:
+        """A home whose docker config holds a refused ECR password, as a login older than 12 hours leaves it."""
+        home = es.Home(os.path.join(self.work, name))
         os.makedirs(os.path.dirname(home.docker), exist_ok=True)
         with open(home.docker, "w") as f:
-            stale = base64.b64encode(b"AWS:expired-token").decode()
-            json.dump({"auths": {self.ecr.host: {"auth": stale}}}, f)
-        r = es.shipctl("push", f"oci:{self.layout}:t", "--repository", REPO, "--tag", "stale",
-                       env=home.env(self.ecr))
+            json.dump({"auths": {self.ecr.host: {"auth": STALE_AUTH}}}, f)
+        return home
+
+    def test_refused_auth_file_login_is_renewed_once_with_aws_credentials(self):
+        home = self.stale_home("stale-renewed")
+        self.ecr.create_repository("renew-app")  # not REPO: the verify tests count its tags
+        r = es.shipctl("push", f"oci:{self.layout}:t", "--repository", "renew-app", "--tag", "renewed", "--progress",
+                       "none", "--json", env=home.env(self.ecr))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        host = self.ecr.host
+        self.assertEqual(r.stderr, f"shipctl: registry {host} refused the login for {host} in the docker/podman auth "
+                                   "files (ECR tokens last 12 hours): retrying once with a new token from ECR "
+                                   "GetAuthorizationToken\n")
+        self.assertEqual(rs.json_line(r.stdout)["digest"], self.manifest_digest)
+        raw = subprocess.run(["skopeo", "inspect", "--raw", *self.ecr.skopeo_ref("renew-app:renewed")],
+                             check=True, capture_output=True).stdout
+        self.assertEqual(rs.sha256(raw), self.manifest_digest)
+        # push retries with the new token but leaves the auth file alone (shipctl login rewrites it).
+        self.assertEqual(json.loads(home.read(home.docker)), {"auths": {host: {"auth": STALE_AUTH}}})
+        self.assertNotIn(self.ecr.password, r.stdout + r.stderr)
+
+    def test_refused_login_without_aws_credentials_names_the_login_and_the_fix(self):
+        home = self.stale_home("stale-no-aws")
+        env = {k: v for k, v in home.env(self.ecr, AWS_EC2_METADATA_DISABLED="true").items()
+               if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        host, dest = self.ecr.host, f"{self.ecr.host}/{REPO}:expired"
+        fix = ": ECR tokens last 12 hours, and there are no AWS credentials here to get a new one; log in again " \
+              "with `shipctl login --region ap-northeast-1`\n"
+        r = es.shipctl("push", f"oci:{self.layout}:t", dest, "--progress", "none", env=env)
+        self.assertEqual((r.returncode, r.stderr),
+                         (77, f"shipctl: error: pushing to {host}/{REPO}: registry {host} refused the login for "
+                              f"{host} in the docker/podman auth files" + fix))
+        # The same entry, written by `shipctl login` 13 hours ago: the record names it.
+        fingerprint = hashlib.sha256(STALE_AUTH.encode()).hexdigest()[:32]
+        os.makedirs(os.path.dirname(home.state), exist_ok=True)
+        with open(home.state, "w") as f:
+            json.dump({"version": 1, "logins": [{
+                "registry": host, "obtained_at": "2020-01-01T00:00:00Z", "expires_at": "2020-01-01T12:00:00Z",
+                "expiry_source": "assumed", "files": [{"path": home.docker, "fingerprint": fingerprint}]}]}, f)
+        r = es.shipctl("push", f"oci:{self.layout}:t", dest, "--progress", "none", env=env)
+        self.assertEqual((r.returncode, r.stderr),
+                         (77, f"shipctl: error: pushing to {host}/{REPO}: registry {host} refused the login shipctl "
+                              f"login wrote to {home.docker} at 2020-01-01T00:00:00Z (expired at "
+                              "2020-01-01T12:00:00Z)" + fix))
+
+    def test_refused_credentials_from_flags_are_not_retried(self):
+        dest = f"{self.ecr.host}/{REPO}:flags"
+        r = es.shipctl("push", f"oci:{self.layout}:t", dest, "--username", "AWS", "--password-stdin",
+                       "--progress", "none", env=self.home.env(self.ecr), input="stale-password\n")
         self.assertEqual(r.returncode, 77, r.stderr)
         self.assertEqual(r.stderr, f"shipctl: error: pushing to {self.ecr.host}/{REPO}: registry {self.ecr.host} "
                                    "rejected the credentials: check the user name and password (ECR passwords are "

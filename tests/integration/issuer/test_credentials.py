@@ -7,9 +7,8 @@ import os
 import stat
 import subprocess
 import tempfile
-import threading
 import unittest
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import harness
 from issuer_support import issuer, mint
@@ -30,7 +29,7 @@ def read_env_file(path):
         return dict(line.rstrip("\n").split("=", 1) for line in f)
 
 
-class DenyingSts:
+class DenyingSts(harness.HttpServer):
     """Answers every STS call with AccessDenied, as STS does for a trust policy mismatch, and counts calls."""
 
     def __init__(self):
@@ -51,13 +50,7 @@ class DenyingSts:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 class Credentials(unittest.TestCase):

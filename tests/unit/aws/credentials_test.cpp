@@ -155,7 +155,7 @@ TEST_F(RemoteCredentials, WebIdentityTokenFileAssumesTheRoleUnsigned) {
   TempDir dir;
   const std::string token_file = dir.write("token", "eyJ.token.sig\n");
   script(json::array({{{"status", 200}, {"body", kAssumeResponse}}}));
-  auto context = context_with({{"AWS_WEB_IDENTITY_TOKEN_FILE", token_file}, {"AWS_ROLE_ARN", "arn:aws:iam::1:role/ci"},
+  auto context = context_with({{"AWS_WEB_IDENTITY_TOKEN_FILE", token_file}, {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/ci"},
                                {"AWS_ROLE_SESSION_NAME", "ci-run"}, {"AWS_ENDPOINT_URL_STS", server_->url("")}},
                               http_.get());
   auto provider = default_credentials(context);
@@ -168,7 +168,7 @@ TEST_F(RemoteCredentials, WebIdentityTokenFileAssumesTheRoleUnsigned) {
   const json seen = log();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0]["body"],
-            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fci"
+            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fci"
             "&RoleSessionName=ci-run&WebIdentityToken=eyJ.token.sig");
   EXPECT_EQ(seen[0]["headers"].dump().find("Authorization"), std::string::npos);
 }

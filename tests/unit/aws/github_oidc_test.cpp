@@ -49,7 +49,7 @@ TEST(GithubOidc, FetchesTheTokenWithAudienceThenAssumesTheRole) {
   context.env = map_env({{"ACTIONS_ID_TOKEN_REQUEST_URL", server.url("/token?api-version=2.0")},
                          {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "bearer-secret"},
                          {"AWS_ENDPOINT_URL_STS", server.url("")}});
-  auto provider = github_oidc_credentials(context, {"arn:aws-cn:iam::1:role/deploy", "", "", 3600});
+  auto provider = github_oidc_credentials(context, {"arn:aws-cn:iam::123456789012:role/deploy", "", "", 3600});
   ASSERT_TRUE(provider.has_value()) << provider.error().message;
   auto credentials = (*provider)->get();
   ASSERT_TRUE(credentials.has_value()) << credentials.error().message;
@@ -62,7 +62,7 @@ TEST(GithubOidc, FetchesTheTokenWithAudienceThenAssumesTheRole) {
   EXPECT_EQ(seen[0]["path"], "/token?api-version=2.0&audience=sts.amazonaws.com.cn");
   EXPECT_NE(seen[0]["headers"].dump().find(R"(["Authorization","Bearer bearer-secret"])"), std::string::npos);
   EXPECT_EQ(seen[1]["body"],
-            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws-cn%3Aiam%3A%3A1%3Arole%2Fdeploy"
+            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws-cn%3Aiam%3A%3A123456789012%3Arole%2Fdeploy"
             "&RoleSessionName=GitHubActions&WebIdentityToken=eyJ.jwt.sig&DurationSeconds=3600");
 }
 

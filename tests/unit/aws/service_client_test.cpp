@@ -193,6 +193,54 @@ TEST_F(ServiceClientTest, JsonProtocolSendsTargetAndParsesTypedErrors) {
   EXPECT_NE(headers.find(R"(["Content-Type","application/x-amz-json-1.1"])"), std::string::npos);
 }
 
+// An expired session token, as the services answer it (AWS common errors:
+// "The security token included in the request is expired"): STS's Query
+// shape with ExpiredToken and ECR's JSON shape with ExpiredTokenException
+// (HTTP 400 and 403 both seen). Never retried; exit code 77; the message says
+// to refresh the credentials. moto never answers this, hence recorded shapes.
+TEST_F(ServiceClientTest, ExpiredTokenIsExpiredNeverRetriedAndSaysToRefresh) {
+  const std::string expired = "The security token included in the request is expired";
+  const std::string refresh =
+      "; the AWS credentials have expired: refresh them (in GitHub Actions, run shipctl credentials again or raise "
+      "--duration; elsewhere renew the session, e.g. aws sso login, or export new keys) and retry";
+  script(json::array({query_error(403, "ExpiredToken", expired)}));
+  auto sts = client(kSts);
+  auto identity = sts.query("GetCallerIdentity", {});
+  ASSERT_FALSE(identity.has_value());
+  EXPECT_EQ(identity.error().kind, ErrorKind::kExpired);
+  EXPECT_EQ(util::kind_info(identity.error().to_error().kind).exit_code, 77);
+  EXPECT_EQ(identity.error().describe(),
+            "STS GetCallerIdentity: ExpiredToken (HTTP 403): " + expired + " [request id req-1]" + refresh);
+  EXPECT_EQ(sts.last_attempts(), 1);
+  for (const int status : {400, 403}) {
+    script(json::array({{{"status", status},
+                         {"headers", json::array({json::array({"x-amzn-RequestId", "ecr-1"})})},
+                         {"body", R"({"__type":"ExpiredTokenException","message":")" + expired + R"("})"}}}));
+    auto ecr = client(kEcr);
+    auto token = ecr.json("GetAuthorizationToken", "{}");
+    ASSERT_FALSE(token.has_value());
+    EXPECT_EQ(token.error().kind, ErrorKind::kExpired);
+    EXPECT_EQ(token.error().describe(), "ECR GetAuthorizationToken: ExpiredTokenException (HTTP " +
+                                            std::to_string(status) + "): " + expired + " [request id ecr-1]" + refresh);
+    EXPECT_EQ(ecr.last_attempts(), 1);
+  }
+}
+
+// AssumeRoleWithWebIdentity is unsigned: its ExpiredTokenException (STS API
+// reference) is about the web identity token, not AWS credentials.
+TEST_F(ServiceClientTest, ExpiredWebIdentityTokenSaysToGetANewToken) {
+  script(json::array({query_error(400, "ExpiredTokenException", "Token expired: current date/time 1 must be before "
+                                                                "the expiration date/time 0")}));
+  auto sts = client(kSts);
+  auto role = sts.query("AssumeRoleWithWebIdentity", {});
+  ASSERT_FALSE(role.has_value());
+  EXPECT_EQ(role.error().kind, ErrorKind::kExpired);
+  EXPECT_EQ(role.error().describe(),
+            "STS AssumeRoleWithWebIdentity: ExpiredTokenException (HTTP 400): Token expired: current date/time 1 must "
+            "be before the expiration date/time 0 [request id req-1]; the web identity token has expired: get a new "
+            "one (in GitHub Actions, request it again in the job; with a token file, write a fresh token) and retry");
+}
+
 TEST_F(ServiceClientTest, DebugTraceRedactsSecrets) {
   script(json::array({identity_ok()}));
   auto sts = client(kSts);

@@ -26,6 +26,23 @@ TEST(StsValidation, DurationMustBeBetween900And43200) {
   EXPECT_EQ(bad.error().message, "invalid session duration 43201 s: must be between 900 (15 minutes) and 43200 (12 hours)");
 }
 
+TEST(StsValidation, RoleArnMustBeAnIamRoleWithATwelveDigitAccount) {
+  for (const char* good : {"arn:aws:iam::123456789012:role/GitHubActionsECRRole", "arn:aws-cn:iam::123456789012:role/x",
+                           "arn:aws-us-gov:iam::123456789012:role/path/to/deploy"}) {
+    EXPECT_TRUE(validate_role_arn(good).has_value()) << good;
+  }
+  for (const char* bad : {"GitHubActionsECRRole", "arn:aws:iam::12345:role/r", "arn:aws:iam:123456789012:role/r",
+                          "arn:aws:iam::123456789012:user/deploy", "arn:aws:sts::123456789012:role/r",
+                          "arn:aws:iam:us-east-1:123456789012:role/r", "arn:aws:iam::123456789012:role/",
+                          "arn:aws:iam::123456789012:role/path/", "arn:aws:iam::12345678901x:role/r", ""}) {
+    auto refused = validate_role_arn(bad);
+    ASSERT_FALSE(refused.has_value()) << bad;
+    EXPECT_EQ(refused.error().kind, util::ErrorKind::kInvalidInput);
+    EXPECT_EQ(refused.error().message,
+              "invalid role ARN '" + std::string(bad) + "' (expected arn:aws:iam::<account-id>:role/<name>)");
+  }
+}
+
 // Invalid input never reaches the network: the client below has no server.
 TEST(StsValidation, AssumeRoleWithWebIdentityValidatesBeforeCalling) {
   auto http = net::make_curl_client();
@@ -35,7 +52,7 @@ TEST(StsValidation, AssumeRoleWithWebIdentityValidatesBeforeCalling) {
   config.endpoint_url = "http://127.0.0.1:1";
   config.env = map_env({});
   StsClient sts(*ServiceClient::create(kSts, std::move(config)));
-  auto result = sts.assume_role_with_web_identity({"arn:aws:iam::1:role/r", "x", "token", std::nullopt});
+  auto result = sts.assume_role_with_web_identity({"arn:aws:iam::123456789012:role/r", "x", "token", std::nullopt});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, util::ErrorKind::kInvalidInput);
   EXPECT_EQ(sts.service_client().last_attempts(), 0);

@@ -1,0 +1,186 @@
+"""The bad-input list of issue 6, across the commands: an unknown region, a
+malformed role ARN, a full image URI as the repository name, no git remote,
+no `permissions: id-token: write` inside Actions, and expired credentials.
+Each gives one line, `shipctl: error: ...`, and the exit code of its kind
+(2 bad input, 77 denied or expired), and writes nothing.
+
+AWS here is a recording fake that answers every call as AWS answers an
+expired session token (moto never does): STS with the Query error
+ExpiredToken (HTTP 403), ECR with the JSON error ExpiredTokenException
+(HTTP 400), and AssumeRoleWithWebIdentity with ExpiredTokenException (the web
+identity token expired). Bad input must be refused before any call: the fake
+sees none; an expired token must be reported after one call, never retried."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+from http.server import BaseHTTPRequestHandler
+
+import ecr_support as es
+import harness
+
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/GitHubActionsECRRole"
+HOST = f"{ACCOUNT}.dkr.ecr.ap-northeast-1.amazonaws.com"
+EXPIRED = "The security token included in the request is expired"
+REFRESH = ("the AWS credentials have expired: refresh them (in GitHub Actions, run shipctl credentials again or raise "
+           "--duration; elsewhere renew the session, e.g. aws sso login, or export new keys) and retry")
+
+
+class ExpiredAws(harness.HttpServer):
+    """Answers every AWS call with the expired-token error of its protocol, and records the calls."""
+
+    def __init__(self):
+        calls = self.calls = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                target = self.headers.get("X-Amz-Target")
+                calls.append(target or body.split("&", 1)[0])
+                if target:  # AWS JSON 1.1 (ECR)
+                    status, kind = 400, "application/x-amz-json-1.1"
+                    answer = json.dumps({"__type": "ExpiredTokenException", "message": EXPIRED})
+                else:  # AWS Query (STS)
+                    web_identity = "Action=AssumeRoleWithWebIdentity" in body
+                    status, kind = (400 if web_identity else 403), "text/xml"
+                    code, message = (("ExpiredTokenException", "Token expired: current date/time 1764130000 must be "
+                                      "before the expiration date/time 1764126400") if web_identity
+                                     else ("ExpiredToken", EXPIRED))
+                    answer = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender'
+                              f'</Type><Code>{code}</Code><Message>{message}</Message></Error>'
+                              f'<RequestId>req-{len(calls)}</RequestId></ErrorResponse>')
+                data = answer.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("x-amzn-RequestId", f"req-{len(calls)}")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        super().__init__(Handler)
+
+
+class BadInputTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.aws = ExpiredAws()
+        cls.work = tempfile.mkdtemp(prefix="eem-bad-input-")  # not inside a git checkout: no remote
+        cls.token_file = os.path.join(cls.work, "token.jwt")
+        with open(cls.token_file, "w") as f:
+            f.write("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.aws.close()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def setUp(self):
+        self.home = es.Home(tempfile.mkdtemp(dir=self.work))
+        self.aws.calls.clear()
+
+    def shipctl(self, *args, **extra):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("AWS_", "ACTIONS_", "GITHUB_", "SHIPCTL_", "REGISTRY_AUTH_FILE", "DOCKER_CONFIG",
+                                    "XDG_"))}
+        env.update(HOME=self.home.root, DOCKER_CONFIG=os.path.dirname(self.home.docker),
+                   XDG_RUNTIME_DIR=os.path.join(self.home.root, "run"),
+                   XDG_STATE_HOME=os.path.join(self.home.root, "state"), AWS_ENDPOINT_URL=self.aws.url,
+                   AWS_ACCESS_KEY_ID="ASIAEXPIRED", AWS_SECRET_ACCESS_KEY="secret", AWS_SESSION_TOKEN="expired-session",
+                   AWS_EC2_METADATA_DISABLED="true")
+        env.update(extra)
+        return subprocess.run([harness.binary("shipctl"), *args], env=env, capture_output=True, text=True,
+                              timeout=60, cwd=self.work)
+
+    def assert_one_line(self, r, code: int, message: str):
+        self.assertEqual((r.returncode, r.stderr), (code, f"shipctl: error: {message}\n"))
+        self.assertEqual(r.stdout, "")
+        written = [os.path.join(d, f) for d, _, files in os.walk(self.home.root) for f in files]
+        self.assertEqual(written, [], "nothing may be written on failure")
+
+    def check(self, cases, code: int, calls: int):
+        for args, extra, message in cases:
+            with self.subTest(args=args):
+                self.aws.calls.clear()
+                self.assert_one_line(self.shipctl(*args, **extra), code, message)
+                self.assertEqual(len(self.aws.calls), calls, self.aws.calls)
+
+    def test_unknown_region_is_refused_before_any_call(self):
+        region = 'unknown region "ap-northeast-l"; did you mean ap-northeast-1?'
+        self.check([
+            (["login", "--region", "ap-northeast-l"], {}, region),
+            (["push", "oci:layout:t", "--repository", "app", "--region", "ap-northeast-l"], {}, region),
+            (["verify", "--repository", "app", "--tag", "latest", "--region", "ap-northeast-l"], {}, region),
+            (["credentials", "--role-arn", ROLE, "--web-identity-token-file", self.token_file, "--region",
+              "ap-northeast-l"], {}, region),
+            (["bootstrap", "--github-repo", "octo-org/app", "--region", "ap-northeast-l"], {}, region),
+            (["login"], {"AWS_REGION": "mars-central-1"},
+             'unknown region "mars-central-1"; see `aws ec2 describe-regions` for valid names'),
+        ], 2, 0)
+
+    def test_malformed_role_arn_is_refused_before_any_call(self):
+        cases = []
+        for arn in ("GitHubActionsECRRole", "arn:aws:iam::12345:role/GitHubActionsECRRole",
+                    f"arn:aws:iam:{ACCOUNT}:role/GitHubActionsECRRole", f"arn:aws:iam::{ACCOUNT}:user/deploy"):
+            message = f"invalid role ARN '{arn}' (expected arn:aws:iam::<account-id>:role/<name>)"
+            cases.append((["credentials", "--role-arn", arn, "--web-identity-token-file", self.token_file], {}, message))
+            cases.append((["credentials", "--web-identity-token-file", self.token_file], {"AWS_ROLE_ARN": arn}, message))
+        self.check(cases, 2, 0)
+
+    def test_full_image_uri_as_repository_is_refused_before_any_call(self):
+        fix = ("--repository takes the repository name, not the image URI: pass --repository ecs-express-mode-api "
+               "(the registry comes from the account and region, the tag from --tag)")
+        uri = f"{HOST}/ecs-express-mode-api"
+        self.check([
+            (["push", "oci:layout:t", "--repository", f"{uri}:latest"], {}, fix),
+            (["push", "oci:layout:t", "--repository", f"https://{uri}"], {}, fix),
+            (["verify", "--repository", uri, "--tag", "latest"], {}, fix),
+            (["bootstrap", "--github-repo", "octo-org/app", "--repository", uri], {},
+             f'--repository "{uri}" is a full image URI; pass only the repository name: '
+             "--repository ecs-express-mode-api"),
+        ], 2, 0)
+
+    def test_missing_git_remote_is_refused_before_any_call(self):
+        harness.require_tool("git")
+        self.check([(["bootstrap"], {}, "no GitHub repository: `git remote get-url origin` found no remote here; "
+                                        "pass --github-repo OWNER/REPO")], 2, 0)
+
+    def test_missing_id_token_permission_inside_actions(self):
+        permission = ("ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: the workflow job "
+                      "needs `permissions: id-token: write` (GitHub provides an OIDC token only then)")
+        actions = {"GITHUB_ACTIONS": "true", "GITHUB_ENV": os.path.join(self.work, "github_env")}
+        self.check([
+            (["credentials", "--role-arn", ROLE], actions, permission),  # neither variable: the job lacks it
+            (["credentials", "--role-arn", ROLE], dict(actions, ACTIONS_ID_TOKEN_REQUEST_TOKEN="t"), permission),
+        ], 2, 0)
+        self.assertFalse(os.path.exists(actions["GITHUB_ENV"]))
+
+    def test_expired_credentials_exit_77_after_one_call_saying_to_refresh(self):
+        sts = f"STS GetCallerIdentity: ExpiredToken (HTTP 403): {EXPIRED} [request id req-1]; {REFRESH}"
+        self.check([
+            (["login"], {}, "getting ECR registry credentials: ECR GetAuthorizationToken: ExpiredTokenException "
+                            f"(HTTP 400): {EXPIRED} [request id req-1]; {REFRESH}"),
+            (["push", "oci:layout:t", "--repository", "app"], {}, f"finding the AWS account: {sts}"),
+            (["verify", "--repository", "app", "--tag", "latest"], {},
+             f"ECR DescribeRepositories: ExpiredTokenException (HTTP 400): {EXPIRED} [request id req-1]; {REFRESH}"),
+            (["bootstrap", "--github-repo", "octo-org/app"], {}, f"finding the AWS account: {sts}"),
+        ], 77, 1)
+
+    def test_expired_web_identity_token_exits_77_saying_to_get_a_new_one(self):
+        r = self.shipctl("credentials", "--role-arn", ROLE, "--web-identity-token-file", self.token_file)
+        self.assert_one_line(r, 77, "STS AssumeRoleWithWebIdentity: ExpiredTokenException (HTTP 400): Token expired: "
+                                    "current date/time 1764130000 must be before the expiration date/time 1764126400 "
+                                    "[request id req-1]; the web identity token has expired: get a new one (in GitHub "
+                                    "Actions, request it again in the job; with a token file, write a fresh token) "
+                                    "and retry")
+        self.assertEqual(self.aws.calls, ["Action=AssumeRoleWithWebIdentity"])
+
+
+if __name__ == "__main__":
+    harness.main()
