@@ -27,7 +27,8 @@ void print_push_summary(std::ostream& out, const oci::PushSummary& s, Format for
                           {"tags", s.tags}, {"blobs_uploaded", s.blobs_uploaded},
                           {"blobs_skipped", s.blobs_skipped}, {"blobs_mounted", s.blobs_mounted},
                           {"bytes_uploaded", s.bytes_uploaded}, {"bytes_skipped", s.bytes_skipped},
-                          {"seconds", s.seconds}, {"bytes_per_second", rate(s)}}.dump()
+                          {"manifests_skipped", s.manifests_skipped}, {"seconds", s.seconds},
+                          {"bytes_per_second", rate(s)}}.dump()
         << '\n';
     return;
   }
@@ -37,7 +38,11 @@ void print_push_summary(std::ostream& out, const oci::PushSummary& s, Format for
                 human_bytes(s.bytes_skipped).c_str(), s.seconds, rate(s) / 1e6);
   out << "pushed " << s.name << '@' << s.digest.str() << '\n';
   for (const auto& t : s.tags) out << "tagged " << s.name << ':' << t << '\n';
-  out << line << '\n' << "digest: " << s.digest.str() << '\n';
+  out << line << '\n';
+  if (s.manifests_skipped > 0) {
+    out << s.manifests_skipped << " manifest reference(s) already up to date, not rewritten\n";
+  }
+  out << "digest: " << s.digest.str() << '\n';
 }
 
 std::string push_step_summary(const oci::PushSummary& s) {

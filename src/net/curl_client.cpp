@@ -3,6 +3,11 @@
 // One CURL easy handle per client: libcurl keeps the connection cache on the
 // handle, so consecutive requests to one host reuse the TCP/TLS connection
 // (curl_easy_reset keeps it, https://curl.se/libcurl/c/curl_easy_reset.html).
+// The system CA store is searched as a hashed directory, not loaded as a
+// bundle: OpenSSL 3 parses every certificate of a bundle (~140 on Debian) for
+// each new TLS context, about 25 ms of CPU per connection here, paid by every
+// upload worker and every AWS client (bench/push/README.md).
+//
 // Proxies come from the environment (HTTPS_PROXY, https_proxy, http_proxy,
 // NO_PROXY, no_proxy), which libcurl reads whenever CURLOPT_PROXY is unset; we
 // never set it, so the variables behave as in curl(1) and the AWS SDKs.
@@ -11,6 +16,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +26,15 @@
 #include "net/http_client.h"
 #include "util/build_info.h"
 #include "util/strings.h"
+
+// Debian's libcurl links GnuTLS through librtmp and libldap (protocols we
+// never enable: CURLOPT_PROTOCOLS_STR below), and GnuTLS initialises itself in
+// a library constructor at every process start, ~0.8 M instructions of
+// shipctl's ~32 M for a warm push. Defining this symbol in the executable is
+// gnutls.h's documented opt-out (GNUTLS_SKIP_GLOBAL_INIT); librtmp and libldap
+// call gnutls_global_init() themselves before any use. src/net/CMakeLists.txt
+// exports it so that the library's lookup finds it.
+extern "C" __attribute__((visibility("default"), used)) int _gnutls_global_init_skip() { return 1; }
 
 namespace eem::net {
 
@@ -46,6 +61,35 @@ struct CurlStringDeleter {
 };
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Whether `dir` looks like an OpenSSL hashed CA directory: some entry named
+// by a subject hash, "89abcdef.0".
+bool is_hashed_ca_dir(const std::string& dir) {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == 10 && name.ends_with(".0") &&
+        name.find_first_not_of("0123456789abcdef") == 8) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// libcurl's built-in CA path when it is a hashed directory that OpenSSL
+// reads on demand; empty otherwise (another TLS backend, or no such path).
+const std::string& builtin_ca_dir() {
+  static const std::string dir = [] {
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    if (info == nullptr || info->capath == nullptr || info->ssl_version == nullptr ||
+        !std::string_view(info->ssl_version).starts_with("OpenSSL/")) {
+      return std::string();
+    }
+    std::string path = info->capath;
+    return is_hashed_ca_dir(path) ? path : std::string();
+  }();
+  return dir;
+}
 
 void global_init_once() {
   static std::once_flag once;
@@ -256,7 +300,7 @@ class CurlClient final : public HttpClient {
     const long verify = options_.tls_verify == TlsVerify::kOn ? 1L : 0L;
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, verify);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, verify * 2L);
-    if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (verify != 0L) configure_ca(curl);
     if (connect_to_) curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to_.get());
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -264,6 +308,18 @@ class CurlClient final : public HttpClient {
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
     return configure_method(curl, request, transfer);
+  }
+
+  // The CA bundle (CAINFO) is only ever the caller's extra file; the system
+  // store is the hashed directory (CAPATH), when there is one.
+  void configure_ca(CURL* curl) const {
+    const std::string& dir = options_.ca_dir.empty() ? builtin_ca_dir() : options_.ca_dir;
+    if (!dir.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAPATH, dir.c_str());
+      curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.empty() ? nullptr : options_.ca_file.c_str());
+    } else if (!options_.ca_file.empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    }
   }
 
   static util::Result<void> configure_method(CURL* curl, const Request& request,

@@ -42,6 +42,11 @@ struct ClientOptions {
   std::size_t low_speed_bytes = 1;
   TlsVerify tls_verify = TlsVerify::kOn;
   std::string ca_file;  // extra CA bundle (PEM); empty: system store only
+  // The system store as a hashed CA directory (OpenSSL's c_rehash layout,
+  // kept by update-ca-certificates), read on demand: only the issuers a
+  // verification needs. Empty: libcurl's built-in CA path (Debian:
+  // /etc/ssl/certs) when it is such a directory, else libcurl's CA bundle.
+  std::string ca_dir;
   // curl's --connect-to: "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT" sends
   // requests for HOST:PORT to another address while the URL, Host header and
   // TLS name stay HOST (the rehearsal maps ECR registry hosts to loopback).

@@ -78,26 +78,33 @@ class Pusher {
   Pusher(const Image& image, const PushOptions& options, Session session, PushSummary summary)
       : image_(image), options_(options), clients_(std::move(session.clients)), summary_(std::move(summary)) {}
 
-  // HEADs every blob; fills missing_ and the skipped counts.
+  // Asks the registry what it already has, cheapest question first, on the
+  // connection the ping opened: (1) does each reference (tag, or the digest
+  // when there is no tag) name this manifest? (2) if none does, does the
+  // manifest exist by digest? A registry holding the manifest holds what it
+  // references: registries reject a manifest whose blobs or children are
+  // missing (distribution, ECR; go-containerregistry skips an index child
+  // that exists by digest on the same grounds). So a warm re-push is the ping
+  // and one HEAD, and only (3) an unknown manifest HEADs every blob, in
+  // parallel. Fills missing_, the skipped counts and ref_present_.
   util::Result<void> find_missing() {
-    const auto& blobs = image_.blobs;
-    std::vector<char> present(blobs.size(), 0);
-    auto checked = run_parallel(blobs.size(), clients_.size(), [&](std::size_t w, std::size_t i) -> util::Result<void> {
-      auto has = clients_[w]->has_blob(blobs[i]);
-      if (!has) return std::unexpected(has.error());
-      present[i] = *has ? 1 : 0;
-      return {};
-    });
-    if (!checked) return checked;
-    for (std::size_t i = 0; i < blobs.size(); ++i) {
-      if (!present[i]) {
-        missing_.push_back(i);
-        continue;
-      }
-      summary_.bytes_skipped += blobs[i].size;
-      ++summary_.blobs_skipped;
+    RegistryClient& first = *clients_.front();
+    const Manifest& root = image_.root();
+    refs_ = options_.tags.empty() ? std::vector<std::string>{root.digest.str()} : options_.tags;
+    ref_present_.assign(refs_.size(), 0);
+    for (std::size_t k = 0; k < refs_.size(); ++k) {
+      ref_present_[k] = first.has_manifest(root, refs_[k]) ? 1 : 0;
+      root_present_ = root_present_ || ref_present_[k];
     }
-    return {};
+    if (!root_present_ && !options_.tags.empty()) root_present_ = first.has_manifest(root, root.digest.str());
+    if (root_present_) {
+      for (const auto& blob : image_.blobs) {
+        summary_.bytes_skipped += blob.size;
+        ++summary_.blobs_skipped;
+      }
+      return {};
+    }
+    return head_blobs();
   }
 
   // Hashes every missing blob before anything is uploaded.
@@ -133,16 +140,21 @@ class Pusher {
     return {};
   }
 
-  // Children by digest, then the root under every tag (or its digest).
+  // Children by digest, then the root under every tag (or its digest);
+  // when the registry has the manifest, only the references that do not
+  // name it yet.
   util::Result<void> put_manifests() {
     RegistryClient& client = *clients_.front();
-    for (std::size_t m = 0; m + 1 < image_.manifests.size(); ++m) {
+    for (std::size_t m = 0; !root_present_ && m + 1 < image_.manifests.size(); ++m) {
       const auto& child = image_.manifests[m];
       if (auto put = client.put_manifest(child, child.digest.str(), options_.policy); !put) return put;
     }
-    const auto refs = options_.tags.empty() ? std::vector<std::string>{image_.root().digest.str()} : options_.tags;
-    for (const auto& ref : refs) {
-      if (auto put = client.put_manifest(image_.root(), ref, options_.policy); !put) return put;
+    for (std::size_t k = 0; k < refs_.size(); ++k) {
+      if (ref_present_[k]) {
+        ++summary_.manifests_skipped;
+        continue;
+      }
+      if (auto put = client.put_manifest(image_.root(), refs_[k], options_.policy); !put) return put;
     }
     return {};
   }
@@ -171,11 +183,36 @@ class Pusher {
     return done;
   }
 
+  // HEADs every blob in parallel; fills missing_ and the skipped counts.
+  util::Result<void> head_blobs() {
+    const auto& blobs = image_.blobs;
+    std::vector<char> present(blobs.size(), 0);
+    auto checked = run_parallel(blobs.size(), clients_.size(), [&](std::size_t w, std::size_t i) -> util::Result<void> {
+      auto has = clients_[w]->has_blob(blobs[i]);
+      if (!has) return std::unexpected(has.error());
+      present[i] = *has ? 1 : 0;
+      return {};
+    });
+    if (!checked) return checked;
+    for (std::size_t i = 0; i < blobs.size(); ++i) {
+      if (!present[i]) {
+        missing_.push_back(i);
+        continue;
+      }
+      summary_.bytes_skipped += blobs[i].size;
+      ++summary_.blobs_skipped;
+    }
+    return {};
+  }
+
   const Image& image_;
   const PushOptions& options_;
   std::vector<std::unique_ptr<RegistryClient>> clients_;
   PushSummary summary_;
   std::vector<std::size_t> missing_;  // indexes into image_.blobs
+  std::vector<std::string> refs_;     // the root manifest's references: tags, or its digest
+  std::vector<char> ref_present_;     // per refs_ entry: already names the root manifest
+  bool root_present_ = false;         // the registry has the root manifest (by digest)
 };
 
 }  // namespace
@@ -189,7 +226,7 @@ util::Result<PushSummary> push_image(const Image& image, const ImageRef& dest, c
   auto session = connect(dest, options);
   if (!session) return std::unexpected(session.error());
   Pusher pusher(image, options, std::move(*session),
-                PushSummary{dest.name(), image.root().digest, image.root().media_type, options.tags, 0, 0, 0, 0, 0, 0});
+                PushSummary{dest.name(), image.root().digest, image.root().media_type, options.tags, 0, 0, 0, 0, 0, 0, 0});
   for (auto phase : {&Pusher::find_missing, &Pusher::verify, &Pusher::upload, &Pusher::put_manifests}) {
     if (auto ok = (pusher.*phase)(); !ok) return std::unexpected(ok.error());
   }

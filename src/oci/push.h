@@ -3,13 +3,19 @@
 //
 // Order (nothing is written before everything is checked):
 //   1. ping and authenticate;
-//   2. HEAD every blob in parallel: present blobs are skipped;
-//   3. hash every missing blob in parallel and compare with its digest and
+//   2. HEAD the root manifest under each tag (or its digest), then by
+//      digest: when the registry has it, it has every blob and child it
+//      references (registries refuse manifests with missing references), so
+//      only the tags that do not name it yet are written, and a warm re-push
+//      writes nothing; local blobs are then neither read nor hashed (what is
+//      sent, the manifest, was hashed when loaded; blob sizes were checked);
+//   3. otherwise HEAD every blob in parallel: present blobs are skipped;
+//   4. hash every missing blob in parallel and compare with its digest and
 //      size; any mismatch fails the push before a byte is uploaded;
-//   4. upload the missing blobs in parallel (`jobs` workers, one HTTP
+//   5. upload the missing blobs in parallel (`jobs` workers, one HTTP
 //      client each), streamed from the source, retried with backoff and
 //      resumed; memory stays bounded by the workers' buffers;
-//   5. PUT child manifests by digest, then the root manifest under every tag.
+//   6. PUT child manifests by digest, then the root manifest under every tag.
 
 #include <cstdint>
 #include <functional>
@@ -56,6 +62,8 @@ struct PushSummary {
   std::size_t blobs_skipped = 0;
   std::size_t blobs_mounted = 0;  // of the skipped ones
   double seconds = 0;
+  // Tags (or the digest) that already named the manifest: not written.
+  std::size_t manifests_skipped = 0;
 };
 
 util::Result<PushSummary> push_image(const Image& image, const ImageRef& destination,

@@ -285,6 +285,19 @@ util::Result<void> RegistryClient::upload_blob(const Descriptor& blob, const Blo
   }
 }
 
+bool RegistryClient::has_manifest(const Manifest& manifest, std::string_view reference) {
+  net::Request request;
+  request.method = "HEAD";
+  request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/manifests/" + std::string(reference);
+  // Only our media type: a registry that would have to convert (schema 2 to
+  // schema 1, say) answers another digest or 404, and we PUT.
+  request.headers = {{"Accept", manifest.media_type}};
+  auto response = send(std::move(request));
+  if (!response || response->status != 200) return false;
+  const auto digest = response->header("Docker-Content-Digest");
+  return digest && util::trim(*digest) == manifest.digest.str();
+}
+
 util::Result<void> RegistryClient::put_manifest(const Manifest& manifest, std::string_view reference,
                                                 const UploadPolicy& policy) {
   for (int attempt = 1;; ++attempt) {

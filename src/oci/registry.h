@@ -68,6 +68,12 @@ class RegistryClient {
   // nullopt when mounted, else the upload session the registry opened
   // instead (pass it to upload_blob).
   util::Result<std::optional<std::string>> mount_blob(const Descriptor& blob, std::string_view from);
+  // HEAD /v2/<name>/manifests/<reference> accepting `manifest`'s media type:
+  // true when the registry already holds exactly `manifest` there (its
+  // Docker-Content-Digest is manifest.digest). Any other answer, including
+  // errors (a push-only role may not read manifests), is false: the caller
+  // then PUTs as usual.
+  bool has_manifest(const Manifest& manifest, std::string_view reference);
   // PUT /v2/<name>/manifests/<reference>, with retries.
   util::Result<void> put_manifest(const Manifest& manifest, std::string_view reference,
                                   const UploadPolicy& policy);

@@ -70,6 +70,14 @@ class PushTest(unittest.TestCase):
             self.assertEqual(again.returncode, 0, again.stderr)
             self.assertEqual(rs.json_line(again.stdout)["blobs_skipped"], 3)
             self.assertEqual(rs.json_line(again.stdout)["blobs_uploaded"], 0)
+            # the tag already names this manifest: not rewritten
+            self.assertEqual(rs.json_line(again.stdout)["manifests_skipped"], 1)
+            # a new tag on present blobs: only that tag is written
+            more = self.push(f"oci:{self.layout}:t", f"{reg}/team/app:v1", "--tag", "v2", "--ca-file", self.ca,
+                             "--username", "AWS", "--password-stdin", "--json", password=rs.PASSWORD + "\n")
+            self.assertEqual(more.returncode, 0, more.stderr)
+            self.assertEqual(rs.json_line(more.stdout)["manifests_skipped"], 1)
+            self.assertEqual(rs.manifest_digest_from_registry(f"{reg}/team/app:v2", True, self.work, True), expected)
 
     def test_wrong_password_is_denied_with_exit_77(self):
         with rs.registry(self.work, tls=True, auth=True) as reg:

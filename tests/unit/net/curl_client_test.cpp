@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -312,6 +314,65 @@ TEST_F(TlsCurlClientTest, VerificationCanBeTurnedOffExplicitly) {
   auto client = make_curl_client(options_with([](ClientOptions& o) { o.tls_verify = TlsVerify::kOff; }));
   auto response = client->send(get(server_->https_url("/bytes/3")));
   ASSERT_TRUE(response.has_value()) << response.error().message;
+}
+
+// A server certificate issued by a test CA, and a hashed CA directory (the
+// layout of /etc/ssl/certs) holding that CA: the system store as shipctl
+// reads it, on demand.
+class TlsCaDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("tls-dir-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_ / "store");
+    std::filesystem::create_directories(dir_ / "empty");
+    const std::string d = "'" + dir_.string() + "'";
+    const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes ";
+    const std::string command =
+        "cd " + d + " && printf 'subjectAltName=IP:127.0.0.1\\n' > ext.cnf"
+        " && openssl req -x509 " + ec + "-days 1 -subj /CN=eem-test-ca -keyout ca.key -out store/ca.pem"
+        " && openssl req " + ec + "-subj /CN=127.0.0.1 -keyout key.pem -out server.csr"
+        " && openssl x509 -req -in server.csr -CA store/ca.pem -CAkey ca.key -CAcreateserial -days 1"
+        " -extfile ext.cnf -out cert.pem && openssl rehash store && printf x > empty/README";
+    ASSERT_EQ(std::system((command + " 2>/dev/null >/dev/null").c_str()), 0) << command;
+    server_ = std::make_unique<testing::LoopbackServer>((dir_ / "cert.pem").string(), (dir_ / "key.pem").string());
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<testing::LoopbackServer> server_;
+};
+
+TEST_F(TlsCaDirTest, IssuerInTheHashedCaDirectoryIsTrustedWithoutABundle) {
+  auto client = make_curl_client(options_with([this](ClientOptions& o) { o.ca_dir = (dir_ / "store").string(); }));
+  auto response = client->send(get(server_->https_url("/bytes/3")));
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->body, "xxx");
+}
+
+TEST_F(TlsCaDirTest, CaDirectoryWithoutTheIssuerIsNotEnough) {
+  auto client = make_curl_client(options_with([this](ClientOptions& o) { o.ca_dir = (dir_ / "empty").string(); }));
+  auto response = client->send(get(server_->https_url("/bytes/3")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().kind, util::ErrorKind::kTransient);
+}
+
+TEST_F(TlsCaDirTest, CaFileAddsToTheCaDirectory) {
+  // The issuer only in the extra file: the directory is searched, then the file.
+  auto client = make_curl_client(options_with([this](ClientOptions& o) {
+    o.ca_dir = (dir_ / "empty").string();
+    o.ca_file = (dir_ / "store" / "ca.pem").string();
+  }));
+  auto response = client->send(get(server_->https_url("/bytes/3")));
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+}
+
+TEST(GnutlsOptOut, ExecutableExportsTheSkipSymbolGnutlsLooksUp) {
+  // libgnutls, loaded with libcurl, finds the symbol through the global scope.
+  auto* skip = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "_gnutls_global_init_skip"));
+  ASSERT_NE(skip, nullptr) << "not exported: GnuTLS would initialise itself at every start";
+  EXPECT_EQ(skip(), 1);
 }
 
 TEST(FindHeader, MatchesNamesCaseInsensitivelyAndReturnsTheFirst) {

@@ -1,0 +1,180 @@
+#include "oci/push.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "test_image.h"
+
+namespace eem::oci {
+namespace {
+
+using testing::Layout;
+using testing::TempDir;
+
+// An in-memory registry for repository "app" behind every client the push
+// makes (they share it, as workers share a real registry): blobs, manifests
+// by digest and tags, and a log of the requests that wrote something.
+struct FakeRegistry {
+  std::mutex mutex;
+  std::map<std::string, std::string> blobs;      // digest -> bytes
+  std::map<std::string, std::string> manifests;  // digest or tag -> digest
+  std::vector<std::string> writes;               // "PUT /v2/app/manifests/v1", ...
+  std::vector<std::string> manifest_accepts;     // Accept of each manifest HEAD
+  int blob_heads = 0;
+  int uploads = 0;
+
+  net::Response answer(const net::Request& request, const std::string& body) {
+    std::lock_guard lock(mutex);
+    const std::string path = request.url.substr(request.url.find("/v2/"));
+    const std::string blobs_prefix = "/v2/app/blobs/";
+    const std::string manifests_prefix = "/v2/app/manifests/";
+    if (request.method == "GET" && path == "/v2/") return {200, {}, ""};
+    if (request.method == "HEAD" && path.starts_with(blobs_prefix)) {
+      ++blob_heads;
+      const auto it = blobs.find(path.substr(blobs_prefix.size()));
+      if (it == blobs.end()) return {404, {}, ""};
+      return {200, {{"Content-Length", std::to_string(it->second.size())}}, ""};
+    }
+    if (request.method == "HEAD" && path.starts_with(manifests_prefix)) {
+      manifest_accepts.emplace_back(net::find_header(request.headers, "Accept").value_or(""));
+      const auto it = manifests.find(path.substr(manifests_prefix.size()));
+      if (it == manifests.end()) return {404, {}, ""};
+      return {200, {{"Docker-Content-Digest", it->second}}, ""};
+    }
+    writes.push_back(request.method + " " + path.substr(0, path.find('?')));
+    if (request.method == "POST" && path == "/v2/app/blobs/uploads/") {
+      return {202, {{"Location", "/v2/app/blobs/uploads/u" + std::to_string(++uploads)}}, ""};
+    }
+    if (request.method == "PUT" && path.starts_with("/v2/app/blobs/uploads/")) {
+      blobs[path.substr(path.find("digest=") + 7)] = body;
+      return {201, {}, ""};
+    }
+    if (request.method == "PUT" && path.starts_with(manifests_prefix)) {
+      const std::string digest = Digest::of(body).str();
+      manifests[digest] = digest;
+      manifests[path.substr(manifests_prefix.size())] = digest;
+      return {201, {}, ""};
+    }
+    return {400, {}, ""};
+  }
+};
+
+class FakeRegistryClient final : public net::HttpClient {
+ public:
+  explicit FakeRegistryClient(FakeRegistry& registry) : registry_(registry) {}
+  util::Result<net::Response> send(const net::Request& request) override {
+    std::string body = request.body;
+    if (request.stream) {
+      std::byte buffer[4096];
+      for (std::size_t n; (n = request.stream->read(buffer)) > 0;) body.append(reinterpret_cast<const char*>(buffer), n);
+    }
+    return registry_.answer(request, body);
+  }
+
+ private:
+  FakeRegistry& registry_;
+};
+
+class PushTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Layout layout;
+    manifest_ = layout.image("{\"config\":1}", {"layer one", "layer two"});
+    layout.tag("application/vnd.oci.image.manifest.v1+json", manifest_, "t");
+    layout.write_dir(dir_.path);
+    auto image = load_image(SourceSpec{SourceKind::kOciLayout, dir_.path, "t"}, std::nullopt);
+    ASSERT_TRUE(image.has_value()) << image.error().message;
+    image_ = std::move(*image);
+  }
+
+  util::Result<PushSummary> push(std::vector<std::string> tags) {
+    PushOptions options;
+    options.tags = std::move(tags);
+    options.jobs = 2;
+    options.make_client = [this] { return std::make_unique<FakeRegistryClient>(registry_); };
+    return push_image(image_, *ImageRef::parse("reg.example/app"), options);
+  }
+
+  std::vector<std::string> writes_since(std::size_t n) {
+    return std::vector<std::string>(registry_.writes.begin() + static_cast<std::ptrdiff_t>(n), registry_.writes.end());
+  }
+
+  TempDir dir_;
+  std::string manifest_;
+  Image image_;
+  FakeRegistry registry_;
+};
+
+TEST_F(PushTest, ColdPushUploadsEveryBlobThenWritesTheTag) {
+  auto cold = push({"v1"});
+  ASSERT_TRUE(cold.has_value()) << cold.error().message;
+  EXPECT_EQ(cold->blobs_uploaded, 3u);
+  EXPECT_EQ(cold->manifests_skipped, 0u);
+  EXPECT_EQ(registry_.writes.back(), "PUT /v2/app/manifests/v1");
+  EXPECT_EQ(registry_.manifests["v1"], Digest::of(manifest_).str());
+}
+
+TEST_F(PushTest, RepushOfWhatTheRegistryHoldsAsksOnceAndWritesNothing) {
+  ASSERT_TRUE(push({"v1"}).has_value());
+  const auto before = registry_.writes.size();
+  const int heads = registry_.blob_heads;
+  auto warm = push({"v1"});
+  ASSERT_TRUE(warm.has_value()) << warm.error().message;
+  EXPECT_EQ(writes_since(before), std::vector<std::string>{});
+  EXPECT_EQ(registry_.blob_heads, heads);  // the tag answered for every blob
+  EXPECT_EQ(std::pair(warm->blobs_skipped, warm->blobs_uploaded), std::pair(std::size_t{3}, std::size_t{0}));
+  EXPECT_EQ(warm->manifests_skipped, 1u);
+  // The HEAD asked for our media type only: no conversion by the registry.
+  EXPECT_EQ(registry_.manifest_accepts.back(), "application/vnd.oci.image.manifest.v1+json");
+}
+
+TEST_F(PushTest, NewTagOnAKnownManifestWritesOnlyThatTag) {
+  ASSERT_TRUE(push({"v1"}).has_value());
+  const auto before = registry_.writes.size();
+  const int heads = registry_.blob_heads;
+  auto more = push({"v2", "v1"});
+  ASSERT_TRUE(more.has_value()) << more.error().message;
+  EXPECT_EQ(writes_since(before), std::vector<std::string>{"PUT /v2/app/manifests/v2"});
+  EXPECT_EQ(registry_.blob_heads, heads);
+  EXPECT_EQ(more->manifests_skipped, 1u);
+  EXPECT_EQ(registry_.manifests["v2"], Digest::of(manifest_).str());
+}
+
+TEST_F(PushTest, TagPointingElsewhereIsMovedWhenTheManifestExistsByDigest) {
+  ASSERT_TRUE(push({"v1"}).has_value());
+  registry_.manifests["v1"] = Digest::of("another manifest").str();
+  const auto before = registry_.writes.size();
+  const int heads = registry_.blob_heads;
+  auto moved = push({"v1"});
+  ASSERT_TRUE(moved.has_value()) << moved.error().message;
+  EXPECT_EQ(writes_since(before), std::vector<std::string>{"PUT /v2/app/manifests/v1"});
+  EXPECT_EQ(registry_.blob_heads, heads);
+  EXPECT_EQ(registry_.manifests["v1"], Digest::of(manifest_).str());
+}
+
+TEST_F(PushTest, UnknownManifestHeadsEveryBlobAndUploadsOnlyTheMissing) {
+  registry_.blobs[Digest::of("layer one").str()] = "layer one";
+  registry_.blobs[Digest::of("{\"config\":1}").str()] = "{\"config\":1}";
+  auto partial = push({"v1"});
+  ASSERT_TRUE(partial.has_value()) << partial.error().message;
+  EXPECT_EQ(registry_.blob_heads, 3);
+  EXPECT_EQ(registry_.writes, (std::vector<std::string>{"POST /v2/app/blobs/uploads/", "PUT /v2/app/blobs/uploads/u1",
+                                                        "PUT /v2/app/manifests/v1"}));
+  EXPECT_EQ(std::pair(partial->blobs_skipped, partial->blobs_uploaded), std::pair(std::size_t{2}, std::size_t{1}));
+  EXPECT_EQ(registry_.blobs[Digest::of("layer two").str()], "layer two");
+}
+
+TEST_F(PushTest, PushByDigestAlonePresentWritesNothing) {
+  ASSERT_TRUE(push({}).has_value());
+  const auto before = registry_.writes.size();
+  auto again = push({});
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(writes_since(before), std::vector<std::string>{});
+  EXPECT_EQ(again->manifests_skipped, 1u);
+}
+
+}  // namespace
+}  // namespace eem::oci
