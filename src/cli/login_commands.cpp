@@ -145,8 +145,8 @@ CommandSpec login_command() {
             sub.footer(
                 "Writes the ECR token to $DOCKER_CONFIG/config.json (else ~/.docker/config.json) and to\n"
                 "$REGISTRY_AUTH_FILE (else $XDG_RUNTIME_DIR/containers/auth.json, else\n"
-                "~/.config/containers/auth.json), mode 0600, other entries kept. Prints the registry host and\n"
-                "writes registry=HOST to $GITHUB_OUTPUT. The token lasts 12 hours.\n\n"
+                "${XDG_CONFIG_HOME:-~/.config}/containers/auth.json), mode 0600, other entries kept. Prints the\n"
+                "registry host and writes registry=HOST to $GITHUB_OUTPUT. The token lasts 12 hours.\n\n"
                 "Examples:\n"
                 "  shipctl login\n"
                 "  shipctl login --region us-east-1 --check\n"

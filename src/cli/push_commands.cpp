@@ -118,7 +118,7 @@ util::Result<PushCredentials> resolve_credentials(Context& ctx, const PushFlags&
     return PushCredentials{oci::Credentials{flags.username, std::move(password)}, CredentialOrigin::kFlags};
   }
   if (flags.password_stdin) return fail(ErrorKind::kInvalidInput, "--password-stdin needs --username");
-  auto from_files = oci::credentials_from_auth_files(target.dest.registry);
+  auto from_files = oci::credentials_from_auth_files(target.dest.registry, aws::process_env());
   if (!from_files) return std::unexpected(from_files.error());
   if (*from_files) return PushCredentials{std::move(*from_files), CredentialOrigin::kAuthFile};
   if (!target.dest.ecr()) return PushCredentials{};

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -121,17 +122,34 @@ util::Result<std::optional<Credentials>> credentials_from_auth_json(std::string_
   return std::optional<Credentials>{};
 }
 
-util::Result<std::optional<Credentials>> credentials_from_auth_files(std::string_view registry) {
+std::vector<std::filesystem::path> auth_file_search_order(const util::EnvLookup& env) {
+  const auto get = [&env](std::string_view name) { return env(name).value_or(""); };
+  const std::string home = get("HOME");
   std::vector<std::filesystem::path> files;
-  if (const char* f = std::getenv("REGISTRY_AUTH_FILE"); f && *f) files.emplace_back(f);
-  if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) {
-    files.push_back(std::filesystem::path(x) / "containers/auth.json");
+  const auto add = [&files](std::filesystem::path file) {
+    if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(std::move(file));
+  };
+  if (const auto f = get("REGISTRY_AUTH_FILE"); !f.empty()) {
+    add(f);
+  } else if (const auto x = get("XDG_RUNTIME_DIR"); !x.empty()) {
+    add(std::filesystem::path(x) / "containers/auth.json");
   }
-  if (const char* d = std::getenv("DOCKER_CONFIG"); d && *d) {
-    files.push_back(std::filesystem::path(d) / "config.json");
-  } else if (const char* home = std::getenv("HOME"); home && *home) {
-    files.push_back(std::filesystem::path(home) / ".docker/config.json");
+  if (const auto c = get("XDG_CONFIG_HOME"); !c.empty()) {
+    add(std::filesystem::path(c) / "containers/auth.json");
+  } else if (!home.empty()) {
+    add(std::filesystem::path(home) / ".config/containers/auth.json");
   }
+  if (const auto d = get("DOCKER_CONFIG"); !d.empty()) {
+    add(std::filesystem::path(d) / "config.json");
+  } else if (!home.empty()) {
+    add(std::filesystem::path(home) / ".docker/config.json");
+  }
+  return files;
+}
+
+util::Result<std::optional<Credentials>> credentials_from_auth_files(std::string_view registry,
+                                                                     const util::EnvLookup& env) {
+  const auto files = auth_file_search_order(env);
   for (const auto& file : files) {
     const auto text = read_file(file);
     if (!text) continue;

@@ -6,13 +6,16 @@
 // host, and never over plain http unless the user said --insecure.
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/http_client.h"
+#include "util/env.h"
 #include "util/error.h"
 
 namespace eem::oci {
@@ -33,12 +36,19 @@ struct Challenge {
 // is malformed.
 std::optional<Challenge> parse_challenge(std::string_view header);
 
-// Looks `registry` up in the auth files, in the order podman and docker
-// use: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json,
-// $DOCKER_CONFIG/config.json (default ~/.docker/config.json). Entries keyed
-// by "host", "https://host" or "http://host[/v1/|/v2/]" match. Credential
-// helpers (credsStore, credHelpers) are not run: kUnsupported names them.
-util::Result<std::optional<Credentials>> credentials_from_auth_files(std::string_view registry);
+// The auth files read for credentials, in the order podman documents
+// (containers-auth.json(5)), docker's file last: $REGISTRY_AUTH_FILE (else
+// $XDG_RUNTIME_DIR/containers/auth.json), then
+// ${XDG_CONFIG_HOME:-~/.config}/containers/auth.json, then
+// ${DOCKER_CONFIG:-~/.docker}/config.json. Every file `login` writes is in it.
+std::vector<std::filesystem::path> auth_file_search_order(const util::EnvLookup& env);
+
+// Looks `registry` up in those files; the first that names it wins. Entries
+// keyed by "host", "https://host" or "http://host[/v1/|/v2/]" match.
+// Credential helpers (credsStore, credHelpers) are not run: kUnsupported
+// names them.
+util::Result<std::optional<Credentials>> credentials_from_auth_files(std::string_view registry,
+                                                                     const util::EnvLookup& env);
 
 // Same lookup over the JSON text of one auth file.
 util::Result<std::optional<Credentials>> credentials_from_auth_json(std::string_view json_text,

@@ -79,6 +79,8 @@ util::Result<AuthFilePaths> default_auth_file_paths(const util::EnvLookup& env) 
     paths.containers = f;
   } else if (const auto x = get("XDG_RUNTIME_DIR"); !x.empty()) {
     paths.containers = std::filesystem::path(x) / "containers/auth.json";
+  } else if (const auto c = get("XDG_CONFIG_HOME"); !c.empty()) {
+    paths.containers = std::filesystem::path(c) / "containers/auth.json";
   } else if (!home.empty()) {
     paths.containers = std::filesystem::path(home) / ".config/containers/auth.json";
   }

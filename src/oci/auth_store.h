@@ -19,10 +19,11 @@ namespace eem::oci {
 struct AuthFilePaths {
   std::filesystem::path docker;      // $DOCKER_CONFIG/config.json, else ~/.docker/config.json
   std::filesystem::path containers;  // $REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json,
-                                     // else ~/.config/containers/auth.json
+                                     // else ${XDG_CONFIG_HOME:-~/.config}/containers/auth.json
 };
 
-// Resolves both paths from `env` (podman's and docker's documented order).
+// Resolves both paths from `env` (podman's and docker's documented order);
+// both are in auth_file_search_order(env), so push reads what login wrote.
 // kInvalidInput when neither the variables nor HOME say where they are.
 util::Result<AuthFilePaths> default_auth_file_paths(const util::EnvLookup& env);
 

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <deque>
+#include <filesystem>
+#include <fstream>
 
 #include "crypto/base64.h"
+#include "oci/auth_store.h"
+#include "util/env.h"
 
 namespace eem::oci {
 namespace {
@@ -62,6 +68,50 @@ class ScriptedClient final : public net::HttpClient {
     return r;
   }
 };
+
+TEST(AuthFile, SearchOrderIsPodmansThenDockers) {
+  EXPECT_EQ(auth_file_search_order(util::map_env({{"HOME", "/h"}})),
+            (std::vector<std::filesystem::path>{"/h/.config/containers/auth.json", "/h/.docker/config.json"}));
+  EXPECT_EQ(auth_file_search_order(util::map_env({{"HOME", "/h"},
+                                                  {"XDG_RUNTIME_DIR", "/run/u"},
+                                                  {"XDG_CONFIG_HOME", "/cfg"},
+                                                  {"DOCKER_CONFIG", "/d"}})),
+            (std::vector<std::filesystem::path>{"/run/u/containers/auth.json", "/cfg/containers/auth.json",
+                                                "/d/config.json"}));
+  // REGISTRY_AUTH_FILE replaces the runtime file, not the other two; a path
+  // named twice is read once.
+  EXPECT_EQ(auth_file_search_order(util::map_env({{"HOME", "/h"},
+                                                  {"XDG_RUNTIME_DIR", "/run/u"},
+                                                  {"REGISTRY_AUTH_FILE", "/h/.docker/config.json"}})),
+            (std::vector<std::filesystem::path>{"/h/.docker/config.json", "/h/.config/containers/auth.json"}));
+  EXPECT_TRUE(auth_file_search_order(util::map_env({})).empty());
+}
+
+TEST(AuthFile, ReadsEveryFileLoginWrites) {
+  const auto dir = std::filesystem::temp_directory_path() / ("eem-auth-files-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const auto write = [](const std::filesystem::path& file, std::string_view user) {
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << R"({"auths":{"r.example":{"auth":")" << crypto::base64_encode(std::string(user) + ":pw")
+                        << R"("}}})";
+  };
+  // What login writes without XDG_RUNTIME_DIR and DOCKER_CONFIG, docker's
+  // file absent: push must still find it.
+  const auto env = util::map_env({{"HOME", dir.string()}});
+  const auto login_paths = default_auth_file_paths(env);
+  ASSERT_TRUE(login_paths);
+  write(login_paths->containers, "podman");
+  auto found = credentials_from_auth_files("r.example", env);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->username, "podman");
+  // Both present: podman's file comes first, as podman reads them.
+  write(login_paths->docker, "docker");
+  EXPECT_EQ((*credentials_from_auth_files("r.example", env))->username, "podman");
+  std::filesystem::remove(login_paths->containers);
+  EXPECT_EQ((*credentials_from_auth_files("r.example", env))->username, "docker");
+  EXPECT_FALSE(credentials_from_auth_files("other.example", env)->has_value());
+  std::filesystem::remove_all(dir);
+}
 
 TEST(Authenticator, FetchesBearerTokenWithScopeAndSendsItOnlyToTheRegistry) {
   Authenticator auth("reg.example", "repository:team/app:pull,push", Credentials{"u", "p"}, PlainHttp::kRefuse);
