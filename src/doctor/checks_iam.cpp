@@ -1,9 +1,12 @@
 // Checks of the IAM side of AssumeRoleWithWebIdentity: the OIDC provider,
 // the role, and its trust policy against the token's claims.
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 #include "doctor/checks.h"
+#include "util/strings.h"
 
 namespace eem::doctor {
 namespace {
@@ -66,10 +69,13 @@ std::string trust_fix(const Run& run, const TrustDiagnosis& d) {
     const std::string intro = wrong_audience ? "Or, to admit this run as it is, replace"
                               : d.widens     ? "If this run should push, admit it as well: replace"
                                              : "Replace";
+    // The corrected policy itself, not `bootstrap --apply`: bootstrap writes
+    // the policy its own flags describe, which may differ from this one.
+    const std::string compact = nlohmann::ordered_json::parse(d.corrected_policy).dump();
     fix += intro + " the role's trust policy (diff: - current, + corrected):\n" + d.diff +
-           "Apply: shipctl bootstrap --apply, or save the + lines as trust-policy.json and run\n"
-           "aws iam update-assume-role-policy --role-name " + run.role_name +
-           " --policy-document file://trust-policy.json";
+           "Apply exactly this policy:\n"
+           "aws iam update-assume-role-policy --role-name " + run.role_name + " --policy-document " +
+           util::shell_quote(compact);
   }
   return fix;
 }

@@ -19,4 +19,9 @@ std::vector<std::string_view> split(std::string_view text, char sep);
 
 bool starts_with_ci(std::string_view text, std::string_view prefix) noexcept;
 
+// `text` as one POSIX shell word: unchanged when it holds only letters,
+// digits and @%+=:,./-_ (and is not empty), else in single quotes with each '
+// written as '"'"' (as Python's shlex.quote does).
+std::string shell_quote(std::string_view text);
+
 }  // namespace eem::util

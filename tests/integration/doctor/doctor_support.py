@@ -11,6 +11,7 @@ import base64
 import datetime
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -64,20 +65,24 @@ def jwt(claims):
 def trust_fix(intro, removed, added):
     """doctor's fix for a trust policy made by trust_policy(): `intro`, the diff
     with the sub line(s) `removed` and `added` (JSON lines, indented as in the
-    policy), then how to apply it."""
+    policy), then the command that applies exactly the corrected policy."""
     def lines(sign, texts):
         return "".join(f"    {sign} {t}\n" for t in texts)
-    return (f"  Fix:\n    {intro} the role's trust policy (diff: - current, + corrected):\n"
-            "      {\n        \"Version\": \"2012-10-17\",\n        \"Statement\": [\n          {\n"
-            "            \"Effect\": \"Allow\",\n            \"Principal\": {\n"
-            f"              \"Federated\": \"{PROVIDER}\"\n            }},\n"
-            "            \"Action\": \"sts:AssumeRoleWithWebIdentity\",\n            \"Condition\": {\n"
-            "              \"StringEquals\": {\n"
-            f"                \"{HOST}:aud\": \"sts.amazonaws.com\",\n" +
-            lines("-", removed) + lines("+", added) +
-            "              }\n            }\n          }\n        ]\n      }\n"
-            "    Apply: shipctl bootstrap --apply, or save the + lines as trust-policy.json and run\n"
-            f"    aws iam update-assume-role-policy --role-name {ROLE} --policy-document file://trust-policy.json\n")
+    head = ("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n"
+            "      \"Effect\": \"Allow\",\n      \"Principal\": {\n"
+            f"        \"Federated\": \"{PROVIDER}\"\n      }},\n"
+            "      \"Action\": \"sts:AssumeRoleWithWebIdentity\",\n      \"Condition\": {\n"
+            "        \"StringEquals\": {\n"
+            f"          \"{HOST}:aud\": \"sts.amazonaws.com\",\n")
+    tail = "        }\n      }\n    }\n  ]\n}\n"
+    context = "".join(f"      {line}\n" for line in head.splitlines())
+    closing = "".join(f"      {line}\n" for line in tail.splitlines())
+    corrected = json.loads(head + "".join(line + "\n" for line in added) + tail)
+    compact = json.dumps(corrected, separators=(",", ":"), ensure_ascii=False)
+    return (f"  Fix:\n    {intro} the role's trust policy (diff: - current, + corrected):\n" + context +
+            lines("-", removed) + lines("+", added) + closing +
+            "    Apply exactly this policy:\n"
+            f"    aws iam update-assume-role-policy --role-name {ROLE} --policy-document {shlex.quote(compact)}\n")
 
 
 def sub_line(value, indent=10):

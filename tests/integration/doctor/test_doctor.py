@@ -8,6 +8,7 @@ partial access (moto's IAM enforcement): test_doctor_partial.py.
 import datetime
 import json
 import os
+import shlex
 
 import harness
 from doctor_support import (ACCOUNT, HOST, MAIN, OTHER_ACCOUNT, PROVIDER, REGION, REGISTRY, REPO, REPO_ARN, ROLE,
@@ -107,8 +108,7 @@ class Doctor(DoctorCase):
             "  Fix:\n    Replace the role's trust policy (diff: - current, + corrected):\n"), cause)
         self.assertIn(f"    -           \"{HOST}:sub\": \"repo:octo-org/app:*\"\n"
                       f"    +           \"{HOST}:sub\": \"{MAIN}\"\n", cause)
-        self.assertIn(f"    aws iam update-assume-role-policy --role-name {ROLE} "
-                      "--policy-document file://trust-policy.json\n", cause)
+        self.assertIn(trust_fix("Replace", sub_line("repo:octo-org/app:*"), sub_line(MAIN)), cause)
         self.assertOracle(policy, MAIN, "ImplicitDeny")
 
     def test_wrong_case_of_owner(self):
@@ -139,6 +139,29 @@ class Doctor(DoctorCase):
         # The correction admits the environment and keeps main.
         self.assertIn(trust_fix("If this run should push, admit it as well: replace", sub_line(MAIN),
                                 sub_line([sub, MAIN])), out)
+
+    def test_the_printed_fix_applies_as_shown(self):
+        # A branch name with a quote: the printed command must survive the shell.
+        self.setup_aws()
+        self.record_login()
+        ref = "refs/heads/it's-ready"
+        code, out, _ = self.doctor("--github-repo", "octo-org/app", "--ref", ref)
+        self.assertEqual(code, 6)
+        command = [line.strip() for line in out.splitlines() if "aws iam update-assume-role-policy" in line]
+        self.assertEqual(len(command), 1, out)
+        argv = shlex.split(command[0])
+        self.assertEqual(argv[:6], ["aws", "iam", "update-assume-role-policy", "--role-name", ROLE,
+                                    "--policy-document"])
+        self.assertEqual(len(argv), 7)
+        self.iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=argv[6])
+        code, out, _ = self.doctor("--github-repo", "octo-org/app", "--ref", ref)
+        self.assertIn(" 5. ✔ Trust policy admits the token", out)
+        self.assertEqual(code, 0, out)
+        # What deployed before still deploys.
+        self.assertEqual(self.doctor("--github-repo", "octo-org/app")[0], 0)
+        policy = json.loads(argv[6])
+        self.assertOracle(policy, f"repo:octo-org/app:ref:{ref}", "Allow")
+        self.assertOracle(policy, MAIN, "Allow")
 
     def test_pull_request_run(self):
         policy = trust_policy()

@@ -23,5 +23,13 @@ TEST(Strings, CaseInsensitiveComparisonIsAsciiOnly) {
   EXPECT_EQ(to_lower("X-Amz-Date"), "x-amz-date");
 }
 
+TEST(Strings, ShellQuoteMakesOneWord) {
+  EXPECT_EQ(shell_quote("ecs-express-mode-api"), "ecs-express-mode-api");
+  EXPECT_EQ(shell_quote("file://a/b.json"), "file://a/b.json");
+  EXPECT_EQ(shell_quote(""), "''");
+  EXPECT_EQ(shell_quote(R"({"a": "b c"})"), R"('{"a": "b c"}')");
+  EXPECT_EQ(shell_quote("it's $HOME"), R"('it'"'"'s $HOME')");
+}
+
 }  // namespace
 }  // namespace eem::util
