@@ -1,8 +1,18 @@
 #include "util/log.h"
 
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
+#include <climits>
+#include <optional>
+#include <utility>
 #include <charconv>
 #include <ctime>
 
@@ -145,15 +155,34 @@ void append_utc_now(std::string& out) {
   out.append(ms, 5);
 }
 
-JsonLog::JsonLog(int fd, LogLevel min_level, std::chrono::milliseconds flush_interval)
-    : fd_(fd), min_level_(min_level), flush_interval_(flush_interval) {
-  flusher_ = std::jthread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      wake_.wait_for(lock, flush_interval_);
-      flush_locked(lock);
-    }
-  });
+namespace {
+
+void append_line(std::string& out, LogLevel level, std::string_view message,
+                 std::initializer_list<LogField> fields) {
+  out.append("{\"time\":\"");
+  append_utc_now(out);
+  out.append("\",\"level\":\"").append(level_name(level)).append("\",\"msg\":\"");
+  append_json_escaped(out, message);
+  out.push_back('"');
+  for (const auto& field : fields) {
+    // Keys are identifiers chosen in code, not input: no escaping needed.
+    out.append(",\"").append(field.key).append("\":");
+    append_value(out, field);
+  }
+  out.append("}\n");
+}
+
+}  // namespace
+
+JsonLog::JsonLog(int fd, LogLevel min_level, std::chrono::milliseconds flush_interval,
+                 std::chrono::milliseconds final_flush_timeout)
+    : fd_(fd), min_level_(min_level), flush_interval_(flush_interval), final_flush_timeout_(final_flush_timeout) {
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0) {
+    if (S_ISFIFO(st.st_mode)) output_ = Output::kPipe;
+    if (S_ISSOCK(st.st_mode)) output_ = Output::kSocket;
+  }
+  flusher_ = std::jthread([this] { run_flusher(); });
 }
 
 JsonLog::~JsonLog() {
@@ -163,45 +192,96 @@ JsonLog::~JsonLog() {
   }
   wake_.notify_all();
   flusher_.join();
-  flush();
 }
 
 void JsonLog::write(LogLevel level, std::string_view message,
                     std::initializer_list<LogField> fields) {
   if (!enabled(level)) return;
   std::unique_lock lock(mutex_);
-  buffer_.append("{\"time\":\"");
-  append_utc_now(buffer_);
-  buffer_.append("\",\"level\":\"").append(level_name(level)).append("\",\"msg\":\"");
-  append_json_escaped(buffer_, message);
-  buffer_.push_back('"');
-  for (const auto& field : fields) {
-    // Keys are identifiers chosen in code, not input: no escaping needed.
-    buffer_.append(",\"").append(field.key).append("\":");
-    append_value(buffer_, field);
+  if (buffer_.size() >= kMaxBuffered) {
+    ++dropped_;
+    return;
   }
-  buffer_.append("}\n");
-  if (buffer_.size() >= kFlushAt) flush_locked(lock);
+  append_line(buffer_, level, message, fields);
+  if (buffer_.size() >= kFlushAt && !flush_now_) {
+    flush_now_ = true;
+    lock.unlock();
+    wake_.notify_one();
+  }
 }
 
 void JsonLog::flush() {
-  std::unique_lock lock(mutex_);
-  flush_locked(lock);
+  {
+    std::lock_guard lock(mutex_);
+    flush_now_ = true;
+  }
+  wake_.notify_one();
 }
 
-void JsonLog::flush_locked(std::unique_lock<std::mutex>& lock) {
-  if (buffer_.empty()) return;
-  writing_.swap(buffer_);
-  // Write outside the lock would reorder lines between concurrent flushes;
-  // writes are rare (batched), so holding it is cheap.
-  std::string_view rest = writing_;
-  while (!rest.empty()) {
-    const ssize_t n = ::write(fd_, rest.data(), rest.size());
-    if (n <= 0) break;  // stdout closed: logs are best effort, never fatal
-    rest.remove_prefix(static_cast<std::size_t>(n));
+void JsonLog::run_flusher() {
+  // A reader that went away makes write() fail with EPIPE here instead of
+  // raising SIGPIPE, which would end the process. Only this thread writes.
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+  std::string writing;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait_for(lock, flush_interval_, [this] { return flush_now_ || stopping_; });
+    flush_now_ = false;
+    const bool last = stopping_ && buffer_.empty() && dropped_ == 0;
+    if (last) return;
+    writing.swap(buffer_);
+    const std::uint64_t dropped = std::exchange(dropped_, 0);
+    lock.unlock();
+    bool written = write_out(writing);
+    writing.clear();
+    if (dropped > 0) {
+      // After the lines that were kept, so the gap shows where it was.
+      append_line(writing, LogLevel::kWarn, "log output was blocked; lines dropped",
+                  {{"dropped_lines", dropped}});
+      written = written && write_out(writing);
+      writing.clear();
+    }
+    lock.lock();
+    // Output that failed or stayed blocked past the stop deadline: give up on
+    // what is left rather than keep the process from exiting.
+    if (stopping_ && !written) return;
   }
-  writing_.clear();
-  (void)lock;
+}
+
+bool JsonLog::write_out(std::string_view data) {
+  using Clock = std::chrono::steady_clock;
+  std::optional<Clock::time_point> give_up;
+  while (!data.empty()) {
+    if (output_ != Output::kPlain) {
+      // Wait until the output takes data, in slices, so a stop is noticed.
+      pollfd p{fd_, POLLOUT, 0};
+      const int ready = ::poll(&p, 1, 100);
+      if (ready < 0 && errno != EINTR) return false;
+      if (ready <= 0) {
+        if (stopping_) {
+          if (!give_up) give_up = Clock::now() + final_flush_timeout_;
+          if (Clock::now() >= *give_up) return false;
+        }
+        continue;
+      }
+      if ((p.revents & (POLLERR | POLLNVAL)) != 0) return false;
+    }
+    ssize_t n = 0;
+    if (output_ == Output::kSocket) {
+      n = ::send(fd_, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    } else {
+      // A pipe that polls writable takes PIPE_BUF bytes without blocking.
+      const std::size_t size = output_ == Output::kPipe ? std::min<std::size_t>(data.size(), PIPE_BUF) : data.size();
+      n = ::write(fd_, data.data(), size);
+    }
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+    if (n <= 0) return false;  // closed or broken: logs are best effort, never fatal
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
 }
 
 }  // namespace eem::util

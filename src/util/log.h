@@ -5,9 +5,13 @@
 //
 // Lines are buffered and written by a background flusher at most
 // `flush_interval` later (or at once when the buffer is large), so a busy
-// server pays no system call per request. flush() and the destructor write
-// everything still buffered.
-
+// server pays no system call per request. Writers never wait for the output:
+// when it blocks (a log driver that cannot deliver, a reader that stopped),
+// up to kMaxBuffered bytes wait; beyond that lines are dropped and counted,
+// and one warn line says how many once the output takes data again. The
+// destructor writes what is buffered, giving up after `final_flush_timeout`
+// if the output stays blocked, so a process can always exit.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -40,32 +44,46 @@ struct LogField {
 
 class JsonLog {
  public:
+  static constexpr std::size_t kMaxBuffered = 1024 * 1024;
+
   // Writes to file descriptor `fd` (not owned). Lines below `min_level` are
   // dropped before any formatting.
   explicit JsonLog(int fd, LogLevel min_level = LogLevel::kInfo,
-                   std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200));
+                   std::chrono::milliseconds flush_interval = std::chrono::milliseconds(200),
+                   std::chrono::milliseconds final_flush_timeout = std::chrono::seconds(2));
   ~JsonLog();
   JsonLog(const JsonLog&) = delete;
   JsonLog& operator=(const JsonLog&) = delete;
 
   [[nodiscard]] bool enabled(LogLevel level) const noexcept { return level >= min_level_; }
 
-  // Appends {"time":..., "level":..., "msg": `message`, fields...}.
+  // Appends {"time":..., "level":..., "msg": `message`, fields...}; never
+  // blocks on the output.
   void write(LogLevel level, std::string_view message, std::initializer_list<LogField> fields);
 
+  // Has the flusher write what is buffered now; returns without waiting.
   void flush();
 
  private:
-  void flush_locked(std::unique_lock<std::mutex>& lock);
+  enum class Output { kPlain, kPipe, kSocket };
+
+  void run_flusher();
+  // Writes all of `data` unless the output stays blocked past the stop
+  // deadline; false when it gave up or the output failed.
+  bool write_out(std::string_view data);
 
   int fd_;
   LogLevel min_level_;
   std::chrono::milliseconds flush_interval_;
-  std::mutex mutex_;
+  std::chrono::milliseconds final_flush_timeout_;
+  Output output_ = Output::kPlain;
+
+  std::mutex mutex_;  // guards everything below but flusher_
   std::condition_variable wake_;
   std::string buffer_;
-  std::string writing_;
-  bool stopping_ = false;
+  std::uint64_t dropped_ = 0;  // lines dropped since the last report
+  bool flush_now_ = false;
+  std::atomic<bool> stopping_ = false;
   std::jthread flusher_;
 };
 

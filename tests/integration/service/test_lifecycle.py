@@ -1,6 +1,7 @@
 """Process lifecycle: configuration errors, health check, graceful drain."""
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -136,6 +137,68 @@ class Drain(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertLess(elapsed, 3.0)
         self.assertEqual(log_lines(proc)[-1]["forced_closes"], 1)
+
+
+class BlockedStdout(unittest.TestCase):
+    """stdout is a pipe nobody reads, as when a log driver in blocking mode
+    cannot deliver: the service must keep answering and still stop."""
+
+    REQUESTS = 12000  # about 2.4 MB of access lines: more than the pipe and the 1 MiB buffer hold
+
+    def start(self):
+        read_end, write_end = os.pipe()
+        port = harness.free_port()
+        env = dict(os.environ, PORT=str(port), LISTEN_ADDRESS="127.0.0.1", WORKER_THREADS="2")
+        proc = harness.Process([harness.binary("ecs-express-mode-api")], env=env, stdout=write_end,
+                               stderr=subprocess.DEVNULL)
+        os.close(write_end)
+        self.addCleanup(proc.stop)
+        self.addCleanup(os.close, read_end)
+        harness.wait_for_port(port, proc.proc)
+        return port, proc, read_end
+
+    def ping_many(self, port):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        for _ in range(self.REQUESTS):
+            conn.request("GET", "/ping")
+            response = conn.getresponse()
+            response.read()
+            self.assertEqual(response.status, 200)
+        conn.close()
+
+    def test_requests_go_on_and_dropped_lines_are_counted(self):
+        port, proc, read_end = self.start()
+        self.ping_many(port)
+        chunks = []
+        reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: os.read(read_end, 65536), b"")))
+        reader.start()
+        # The reader drains the pipe; the buffered lines and the report follow.
+        time.sleep(1.0)
+        proc.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.proc.wait(timeout=10), 0)
+        reader.join(timeout=10)
+        lines = [json.loads(line) for line in b"".join(chunks).decode().splitlines()]
+        access = [line for line in lines if line["msg"] == "request"]
+        reports = [line for line in lines if line["msg"] == "log output was blocked; lines dropped"]
+        self.assertEqual(len(reports), 1, [line["msg"] for line in lines if line["msg"] != "request"])
+        self.assertEqual(reports[0]["level"], "warn")
+        self.assertGreater(reports[0]["dropped_lines"], 0)
+        self.assertGreater(len(access), 4000)
+        self.assertEqual(len(access) + reports[0]["dropped_lines"], self.REQUESTS)
+        # Kept lines are whole and in order: the report follows the last kept request.
+        self.assertEqual(lines[0]["msg"], "listening")
+        self.assertEqual(lines[-1]["msg"], "stopped")
+        self.assertLess(lines.index(access[-1]), lines.index(reports[0]))
+
+    def test_sigterm_exits_although_the_output_stays_blocked(self):
+        port, proc, _ = self.start()
+        self.ping_many(port)
+        # Health checks are still answered while the output is blocked.
+        self.assertEqual(subprocess.run([harness.binary("ecs-express-mode-api"), "--healthcheck"],
+                                        env=dict(os.environ, PORT=str(port)), timeout=10).returncode, 0)
+        # Drain (nothing in flight), then the log gives its output 2 s.
+        proc.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.proc.wait(timeout=15), 0)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <thread>
 
 namespace eem::util {
 namespace {
@@ -50,6 +52,80 @@ TEST(JsonLog, WritesOneParsableLinePerCall) {
   const auto second = nlohmann::json::parse(text.substr(newline + 1));
   EXPECT_EQ(second["msg"], "second");
   EXPECT_EQ(second["level"], "error");
+}
+
+// A pipe nobody reads yet: writers must not wait for it, what does not fit
+// is dropped and counted, and the count follows the kept lines.
+TEST(JsonLog, BlockedOutputDropsAndCountsInsteadOfWaiting) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const std::string padding(200, 'x');
+  constexpr std::uint64_t kLines = 20000;  // about 5 MB: more than the pipe and kMaxBuffered
+  std::string text;
+  std::thread reader;
+  {
+    JsonLog log(fds[1], LogLevel::kInfo, std::chrono::milliseconds(5));
+    for (std::uint64_t i = 0; i < kLines; ++i) {
+      log.write(LogLevel::kInfo, "line", {{"n", i}, {"pad", std::string_view(padding)}});
+    }
+    reader = std::thread([&text, fd = fds[0]] { text = read_all(fd); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    log.write(LogLevel::kInfo, "after", {});
+  }  // the destructor writes the rest while the reader drains the pipe
+  ::close(fds[1]);
+  reader.join();
+  ::close(fds[0]);
+  std::uint64_t kept = 0, dropped = 0, next = 0;
+  bool after = false;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    const auto line = nlohmann::json::parse(text.substr(start, end - start));
+    if (line["msg"] == "line") {
+      EXPECT_EQ(dropped, 0u) << "a kept line after the report";
+      EXPECT_GE(line["n"].get<std::uint64_t>(), next);
+      next = line["n"].get<std::uint64_t>() + 1;
+      ++kept;
+    } else if (line["msg"] == "log output was blocked; lines dropped") {
+      EXPECT_EQ(line["level"], "warn");
+      dropped = line["dropped_lines"].get<std::uint64_t>();
+    } else {
+      EXPECT_EQ(line["msg"], "after");
+      after = true;
+    }
+  }
+  EXPECT_EQ(start, text.size()) << "a partial last line";
+  EXPECT_TRUE(after);
+  EXPECT_GT(dropped, 0u);
+  EXPECT_GT(kept, JsonLog::kMaxBuffered / (padding.size() + 100));
+  EXPECT_EQ(kept + dropped, kLines);
+}
+
+// Output that stays blocked must not keep the process from ending.
+TEST(JsonLog, GivesUpOnOutputThatStaysBlocked) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const std::string padding(1000, 'x');
+  {
+    JsonLog log(fds[1], LogLevel::kInfo, std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+    for (int i = 0; i < 1000; ++i) log.write(LogLevel::kInfo, "line", {{"pad", std::string_view(padding)}});
+  }  // returns although nobody reads
+  ::close(fds[1]);
+  EXPECT_GT(read_all(fds[0]).size(), 0u);
+  ::close(fds[0]);
+}
+
+// A reader that went away: EPIPE, not a SIGPIPE that ends the process.
+TEST(JsonLog, ClosedReaderIsNotFatal) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);
+  {
+    JsonLog log(fds[1], LogLevel::kInfo);
+    log.write(LogLevel::kInfo, "nobody reads this", {});
+    log.flush();
+  }
+  ::close(fds[1]);
+  SUCCEED() << "still running";
 }
 
 TEST(JsonLog, MillisAreExactWithThreeDecimals) {
