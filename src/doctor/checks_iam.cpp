@@ -71,7 +71,8 @@ std::string trust_fix(const Run& run, const TrustDiagnosis& d) {
                                              : "Replace";
     // The corrected policy itself, not `bootstrap --apply`: bootstrap writes
     // the policy its own flags describe, which may differ from this one.
-    const std::string compact = nlohmann::ordered_json::parse(d.corrected_policy).dump();
+    const auto parsed = nlohmann::ordered_json::parse(d.corrected_policy, nullptr, false);
+    const std::string compact = parsed.is_discarded() ? d.corrected_policy : parsed.dump();
     fix += intro + " the role's trust policy (diff: - current, + corrected):\n" + d.diff +
            "Apply exactly this policy:\n"
            "aws iam update-assume-role-policy --role-name " + run.role_name + " --policy-document " +
