@@ -9,17 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-ApiResult<json> call(ServiceClient& client, std::string_view operation, const json& input) {
-  auto body = client.json(operation, input.dump());
-  if (!body) return std::unexpected(body.error());
-  auto parsed = json::parse(*body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return std::unexpected(
-        from_error({util::ErrorKind::kInvalidInput, "response is not a JSON object"}, "CloudTrail", operation));
-  }
-  return parsed;
-}
-
 std::string text(const json& object, const char* key) {
   const auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -77,7 +66,7 @@ AdvancedEventSelector advanced_from(const json& item) {
 }  // namespace
 
 ApiResult<std::vector<Trail>> CloudTrailClient::describe_trails() {
-  auto output = call(client_, "DescribeTrails", json::object());
+  auto output = client_.json_object("DescribeTrails", json::object());
   if (!output) return std::unexpected(output.error());
   std::vector<Trail> trails;
   for (const auto& item : output->value("trailList", json::array())) trails.push_back(trail_from(item));
@@ -85,13 +74,13 @@ ApiResult<std::vector<Trail>> CloudTrailClient::describe_trails() {
 }
 
 ApiResult<TrailStatus> CloudTrailClient::get_trail_status(const std::string& trail) {
-  auto output = call(client_, "GetTrailStatus", {{"Name", trail}});
+  auto output = client_.json_object("GetTrailStatus", {{"Name", trail}});
   if (!output) return std::unexpected(output.error());
   return TrailStatus{flag(*output, "IsLogging"), text(*output, "LatestDeliveryError")};
 }
 
 ApiResult<EventSelectors> CloudTrailClient::get_event_selectors(const std::string& trail) {
-  auto output = call(client_, "GetEventSelectors", {{"TrailName", trail}});
+  auto output = client_.json_object("GetEventSelectors", {{"TrailName", trail}});
   if (!output) return std::unexpected(output.error());
   EventSelectors selectors;
   for (const auto& item : output->value("EventSelectors", json::array())) selectors.basic.push_back(basic_from(item));

@@ -10,16 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-ApiResult<json> call(ServiceClient& client, std::string_view operation, const json& input) {
-  auto body = client.json(operation, input.dump());
-  if (!body) return std::unexpected(body.error());
-  auto parsed = json::parse(*body, nullptr, false);
-  if (parsed.is_discarded()) {
-    return std::unexpected(from_error({util::ErrorKind::kInvalidInput, "response is not JSON"}, "ECR", operation));
-  }
-  return parsed;
-}
-
 Repository repository_from(const json& item) {
   Repository repository;
   repository.arn = item.value("repositoryArn", "");
@@ -83,7 +73,7 @@ ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest
   if (!request.image_tag_mutability.empty()) input["imageTagMutability"] = request.image_tag_mutability;
   if (!request.exclusions.empty()) input["imageTagMutabilityExclusionFilters"] = exclusions_json(request.exclusions);
   if (request.scan_on_push) input["imageScanningConfiguration"] = {{"scanOnPush", *request.scan_on_push}};
-  auto output = call(client_, "CreateRepository", input);
+  auto output = client_.json_object("CreateRepository", input);
   if (!output) return std::unexpected(output.error());
   return repository_from(output->value("repository", json::object()));
 }
@@ -93,7 +83,7 @@ ApiResult<std::vector<Repository>> EcrClient::describe_repositories(const std::v
   json input = json::object();
   if (!registry_id.empty()) input["registryId"] = registry_id;
   if (!names.empty()) input["repositoryNames"] = names;
-  auto output = call(client_, "DescribeRepositories", input);
+  auto output = client_.json_object("DescribeRepositories", input);
   if (!output) return std::unexpected(output.error());
   std::vector<Repository> repositories;
   for (const auto& item : output->value("repositories", json::array())) repositories.push_back(repository_from(item));
@@ -104,7 +94,7 @@ ApiResult<std::vector<ImageDetail>> EcrClient::describe_images(const std::string
                                                                const std::vector<ImageId>& ids) {
   json input = {{"repositoryName", repository}};
   if (!ids.empty()) input["imageIds"] = image_ids(ids);
-  auto output = call(client_, "DescribeImages", input);
+  auto output = client_.json_object("DescribeImages", input);
   if (!output) return std::unexpected(output.error());
   std::vector<ImageDetail> details;
   for (const auto& item : output->value("imageDetails", json::array())) {
@@ -125,7 +115,7 @@ ApiResult<std::vector<Image>> EcrClient::batch_get_image(const std::string& repo
                                                          const std::vector<std::string>& accepted_media_types) {
   json input = {{"repositoryName", repository}, {"imageIds", image_ids(ids)}};
   if (!accepted_media_types.empty()) input["acceptedMediaTypes"] = accepted_media_types;
-  auto output = call(client_, "BatchGetImage", input);
+  auto output = client_.json_object("BatchGetImage", input);
   if (!output) return std::unexpected(output.error());
   std::vector<Image> images;
   for (const auto& item : output->value("images", json::array())) {
@@ -142,7 +132,7 @@ ApiResult<std::vector<Image>> EcrClient::batch_get_image(const std::string& repo
 ApiResult<AuthorizationToken> EcrClient::get_authorization_token(const std::string& registry_id) {
   json input = json::object();
   if (!registry_id.empty()) input["registryIds"] = json::array({registry_id});
-  auto output = call(client_, "GetAuthorizationToken", input);
+  auto output = client_.json_object("GetAuthorizationToken", input);
   if (!output) return std::unexpected(output.error());
   const json data = output->value("authorizationData", json::array());
   const auto bad = [](std::string message) {
@@ -162,14 +152,14 @@ ApiResult<AuthorizationToken> EcrClient::get_authorization_token(const std::stri
 }
 
 ApiResult<void> EcrClient::put_lifecycle_policy(const std::string& repository, const std::string& policy_json) {
-  auto output = call(client_, "PutLifecyclePolicy",
+  auto output = client_.json_object("PutLifecyclePolicy",
                      {{"repositoryName", repository}, {"lifecyclePolicyText", policy_json}});
   if (!output) return std::unexpected(output.error());
   return {};
 }
 
 ApiResult<std::string> EcrClient::get_lifecycle_policy(const std::string& repository) {
-  auto output = call(client_, "GetLifecyclePolicy", {{"repositoryName", repository}});
+  auto output = client_.json_object("GetLifecyclePolicy", {{"repositoryName", repository}});
   if (!output) return std::unexpected(output.error());
   return output->value("lifecyclePolicyText", "");
 }
@@ -178,13 +168,13 @@ ApiResult<void> EcrClient::put_image_tag_mutability(const std::string& repositor
                                                     const std::vector<TagMutabilityExclusion>& exclusions) {
   json input = {{"repositoryName", repository}, {"imageTagMutability", mutability}};
   if (!exclusions.empty()) input["imageTagMutabilityExclusionFilters"] = exclusions_json(exclusions);
-  auto output = call(client_, "PutImageTagMutability", input);
+  auto output = client_.json_object("PutImageTagMutability", input);
   if (!output) return std::unexpected(output.error());
   return {};
 }
 
 ApiResult<void> EcrClient::put_image_scanning_configuration(const std::string& repository, bool scan_on_push) {
-  auto output = call(client_, "PutImageScanningConfiguration",
+  auto output = client_.json_object("PutImageScanningConfiguration",
                      {{"repositoryName", repository}, {"imageScanningConfiguration", {{"scanOnPush", scan_on_push}}}});
   if (!output) return std::unexpected(output.error());
   return {};
@@ -192,7 +182,7 @@ ApiResult<void> EcrClient::put_image_scanning_configuration(const std::string& r
 
 ApiResult<std::vector<LayerAvailability>> EcrClient::batch_check_layer_availability(
     const std::string& repository, const std::vector<std::string>& digests) {
-  auto output = call(client_, "BatchCheckLayerAvailability", {{"repositoryName", repository}, {"layerDigests", digests}});
+  auto output = client_.json_object("BatchCheckLayerAvailability", {{"repositoryName", repository}, {"layerDigests", digests}});
   if (!output) return std::unexpected(output.error());
   std::vector<LayerAvailability> layers;
   for (const auto& item : output->value("layers", json::array())) {
@@ -206,7 +196,7 @@ ApiResult<std::vector<LayerAvailability>> EcrClient::batch_check_layer_availabil
 }
 
 ApiResult<void> EcrClient::put_account_setting(const std::string& name, const std::string& value) {
-  auto output = call(client_, "PutAccountSetting", {{"name", name}, {"value", value}});
+  auto output = client_.json_object("PutAccountSetting", {{"name", name}, {"value", value}});
   if (!output) return std::unexpected(output.error());
   return {};
 }

@@ -8,16 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-ApiResult<json> call(ServiceClient& client, std::string_view operation, const json& input) {
-  auto body = client.json(operation, input.dump());
-  if (!body) return std::unexpected(body.error());
-  auto parsed = json::parse(*body, nullptr, false);
-  if (parsed.is_discarded()) {
-    return std::unexpected(from_error({util::ErrorKind::kInvalidInput, "response is not JSON"}, "ECS", operation));
-  }
-  return parsed;
-}
-
 json container_json(const ExpressContainer& container) {
   json out = {{"image", container.image}};
   if (container.container_port) out["containerPort"] = *container.container_port;
@@ -88,7 +78,7 @@ ApiResult<ExpressService> EcsClient::create_express_gateway_service(const Expres
   if (!spec.service_name.empty()) input["serviceName"] = spec.service_name;
   if (!spec.cluster.empty()) input["cluster"] = spec.cluster;
   add_common(input, spec);
-  return service_result(call(client_, "CreateExpressGatewayService", input));
+  return service_result(client_.json_object("CreateExpressGatewayService", input));
 }
 
 ApiResult<ExpressService> EcsClient::update_express_gateway_service(const std::string& service_arn,
@@ -96,28 +86,28 @@ ApiResult<ExpressService> EcsClient::update_express_gateway_service(const std::s
   json input = {{"serviceArn", service_arn}};
   if (!spec.execution_role_arn.empty()) input["executionRoleArn"] = spec.execution_role_arn;
   add_common(input, spec);
-  return service_result(call(client_, "UpdateExpressGatewayService", input));
+  return service_result(client_.json_object("UpdateExpressGatewayService", input));
 }
 
 ApiResult<ExpressService> EcsClient::describe_express_gateway_service(const std::string& service_arn) {
-  return service_result(call(client_, "DescribeExpressGatewayService", {{"serviceArn", service_arn}}));
+  return service_result(client_.json_object("DescribeExpressGatewayService", {{"serviceArn", service_arn}}));
 }
 
 ApiResult<ExpressService> EcsClient::delete_express_gateway_service(const std::string& service_arn) {
-  return service_result(call(client_, "DeleteExpressGatewayService", {{"serviceArn", service_arn}}));
+  return service_result(client_.json_object("DeleteExpressGatewayService", {{"serviceArn", service_arn}}));
 }
 
 ApiResult<std::vector<ServiceDeployment>> EcsClient::list_service_deployments(const std::string& service,
                                                                               const std::string& cluster) {
   json input = {{"service", service}};
   if (!cluster.empty()) input["cluster"] = cluster;
-  auto output = call(client_, "ListServiceDeployments", input);
+  auto output = client_.json_object("ListServiceDeployments", input);
   if (!output) return std::unexpected(output.error());
   return deployments_from(output->value("serviceDeployments", json::array()));
 }
 
 ApiResult<std::vector<ServiceDeployment>> EcsClient::describe_service_deployments(const std::vector<std::string>& arns) {
-  auto output = call(client_, "DescribeServiceDeployments", {{"serviceDeploymentArns", arns}});
+  auto output = client_.json_object("DescribeServiceDeployments", {{"serviceDeploymentArns", arns}});
   if (!output) return std::unexpected(output.error());
   return deployments_from(output->value("serviceDeployments", json::array()));
 }

@@ -100,6 +100,17 @@ ApiResult<std::string> ServiceClient::json(std::string_view operation, std::stri
   return std::move(response->body);
 }
 
+ApiResult<nlohmann::json> ServiceClient::json_object(std::string_view operation, const nlohmann::json& input) {
+  auto body = json(operation, input.dump());
+  if (!body) return std::unexpected(body.error());
+  auto parsed = nlohmann::json::parse(*body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return std::unexpected(
+        from_error({util::ErrorKind::kInvalidInput, "response is not a JSON object"}, service_->id, operation));
+  }
+  return parsed;
+}
+
 util::Result<void> ServiceClient::sign(net::Request& request) {
   if (!config_.credentials) {
     return util::fail(ErrorKind::kDenied, "no AWS credentials configured for " + std::string(service_->id));

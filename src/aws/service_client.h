@@ -6,6 +6,8 @@
 //   operation -> serialise -> [sign] -> trace -> HttpClient -> parse error
 //             -> classify -> retry (throttled/transient) or correct skew once.
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -78,6 +80,10 @@ class ServiceClient {
   // AWS JSON 1.1: POSTs `body` (a JSON document) with X-Amz-Target
   // "<prefix>.<operation>"; returns the response body.
   ApiResult<std::string> json(std::string_view operation, std::string body);
+  // The same with a JSON input, for the operations whose answer is a JSON
+  // object (all of ECR's, ECS's and CloudTrail's): the parsed answer, or
+  // kInvalidInput when the body is not one.
+  ApiResult<nlohmann::json> json_object(std::string_view operation, const nlohmann::json& input);
 
   const Endpoint& endpoint() const { return endpoint_; }
   const ServiceInfo& service() const { return *service_; }

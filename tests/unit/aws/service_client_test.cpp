@@ -193,6 +193,27 @@ TEST_F(ServiceClientTest, JsonProtocolSendsTargetAndParsesTypedErrors) {
   EXPECT_NE(headers.find(R"(["Content-Type","application/x-amz-json-1.1"])"), std::string::npos);
 }
 
+TEST_F(ServiceClientTest, JsonObjectParsesTheAnswerAndRefusesOtherBodies) {
+  script(json::array({{{"status", 200}, {"body", R"({"repositories":[]})"}},
+                      {{"status", 200}, {"body", "<html>proxy login</html>"}},
+                      {{"status", 200}, {"body", "[1]"}}}));
+  auto ecr = client(kEcr);
+  auto answer = ecr.json_object("DescribeRepositories", json{{"repositoryNames", {"x"}}});
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ((*answer)["repositories"], json::array());
+  for (int i = 0; i < 2; ++i) {
+    auto refused = ecr.json_object("DescribeRepositories", json::object());
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().kind, ErrorKind::kInvalidInput);
+    EXPECT_NE(refused.error().describe().find("ECR DescribeRepositories"), std::string::npos)
+        << refused.error().describe();
+    EXPECT_NE(refused.error().describe().find("response is not a JSON object"), std::string::npos);
+  }
+  const json seen = log();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0]["body"], R"({"repositoryNames":["x"]})");
+}
+
 // An expired session token, as the services answer it (AWS common errors:
 // "The security token included in the request is expired"): STS's Query
 // shape with ExpiredToken and ECR's JSON shape with ExpiredTokenException
