@@ -75,7 +75,7 @@ std::string trust_fix(const Run& run, const TrustDiagnosis& d) {
     const std::string compact = parsed.is_discarded() ? d.corrected_policy : parsed.dump();
     fix += intro + " the role's trust policy (diff: - current, + corrected):\n" + d.diff +
            "Apply exactly this policy:\n"
-           "aws iam update-assume-role-policy --role-name " + run.role_name + " --policy-document " +
+           "aws iam update-assume-role-policy --role-name " + util::shell_quote(run.role_name) + " --policy-document " +
            util::shell_quote(compact);
   }
   return fix;

@@ -9,12 +9,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
-#include <climits>
-#include <optional>
-#include <utility>
 #include <charconv>
+#include <climits>
+#include <condition_variable>
 #include <ctime>
+#include <limits>
+#include <mutex>
+#include <utility>
 
 namespace eem::util {
 
@@ -172,53 +175,104 @@ void append_line(std::string& out, LogLevel level, std::string_view message,
   out.append("}\n");
 }
 
+enum class Output {
+  kPlain,     // a regular file or /dev/null: writes finish
+  kPollable,  // a pipe or terminal: wait for room, write at most PIPE_BUF
+  kSocket,    // send with MSG_DONTWAIT
+};
+
+Output output_of(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Output::kPlain;
+  if (S_ISSOCK(st.st_mode)) return Output::kSocket;
+  if (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && ::isatty(fd) == 0)) return Output::kPlain;
+  return Output::kPollable;
+}
+
 }  // namespace
+
+struct JsonLog::Shared {
+  using Clock = std::chrono::steady_clock;
+
+  Shared(int out_fd, std::chrono::milliseconds interval, std::chrono::milliseconds final_timeout)
+      : fd(out_fd), output(output_of(out_fd)), flush_interval(interval), final_flush_timeout(final_timeout) {}
+
+  void run();
+  // Writes all of `data` unless the output fails or the stop deadline
+  // passes; false then.
+  bool write_out(std::string_view data);
+  bool past_deadline() const {
+    return stopping && Clock::now().time_since_epoch().count() >= give_up_at.load();
+  }
+
+  const int fd;
+  const Output output;
+  const std::chrono::milliseconds flush_interval;
+  const std::chrono::milliseconds final_flush_timeout;
+
+  std::mutex mutex;  // guards the members below up to `stopping`
+  std::condition_variable wake;
+  std::condition_variable finished;
+  std::string buffer;
+  std::uint64_t dropped = 0;  // lines dropped since the last report
+  bool flush_now = false;
+  bool done = false;  // the flusher returned
+  std::atomic<bool> stopping = false;
+  // When stopping: the steady clock count after which the flusher gives up.
+  std::atomic<Clock::rep> give_up_at = std::numeric_limits<Clock::rep>::max();
+};
 
 JsonLog::JsonLog(int fd, LogLevel min_level, std::chrono::milliseconds flush_interval,
                  std::chrono::milliseconds final_flush_timeout)
-    : fd_(fd), min_level_(min_level), flush_interval_(flush_interval), final_flush_timeout_(final_flush_timeout) {
-  struct stat st {};
-  if (::fstat(fd_, &st) == 0) {
-    if (S_ISFIFO(st.st_mode)) output_ = Output::kPipe;
-    if (S_ISSOCK(st.st_mode)) output_ = Output::kSocket;
-  }
-  flusher_ = std::jthread([this] { run_flusher(); });
+    : min_level_(min_level), shared_(std::make_shared<Shared>(fd, flush_interval, final_flush_timeout)) {
+  flusher_ = std::thread([shared = shared_] { shared->run(); });
 }
 
 JsonLog::~JsonLog() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+  Shared& s = *shared_;
+  const auto give_up = Shared::Clock::now() + s.final_flush_timeout;
+  std::unique_lock lock(s.mutex);
+  s.give_up_at = give_up.time_since_epoch().count();
+  s.stopping = true;
+  s.wake.notify_all();
+  // A little past the deadline: the flusher notices it within one 100 ms poll.
+  if (s.finished.wait_until(lock, give_up + std::chrono::milliseconds(500), [&s] { return s.done; })) {
+    lock.unlock();
+    flusher_.join();
+  } else {
+    // Stuck in a write the kernel does not finish (a terminal that stopped,
+    // a pipe another writer filled). It owns its state; the process ends it.
+    lock.unlock();
+    flusher_.detach();
   }
-  wake_.notify_all();
-  flusher_.join();
 }
 
 void JsonLog::write(LogLevel level, std::string_view message,
                     std::initializer_list<LogField> fields) {
   if (!enabled(level)) return;
-  std::unique_lock lock(mutex_);
-  if (buffer_.size() >= kMaxBuffered) {
-    ++dropped_;
+  Shared& s = *shared_;
+  std::unique_lock lock(s.mutex);
+  if (s.buffer.size() >= kMaxBuffered) {
+    ++s.dropped;
     return;
   }
-  append_line(buffer_, level, message, fields);
-  if (buffer_.size() >= kFlushAt && !flush_now_) {
-    flush_now_ = true;
+  append_line(s.buffer, level, message, fields);
+  if (s.buffer.size() >= kFlushAt && !s.flush_now) {
+    s.flush_now = true;
     lock.unlock();
-    wake_.notify_one();
+    s.wake.notify_one();
   }
 }
 
 void JsonLog::flush() {
   {
-    std::lock_guard lock(mutex_);
-    flush_now_ = true;
+    std::lock_guard lock(shared_->mutex);
+    shared_->flush_now = true;
   }
-  wake_.notify_one();
+  shared_->wake.notify_one();
 }
 
-void JsonLog::run_flusher() {
+void JsonLog::Shared::run() {
   // A reader that went away makes write() fail with EPIPE here instead of
   // raising SIGPIPE, which would end the process. Only this thread writes.
   sigset_t pipe_signal;
@@ -226,56 +280,55 @@ void JsonLog::run_flusher() {
   sigaddset(&pipe_signal, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
   std::string writing;
-  std::unique_lock lock(mutex_);
+  std::unique_lock lock(mutex);
   for (;;) {
-    wake_.wait_for(lock, flush_interval_, [this] { return flush_now_ || stopping_; });
-    flush_now_ = false;
-    const bool last = stopping_ && buffer_.empty() && dropped_ == 0;
-    if (last) return;
-    writing.swap(buffer_);
-    const std::uint64_t dropped = std::exchange(dropped_, 0);
+    wake.wait_for(lock, flush_interval, [this] { return flush_now || stopping; });
+    flush_now = false;
+    if (stopping && buffer.empty() && dropped == 0) break;
+    writing.swap(buffer);
+    const std::uint64_t lost = std::exchange(dropped, 0);
     lock.unlock();
     bool written = write_out(writing);
     writing.clear();
-    if (dropped > 0) {
+    if (lost > 0) {
       // After the lines that were kept, so the gap shows where it was.
-      append_line(writing, LogLevel::kWarn, "log output was blocked; lines dropped",
-                  {{"dropped_lines", dropped}});
+      append_line(writing, LogLevel::kWarn, "log output was blocked; lines dropped", {{"dropped_lines", lost}});
       written = written && write_out(writing);
       writing.clear();
     }
     lock.lock();
     // Output that failed or stayed blocked past the stop deadline: give up on
     // what is left rather than keep the process from exiting.
-    if (stopping_ && !written) return;
+    if (stopping && !written) break;
   }
+  done = true;
+  finished.notify_all();
 }
 
-bool JsonLog::write_out(std::string_view data) {
-  using Clock = std::chrono::steady_clock;
-  std::optional<Clock::time_point> give_up;
+bool JsonLog::Shared::write_out(std::string_view data) {
   while (!data.empty()) {
-    if (output_ != Output::kPlain) {
-      // Wait until the output takes data, in slices, so a stop is noticed.
-      pollfd p{fd_, POLLOUT, 0};
+    if (past_deadline()) return false;
+    if (output == Output::kPollable) {
+      // Wait for room in slices, so the stop deadline is noticed.
+      pollfd p{fd, POLLOUT, 0};
       const int ready = ::poll(&p, 1, 100);
       if (ready < 0 && errno != EINTR) return false;
-      if (ready <= 0) {
-        if (stopping_) {
-          if (!give_up) give_up = Clock::now() + final_flush_timeout_;
-          if (Clock::now() >= *give_up) return false;
-        }
-        continue;
-      }
+      if (ready <= 0) continue;
       if ((p.revents & (POLLERR | POLLNVAL)) != 0) return false;
     }
     ssize_t n = 0;
-    if (output_ == Output::kSocket) {
-      n = ::send(fd_, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (output == Output::kSocket) {
+      n = ::send(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        pollfd p{fd, POLLOUT, 0};
+        ::poll(&p, 1, 100);
+        continue;
+      }
     } else {
       // A pipe that polls writable takes PIPE_BUF bytes without blocking.
-      const std::size_t size = output_ == Output::kPipe ? std::min<std::size_t>(data.size(), PIPE_BUF) : data.size();
-      n = ::write(fd_, data.data(), size);
+      const std::size_t size =
+          output == Output::kPollable ? std::min<std::size_t>(data.size(), PIPE_BUF) : data.size();
+      n = ::write(fd, data.data(), size);
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (n <= 0) return false;  // closed or broken: logs are best effort, never fatal

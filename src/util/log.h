@@ -7,16 +7,15 @@
 // `flush_interval` later (or at once when the buffer is large), so a busy
 // server pays no system call per request. Writers never wait for the output:
 // when it blocks (a log driver that cannot deliver, a reader that stopped),
-// up to kMaxBuffered bytes wait; beyond that lines are dropped and counted,
-// and one warn line says how many once the output takes data again. The
-// destructor writes what is buffered, giving up after `final_flush_timeout`
-// if the output stays blocked, so a process can always exit.
-#include <atomic>
+// up to kMaxBuffered bytes wait (besides the batch being written); beyond
+// that lines are dropped and counted, and one warn line says how many once
+// the output takes data again. The destructor waits at most
+// `final_flush_timeout` for what is buffered to be written, then gives up, so
+// a process can always exit.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <initializer_list>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -65,26 +64,14 @@ class JsonLog {
   void flush();
 
  private:
-  enum class Output { kPlain, kPipe, kSocket };
+  // What the flusher thread works on. Shared with it, so that a thread stuck
+  // in a write the kernel will not finish can be left behind at exit
+  // without touching a destroyed object.
+  struct Shared;
 
-  void run_flusher();
-  // Writes all of `data` unless the output stays blocked past the stop
-  // deadline; false when it gave up or the output failed.
-  bool write_out(std::string_view data);
-
-  int fd_;
   LogLevel min_level_;
-  std::chrono::milliseconds flush_interval_;
-  std::chrono::milliseconds final_flush_timeout_;
-  Output output_ = Output::kPlain;
-
-  std::mutex mutex_;  // guards everything below but flusher_
-  std::condition_variable wake_;
-  std::string buffer_;
-  std::uint64_t dropped_ = 0;  // lines dropped since the last report
-  bool flush_now_ = false;
-  std::atomic<bool> stopping_ = false;
-  std::jthread flusher_;
+  std::shared_ptr<Shared> shared_;
+  std::thread flusher_;
 };
 
 // Appends `text` to `out` as the inside of a JSON string (RFC 8259 section 7).
