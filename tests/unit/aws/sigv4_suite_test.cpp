@@ -1,5 +1,5 @@
 // The official SigV4 test suite (aws-c-auth tests/aws-signing-test-suite/v4,
-// copied to shared/testdata/aws-sigv4-test-suite). Every case is checked in
+// copied to tests/testdata/aws-sigv4-test-suite with its licence; SOURCE.md there). Every case is checked in
 // both forms (header and presigned query): canonical request, string to sign,
 // signature, and the Authorization header.
 
@@ -36,13 +36,11 @@ const std::vector<std::string> kCases = {
     "post-sts-header-before", "post-vanilla", "post-vanilla-empty-query-value", "post-vanilla-query",
     "post-x-www-form-urlencoded", "post-x-www-form-urlencoded-parameters"};
 
-// CI checks out shared/ beside the clone: <source dir>/../shared.
+// Inside the source tree: a plain clone tests itself.
 fs::path suite_dir() {
-  const fs::path dir =
-      fs::path(testing::source_dir()).parent_path() / "shared/testdata/aws-sigv4-test-suite/v4";
+  const fs::path dir = fs::path(testing::source_dir()) / "tests/testdata/aws-sigv4-test-suite/v4";
   if (!fs::is_directory(dir)) {
-    throw std::runtime_error("the official SigV4 suite is missing: " + dir.string() +
-                             " (shared/ must sit beside the source tree)");
+    throw std::runtime_error("the official SigV4 suite is missing: " + dir.string());
   }
   return dir;
 }
