@@ -6,10 +6,15 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <csignal>
 #include <cstring>
+#include <functional>
+#include <future>
+#include <memory>
 #include <thread>
 
 namespace eem::util {
@@ -24,6 +29,22 @@ std::string read_all(int fd) {
     out.append(buf.data(), static_cast<std::size_t>(n));
   }
 }
+
+// Runs `work` on a detached thread and says whether it returned within
+// `limit`: a hang becomes a test failure instead of a stuck suite. The
+// limit is a liveness bound far above the log's own deadlines, not a speed
+// claim.
+bool returns_within(std::function<void()> work, std::chrono::seconds limit) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  std::thread([work = std::move(work), done] {
+    work();
+    done->set_value();
+  }).detach();
+  return finished.wait_for(limit) == std::future_status::ready;
+}
+
+std::atomic<int> g_sigpipes{0};
 
 TEST(JsonLog, WritesOneParsableLinePerCall) {
   int fds[2];
@@ -127,13 +148,23 @@ TEST(JsonLog, ClosedReaderEndsWritingQuietly) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   ::close(fds[0]);
-  {
-    JsonLog log(fds[1], LogLevel::kInfo);
-    log.write(LogLevel::kInfo, "nobody reads this", {});
-    log.flush();
-  }
-  ::close(fds[1]);
-  SUCCEED() << "still running";
+  // Count SIGPIPEs instead of dying of one, so the assertion names it.
+  struct sigaction counting{};
+  struct sigaction previous{};
+  counting.sa_handler = [](int) { g_sigpipes.fetch_add(1); };
+  ASSERT_EQ(::sigaction(SIGPIPE, &counting, &previous), 0);
+  g_sigpipes = 0;
+  const bool returned = returns_within(
+      [fd = fds[1]] {
+        JsonLog log(fd, LogLevel::kInfo);
+        log.write(LogLevel::kInfo, "nobody reads this", {});
+        log.flush();
+      },
+      std::chrono::seconds(30));
+  ::sigaction(SIGPIPE, &previous, nullptr);
+  EXPECT_TRUE(returned) << "the log did not end with its reader gone";
+  EXPECT_EQ(g_sigpipes.load(), 0) << "writing to a closed reader raised SIGPIPE";
+  if (returned) ::close(fds[1]);
 }
 
 // A terminal nobody reads (ECS pseudoTerminal, docker run -t with a stalled
@@ -146,15 +177,17 @@ TEST(JsonLog, GivesUpOnAStoppedTerminal) {
   ASSERT_EQ(::unlockpt(master), 0);
   const int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
   ASSERT_GE(terminal, 0);
-  const std::string padding(1000, 'x');
-  {
-    JsonLog log(terminal, LogLevel::kInfo, std::chrono::milliseconds(5), std::chrono::milliseconds(100));
-    for (int i = 0; i < 1000; ++i) log.write(LogLevel::kInfo, "line", {{"pad", std::string_view(padding)}});
-  }  // returns although nobody reads the terminal
+  const bool returned = returns_within(
+      [terminal] {
+        const std::string padding(1000, 'x');
+        JsonLog log(terminal, LogLevel::kInfo, std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+        for (int i = 0; i < 1000; ++i) log.write(LogLevel::kInfo, "line", {{"pad", std::string_view(padding)}});
+      },  // the destructor must return although nobody reads the terminal
+      std::chrono::seconds(30));
+  EXPECT_TRUE(returned) << "the destructor waited for a terminal nobody reads";
   // Hanging up the terminal ends a write still blocked in the left-behind flusher.
   ::close(master);
-  ::close(terminal);
-  SUCCEED() << "the destructor returned";
+  if (returned) ::close(terminal);
 }
 
 TEST(JsonLog, MillisAreExactWithThreeDecimals) {
