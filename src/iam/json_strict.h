@@ -19,10 +19,13 @@ struct StrictJson {
   std::vector<DuplicateKey> duplicates;  // later occurrences win in `value`
 };
 
-// Fails with kInvalidInput "not valid JSON: line L, column C: <reason>".
-util::Result<StrictJson> parse_strict_json(std::string_view text);
+// Fails with kInvalidInput "not valid JSON: line L, column C: <reason>", or
+// "$: JSON nested more than `max_depth` levels deep ..." as soon as an array
+// or object opens below that depth (the SAX parser itself does not recurse).
+util::Result<StrictJson> parse_strict_json(std::string_view text, std::size_t max_depth);
 
-// Appends `key` to a JSON path: $.Statement, $.Condition["a:b"].
+// Appends `key` to a JSON path: $.Statement, $.Condition["a:b"]. A key longer
+// than kMaxEchoBytes appears cut, as quoted_prefix() shows it.
 std::string child_path(std::string_view parent, std::string_view key);
 std::string index_path(std::string_view parent, std::size_t index);
 
