@@ -112,6 +112,8 @@ TEST_F(Verifier, RejectsWithPreciseMessages) {
        "token expired at 2026-07-14T23:58:59Z (now 2026-07-15T00:00:00Z, leeway 60 s)"},
       {"nbf", [&](json c, const auto& f) { c["nbf"] = kNow + 120; return f.mint({{"alg", "RS256"}, {"kid", "k1"}}, c); }, util::ErrorKind::kClockSkew,
        "token is not valid before 2026-07-15T00:02:00Z (now 2026-07-15T00:00:00Z, leeway 60 s)"},
+      {"far-future nbf", [&](json c, const auto& f) { c["nbf"] = 1e19; return f.mint({{"alg", "RS256"}, {"kid", "k1"}}, c); }, util::ErrorKind::kInvalidInput,
+       "JWT claim \"nbf\" is 1e+19, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
       {"no exp", [&](json c, const auto& f) { c.erase("exp"); return f.mint({{"alg", "RS256"}, {"kid", "k1"}}, c); }, util::ErrorKind::kInvalidInput,
        "token has no \"exp\" claim"},
   };
