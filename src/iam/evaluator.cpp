@@ -116,6 +116,9 @@ Evaluation evaluate(const Policy& policy, const RequestContext& context) {
     out.warnings.push_back("duplicate key " + detail::quoted_excerpt(dup.key) + " in " + dup.path +
                            ": IAM keeps only the last one, the others are silently ignored");
   }
+  if (policy.unlisted_duplicate_keys > 0) {
+    out.warnings.push_back(std::to_string(policy.unlisted_duplicate_keys) + " more duplicate keys, not listed");
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "iam/excerpt.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace eem::iam::detail {
@@ -44,6 +45,18 @@ std::string quoted_prefix(std::string_view value) {
   if (shown.size() < value.size()) out += "…";
   out += '"';
   return out;
+}
+
+std::string plain_or_excerpt(std::string_view value) {
+  const bool plain = value.size() <= kMaxEchoBytes && std::none_of(value.begin(), value.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  return plain ? std::string(value) : quoted_excerpt(value);
+}
+
+std::string cut_to(std::string_view text, std::size_t limit) {
+  const std::string_view shown = utf8_prefix(text, limit);
+  return shown.size() < text.size() ? std::string(shown) + "…" : std::string(text);
 }
 
 std::string quoted_excerpt(std::string_view value) {

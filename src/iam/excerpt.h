@@ -20,4 +20,12 @@ std::string quoted_prefix(std::string_view value);
 // quoted_prefix(`value`), followed by " (N bytes)" when it was cut.
 std::string quoted_excerpt(std::string_view value);
 
+// `value` itself when it is short and plain (no quote, backslash or control
+// character), as in "every repository of octo"; else quoted_excerpt(`value`).
+std::string plain_or_excerpt(std::string_view value);
+
+// `text` (a message of ours that quotes input) cut to `limit` bytes at a
+// UTF-8 boundary, with an ellipsis when cut.
+std::string cut_to(std::string_view text, std::size_t limit);
+
 }  // namespace eem::iam::detail

@@ -32,7 +32,7 @@ class DomBuilder final : public nlohmann::json_sax<json> {
 
   bool key(string_t& k) override {
     Frame& frame = stack_.back();
-    if (!frame.seen.insert(k).second) duplicates_.push_back({k, path_of_top()});
+    if (!frame.seen.insert(k).second) record_duplicate(k);
     frame.pending_key = std::move(k);
     return true;
   }
@@ -45,6 +45,7 @@ class DomBuilder final : public nlohmann::json_sax<json> {
 
   json result;
   std::vector<DuplicateKey> duplicates_;
+  std::size_t unlisted_duplicates_ = 0;
   std::string error_;
 
  private:
@@ -64,6 +65,14 @@ class DomBuilder final : public nlohmann::json_sax<json> {
       path = f.value.is_object() ? child_path(path, f.pending_key) : index_path(path, f.value.size());
     }
     return path;
+  }
+
+  void record_duplicate(const std::string& key) {
+    if (duplicates_.size() < kMaxListedDuplicates) {
+      duplicates_.push_back({key, path_of_top()});
+    } else {
+      ++unlisted_duplicates_;
+    }
   }
 
   bool put(json v) {
@@ -104,11 +113,17 @@ class DomBuilder final : public nlohmann::json_sax<json> {
         ++column;
       }
     }
-    // what(): "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
-    std::string reason(what);
-    if (const auto colon = reason.find(": "); colon != std::string::npos) reason.erase(0, colon + 2);
+    // what(): "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ...",
+    // or "[json.exception.out_of_range.406] number overflow parsing '1e400'".
+    std::string_view reason(what);
+    if (reason.starts_with("[json.exception.out_of_range")) {
+      reason.remove_prefix(reason.find("] ") + 2);
+    } else if (const auto colon = reason.find(": "); colon != std::string_view::npos) {
+      reason.remove_prefix(colon + 2);
+    }
+    // The reason quotes the token last read, which can be a whole 100 KB string.
     return "not valid JSON: line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-           reason;
+           cut_to(reason, 2 * kMaxEchoBytes);
   }
 
   std::string_view text_;
@@ -132,7 +147,7 @@ util::Result<StrictJson> parse_strict_json(std::string_view text, std::size_t ma
     return util::fail(util::ErrorKind::kInvalidInput,
                       builder.error_.empty() ? std::string("not valid JSON") : builder.error_);
   }
-  return StrictJson{std::move(builder.result), std::move(builder.duplicates_)};
+  return StrictJson{std::move(builder.result), std::move(builder.duplicates_), builder.unlisted_duplicates_};
 }
 
 std::string child_path(std::string_view parent, std::string_view key) {

@@ -4,6 +4,7 @@
 // default parser keeps the last duplicate silently; IAM does the same, and a
 // duplicated operator key then drops a whole condition, so we must see them.
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -17,7 +18,12 @@ namespace eem::iam::detail {
 struct StrictJson {
   nlohmann::json value;
   std::vector<DuplicateKey> duplicates;  // later occurrences win in `value`
+  std::size_t unlisted_duplicates = 0;    // found beyond kMaxListedDuplicates
 };
+
+// Duplicate keys listed with their paths; the rest are only counted, so a
+// document of nothing but duplicates under a deep path costs little.
+inline constexpr std::size_t kMaxListedDuplicates = 100;
 
 // Fails with kInvalidInput "not valid JSON: line L, column C: <reason>", or
 // "$: JSON nested more than `max_depth` levels deep ..." as soon as an array

@@ -31,7 +31,7 @@ namespace eem::iam {
 namespace {
 
 using detail::quoted_excerpt;
-using detail::quoted_prefix;
+using detail::plain_or_excerpt;
 
 constexpr std::string_view kSubKey = "token.actions.githubusercontent.com:sub";
 constexpr std::string_view kAudKey = "token.actions.githubusercontent.com:aud";
@@ -73,12 +73,12 @@ void lint_sub_value(const Condition& c, const std::string& v, const LintOptions&
     return;
   }
   if (has_wildcard(p.repo)) {
-    add(out, "GHA003", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " has a wildcard in the repository name: every matching repository of " + p.owner + " can assume the role",
+    add(out, "GHA003", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " has a wildcard in the repository name: every matching repository of " + plain_or_excerpt(p.owner) + " can assume the role",
         "name the repository exactly");
   }
   if (p.rest == "*") {
     add(out, "GHA004", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " admits every branch, tag, pull request and environment of the repository",
-        "list the refs meant, e.g. " + quoted_prefix("repo:" + p.owner + "/" + p.repo + ":ref:refs/heads/main"));
+        "list the refs meant, e.g. " + plain_or_excerpt("repo:" + p.owner + "/" + p.repo + ":ref:refs/heads/main"));
   }
   if (!p.owner.empty() && wildcard_match(v, "repo:" + p.owner + "/" + p.repo + ":pull_request") && !has_wildcard(p.owner + p.repo)) {
     add(out, "GHA009", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " admits pull requests: code from a pull request can assume the role",
@@ -143,11 +143,10 @@ bool is_repository_action(const std::string& action) {
   return a.starts_with("ecr:") && a != "ecr:getauthorizationtoken";
 }
 
-// "every service" for "*", "ecr" for "ecr:*"; a prefix too long to echo is "that service".
+// "every service" for "*", "ecr" for "ecr:*".
 std::string service_of(const std::string& action) {
   if (action == "*") return "every service";
-  const std::string service = action.substr(0, action.find(':'));
-  return service.size() <= detail::kMaxEchoBytes ? service : "that service";
+  return plain_or_excerpt(action.substr(0, action.find(':')));
 }
 
 void lint_identity(const Statement& st, std::vector<Finding>& out) {
@@ -180,6 +179,10 @@ std::vector<Finding> lint_policy(const Policy& policy, const LintOptions& option
   std::vector<Finding> out;
   for (const auto& dup : policy.duplicate_keys) {
     add(out, "IAM001", Severity::kError, dup.path, "duplicate key " + quoted_excerpt(dup.key) + ": IAM keeps only the last one and silently ignores the others",
+        "merge the duplicated entries into one");
+  }
+  if (policy.unlisted_duplicate_keys > 0) {
+    add(out, "IAM001", Severity::kError, "$", std::to_string(policy.unlisted_duplicate_keys) + " more duplicate keys, not listed",
         "merge the duplicated entries into one");
   }
   for (const auto& st : policy.statements) {

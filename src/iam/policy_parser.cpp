@@ -212,6 +212,7 @@ util::Result<Policy> parse_policy(std::string_view json_text) {
   if (!root.is_object()) return std::unexpected(invalid("$", "expected a policy object, got " + type_name(root)));
   Policy policy;
   policy.duplicate_keys = std::move(doc->duplicates);
+  policy.unlisted_duplicate_keys = doc->unlisted_duplicates;
   for (const auto& [key, value] : root.items()) {
     const std::string path = child_path("$", key);
     if (key == "Version") {

@@ -190,5 +190,14 @@ TEST(PolicyLimits, LongValuesAndKeysAreEchoedCutToOneLine) {
   EXPECT_EQ(policy.error().message, "$.Statement.Effect: expected \"Allow\" or \"Deny\", got an object");
 }
 
+TEST(PolicyLimits, ParserReasonsAreCutToALine) {
+  const std::string digits(1'000, '9');
+  const auto policy = parse_policy(R"({"Statement":{"Effect":"Allow","Action":"s3:*","Condition":{"NumericEquals":{"k":1)" +
+                                   digits + "e400}}}}");
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_EQ(policy.error().message,
+            "not valid JSON: line 1, column 1086: number overflow parsing '1" + std::string(174, '9') + "…");
+}
+
 }  // namespace
 }  // namespace eem::iam
