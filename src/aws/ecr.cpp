@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aws/timestamp.h"
 #include "crypto/base64.h"
 
 namespace eem::aws {
@@ -45,7 +46,10 @@ json exclusions_json(const std::vector<TagMutabilityExclusion>& exclusions) {
 
 std::optional<std::chrono::system_clock::time_point> epoch_time(const json& value) {
   if (!value.is_number()) return std::nullopt;
-  const auto millis = static_cast<std::int64_t>(value.get<double>() * 1000.0);
+  const double seconds = value.get<double>();
+  // Out of the clock's range the cast below is undefined: such an expiry is unknown.
+  if (!(seconds >= 0 && seconds < static_cast<double>(kEndOfTimestamps))) return std::nullopt;
+  const auto millis = static_cast<std::int64_t>(seconds * 1000.0);
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(millis));
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <string>
 
 namespace eem::aws {
 
@@ -12,14 +13,19 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   if (rest == nullptr) return std::nullopt;
   std::chrono::milliseconds fraction{0};
   if (*rest == '.') {
-    char* end = nullptr;
-    const double value = std::strtod(rest, &end);
+    // Digits only: strtod would also take an exponent (".5e30").
+    const char* end = rest + 1;
+    while (*end >= '0' && *end <= '9') ++end;
+    if (end == rest + 1) return std::nullopt;
+    const double value = std::strtod(std::string(rest, end).c_str(), nullptr);  // in [0, 1)
     fraction = std::chrono::milliseconds(static_cast<std::int64_t>(value * 1000.0));
     rest = end;
   }
   const std::string_view zone(rest);
   if (zone != "Z" && zone != "+00:00" && zone != "") return std::nullopt;
-  return std::chrono::system_clock::time_point(std::chrono::seconds(timegm(&parts))) + fraction;
+  const std::time_t seconds = timegm(&parts);
+  if (seconds < 0 || seconds >= kEndOfTimestamps) return std::nullopt;
+  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds)) + fraction;
 }
 
 std::string format_iso8601(std::chrono::system_clock::time_point time) {

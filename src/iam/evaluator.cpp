@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "iam/condition.h"
+#include "iam/excerpt.h"
 #include "iam/hints.h"
 #include "util/strings.h"
 
@@ -112,8 +113,11 @@ Evaluation evaluate(const Policy& policy, const RequestContext& context) {
   }
   out.decision = denied ? Decision::kExplicitDeny : allowed ? Decision::kAllow : Decision::kImplicitDeny;
   for (const auto& dup : policy.duplicate_keys) {
-    out.warnings.push_back("duplicate key \"" + dup.key + "\" in " + dup.path +
+    out.warnings.push_back("duplicate key " + detail::quoted_excerpt(dup.key) + " in " + dup.path +
                            ": IAM keeps only the last one, the others are silently ignored");
+  }
+  if (policy.unlisted_duplicate_keys > 0) {
+    out.warnings.push_back(std::to_string(policy.unlisted_duplicate_keys) + " more duplicate keys, not listed");
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "iam/excerpt.h"
 #include "iam/request_context.h"
 #include "util/strings.h"
 
@@ -23,7 +24,7 @@ std::string_view sub_repository(std::string_view sub) {
   return sub.substr(0, sub.find(':'));
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) { return detail::quoted_excerpt(s); }
 
 std::string sub_cause(const std::string& actual, const std::vector<std::string>& expected) {
   const auto mentions = [&](std::string_view part) {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "iam/excerpt.h"
+
 namespace eem::iam::detail {
 namespace {
 
@@ -13,14 +15,14 @@ using nlohmann::json;
 // in its detail namespace) and tracks, per open object, the keys seen so far.
 class DomBuilder final : public nlohmann::json_sax<json> {
  public:
-  explicit DomBuilder(std::string_view text) : text_(text) {}
+  DomBuilder(std::string_view text, std::size_t max_depth) : text_(text), max_depth_(max_depth) {}
 
   bool null() override { return put(json(nullptr)); }
   bool boolean(bool v) override { return put(json(v)); }
   bool number_integer(number_integer_t v) override { return put(json(v)); }
   bool number_unsigned(number_unsigned_t v) override { return put(json(v)); }
   bool number_float(number_float_t v, const string_t&) override { return put(json(v)); }
-  bool string(string_t& v) override { return put(json(v)); }
+  bool string(string_t& v) override { return put(json(std::move(v))); }
   bool binary(binary_t&) override { return false; }
 
   bool start_object(std::size_t) override { return open(json::object()); }
@@ -30,8 +32,8 @@ class DomBuilder final : public nlohmann::json_sax<json> {
 
   bool key(string_t& k) override {
     Frame& frame = stack_.back();
-    if (!frame.seen.insert(k).second) duplicates_.push_back({k, frame.path});
-    frame.pending_key = k;
+    if (!frame.seen.insert(k).second) record_duplicate(k);
+    frame.pending_key = std::move(k);
     return true;
   }
 
@@ -43,21 +45,34 @@ class DomBuilder final : public nlohmann::json_sax<json> {
 
   json result;
   std::vector<DuplicateKey> duplicates_;
+  std::size_t unlisted_duplicates_ = 0;
   std::string error_;
 
  private:
+  // An open array or object. No path is stored: storing one per level made
+  // memory quadratic in the depth (issue 13, item 6); path_of_top() builds it
+  // from the keys and sizes of the open frames when a duplicate is reported.
   struct Frame {
     json value;
-    std::string path;
     std::set<std::string> seen;
     std::string pending_key;
   };
 
-  std::string path_for_child() const {
-    if (stack_.empty()) return "$";
-    const Frame& parent = stack_.back();
-    if (parent.value.is_object()) return child_path(parent.path, parent.pending_key);
-    return index_path(parent.path, parent.value.size());
+  std::string path_of_top() const {
+    std::string path = "$";
+    for (std::size_t i = 0; i + 1 < stack_.size(); ++i) {
+      const Frame& f = stack_[i];
+      path = f.value.is_object() ? child_path(path, f.pending_key) : index_path(path, f.value.size());
+    }
+    return path;
+  }
+
+  void record_duplicate(const std::string& key) {
+    if (duplicates_.size() < kMaxListedDuplicates) {
+      duplicates_.push_back({key, path_of_top()});
+    } else {
+      ++unlisted_duplicates_;
+    }
   }
 
   bool put(json v) {
@@ -71,7 +86,12 @@ class DomBuilder final : public nlohmann::json_sax<json> {
     return true;
   }
   bool open(json v) {
-    stack_.push_back({std::move(v), path_for_child(), {}, {}});
+    if (stack_.size() >= max_depth_) {
+      error_ = "$: JSON nested more than " + std::to_string(max_depth_) +
+               " levels deep; an IAM policy nests at most 6 (policy, Statement, statement, Condition, operator, values)";
+      return false;
+    }
+    stack_.push_back({std::move(v), {}, {}});
     return true;
   }
   bool close() {
@@ -93,14 +113,21 @@ class DomBuilder final : public nlohmann::json_sax<json> {
         ++column;
       }
     }
-    // what(): "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..."
-    std::string reason(what);
-    if (const auto colon = reason.find(": "); colon != std::string::npos) reason.erase(0, colon + 2);
+    // what(): "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ...",
+    // or "[json.exception.out_of_range.406] number overflow parsing '1e400'".
+    std::string_view reason(what);
+    if (reason.starts_with("[json.exception.out_of_range")) {
+      reason.remove_prefix(reason.find("] ") + 2);
+    } else if (const auto colon = reason.find(": "); colon != std::string_view::npos) {
+      reason.remove_prefix(colon + 2);
+    }
+    // The reason quotes the token last read, which can be a whole 100 KB string.
     return "not valid JSON: line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-           reason;
+           cut_to(reason, 2 * kMaxEchoBytes);
   }
 
   std::string_view text_;
+  std::size_t max_depth_;
   std::vector<Frame> stack_;
 };
 
@@ -112,20 +139,20 @@ bool is_plain_key(std::string_view key) {
 
 }  // namespace
 
-util::Result<StrictJson> parse_strict_json(std::string_view text) {
-  DomBuilder builder(text);
+util::Result<StrictJson> parse_strict_json(std::string_view text, std::size_t max_depth) {
+  DomBuilder builder(text, max_depth);
   const bool ok = json::sax_parse(text.begin(), text.end(), &builder, nlohmann::detail::input_format_t::json,
                                   /*strict=*/true, /*ignore_comments=*/false);
   if (!ok) {
     return util::fail(util::ErrorKind::kInvalidInput,
                       builder.error_.empty() ? std::string("not valid JSON") : builder.error_);
   }
-  return StrictJson{std::move(builder.result), std::move(builder.duplicates_)};
+  return StrictJson{std::move(builder.result), std::move(builder.duplicates_), builder.unlisted_duplicates_};
 }
 
 std::string child_path(std::string_view parent, std::string_view key) {
-  if (is_plain_key(key)) return std::string(parent) + "." + std::string(key);
-  return std::string(parent) + "[" + json(std::string(key)).dump() + "]";
+  if (is_plain_key(key) && key.size() <= kMaxEchoBytes) return std::string(parent) + "." + std::string(key);
+  return std::string(parent) + "[" + quoted_prefix(key) + "]";
 }
 
 std::string index_path(std::string_view parent, std::size_t index) {

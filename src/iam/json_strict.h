@@ -4,6 +4,7 @@
 // default parser keeps the last duplicate silently; IAM does the same, and a
 // duplicated operator key then drops a whole condition, so we must see them.
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -17,12 +18,20 @@ namespace eem::iam::detail {
 struct StrictJson {
   nlohmann::json value;
   std::vector<DuplicateKey> duplicates;  // later occurrences win in `value`
+  std::size_t unlisted_duplicates = 0;    // found beyond kMaxListedDuplicates
 };
 
-// Fails with kInvalidInput "not valid JSON: line L, column C: <reason>".
-util::Result<StrictJson> parse_strict_json(std::string_view text);
+// Duplicate keys listed with their paths; the rest are only counted, so a
+// document of nothing but duplicates under a deep path costs little.
+inline constexpr std::size_t kMaxListedDuplicates = 100;
 
-// Appends `key` to a JSON path: $.Statement, $.Condition["a:b"].
+// Fails with kInvalidInput "not valid JSON: line L, column C: <reason>", or
+// "$: JSON nested more than `max_depth` levels deep ..." as soon as an array
+// or object opens below that depth (the SAX parser itself does not recurse).
+util::Result<StrictJson> parse_strict_json(std::string_view text, std::size_t max_depth);
+
+// Appends `key` to a JSON path: $.Statement, $.Condition["a:b"]. A key longer
+// than kMaxEchoBytes appears cut, as quoted_prefix() shows it.
 std::string child_path(std::string_view parent, std::string_view key);
 std::string index_path(std::string_view parent, std::size_t index);
 

@@ -23,11 +23,15 @@
 
 #include <algorithm>
 
+#include "iam/excerpt.h"
 #include "iam/request_context.h"
 #include "util/strings.h"
 
 namespace eem::iam {
 namespace {
+
+using detail::quoted_excerpt;
+using detail::plain_or_excerpt;
 
 constexpr std::string_view kSubKey = "token.actions.githubusercontent.com:sub";
 constexpr std::string_view kAudKey = "token.actions.githubusercontent.com:aud";
@@ -64,24 +68,24 @@ SubPattern split_sub(std::string_view v) {
 void lint_sub_value(const Condition& c, const std::string& v, const LintOptions& options, std::vector<Finding>& out) {
   const SubPattern p = split_sub(v);
   if (has_wildcard(p.owner) || v == "*") {
-    add(out, "GHA002", Severity::kError, c.path, "sub \"" + v + "\" has a wildcard in the owner: repositories of other owners can assume the role",
+    add(out, "GHA002", Severity::kError, c.path, "sub " + quoted_excerpt(v) + " has a wildcard in the owner: repositories of other owners can assume the role",
         "name the owner exactly: repo:OWNER/REPO:ref:refs/heads/main");
     return;
   }
   if (has_wildcard(p.repo)) {
-    add(out, "GHA003", Severity::kWarning, c.path, "sub \"" + v + "\" has a wildcard in the repository name: every matching repository of " + p.owner + " can assume the role",
+    add(out, "GHA003", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " has a wildcard in the repository name: every matching repository of " + plain_or_excerpt(p.owner) + " can assume the role",
         "name the repository exactly");
   }
   if (p.rest == "*") {
-    add(out, "GHA004", Severity::kWarning, c.path, "sub \"" + v + "\" admits every branch, tag, pull request and environment of the repository",
-        "list the refs meant, e.g. repo:" + p.owner + "/" + p.repo + ":ref:refs/heads/main");
+    add(out, "GHA004", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " admits every branch, tag, pull request and environment of the repository",
+        "list the refs meant, e.g. " + plain_or_excerpt("repo:" + p.owner + "/" + p.repo + ":ref:refs/heads/main"));
   }
   if (!p.owner.empty() && wildcard_match(v, "repo:" + p.owner + "/" + p.repo + ":pull_request") && !has_wildcard(p.owner + p.repo)) {
-    add(out, "GHA009", Severity::kWarning, c.path, "sub \"" + v + "\" admits pull requests: code from a pull request can assume the role",
+    add(out, "GHA009", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " admits pull requests: code from a pull request can assume the role",
         "admit only branches, tags or environments unless pull requests must deploy");
   }
   if (options.immutable_subjects == ImmutableSubjects::kYes && !p.owner.empty() && p.owner.find('@') == std::string::npos) {
-    add(out, "GHA010", Severity::kError, c.path, "sub \"" + v + "\" uses owner and repository names, but the repository uses immutable subjects: it never matches",
+    add(out, "GHA010", Severity::kError, c.path, "sub " + quoted_excerpt(v) + " uses owner and repository names, but the repository uses immutable subjects: it never matches",
         "use repo:OWNER@OWNER_ID/REPO@REPO_ID:...");
   }
 }
@@ -139,6 +143,12 @@ bool is_repository_action(const std::string& action) {
   return a.starts_with("ecr:") && a != "ecr:getauthorizationtoken";
 }
 
+// "every service" for "*", "ecr" for "ecr:*".
+std::string service_of(const std::string& action) {
+  if (action == "*") return "every service";
+  return plain_or_excerpt(action.substr(0, action.find(':')));
+}
+
 void lint_identity(const Statement& st, std::vector<Finding>& out) {
   if (st.effect != Effect::kAllow) return;
   const std::string action_path = st.path + (st.action_negation == Negation::kNegated ? ".NotAction" : ".Action");
@@ -149,7 +159,7 @@ void lint_identity(const Statement& st, std::vector<Finding>& out) {
   }
   for (const auto& a : st.actions) {
     if (a == "*" || (a.ends_with(":*") && a.find('*') == a.size() - 1)) {
-      add(out, "IAM004", Severity::kWarning, action_path, "action \"" + a + "\" grants every action of " + (a == "*" ? "every service" : a.substr(0, a.find(':'))),
+      add(out, "IAM004", Severity::kWarning, action_path, "action " + quoted_excerpt(a) + " grants every action of " + service_of(a),
           "list the actions needed");
     }
   }
@@ -168,7 +178,11 @@ std::string_view severity_name(Severity severity) noexcept { return severity == 
 std::vector<Finding> lint_policy(const Policy& policy, const LintOptions& options) {
   std::vector<Finding> out;
   for (const auto& dup : policy.duplicate_keys) {
-    add(out, "IAM001", Severity::kError, dup.path, "duplicate key \"" + dup.key + "\": IAM keeps only the last one and silently ignores the others",
+    add(out, "IAM001", Severity::kError, dup.path, "duplicate key " + quoted_excerpt(dup.key) + ": IAM keeps only the last one and silently ignores the others",
+        "merge the duplicated entries into one");
+  }
+  if (policy.unlisted_duplicate_keys > 0) {
+    add(out, "IAM001", Severity::kError, "$", std::to_string(policy.unlisted_duplicate_keys) + " more duplicate keys, not listed",
         "merge the duplicated entries into one");
   }
   for (const auto& st : policy.statements) {

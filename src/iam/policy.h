@@ -92,7 +92,8 @@ struct Policy {
   std::string version;  // empty when absent
   std::string id;
   std::vector<Statement> statements;
-  std::vector<DuplicateKey> duplicate_keys;
+  std::vector<DuplicateKey> duplicate_keys;  // the first 100
+  std::size_t unlisted_duplicate_keys = 0;   // more duplicates, only counted
 };
 
 }  // namespace eem::iam

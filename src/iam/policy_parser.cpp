@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "iam/excerpt.h"
 #include "iam/json_strict.h"
 
 namespace eem::iam {
@@ -12,18 +13,26 @@ namespace {
 using nlohmann::json;
 using detail::child_path;
 using detail::index_path;
+using detail::quoted_excerpt;
 
 util::Error invalid(const std::string& path, const std::string& what) {
   return util::Error{util::ErrorKind::kInvalidInput, path + ": " + what};
 }
 
 std::string type_name(const json& v) {
-  if (v.is_string()) return "a string " + v.dump();
+  if (v.is_string()) return "a string " + quoted_excerpt(v.get_ref<const std::string&>());
   if (v.is_array()) return "an array";
   if (v.is_object()) return "an object";
   if (v.is_boolean()) return "a boolean";
   if (v.is_number()) return "a number";
   return "null";
+}
+
+// A scalar as written ("allow", 12, true), cut to one line; a container by its type.
+std::string value_text(const json& v) {
+  if (v.is_string()) return quoted_excerpt(v.get_ref<const std::string&>());
+  if (v.is_array() || v.is_object()) return type_name(v);
+  return v.dump();
 }
 
 // A string, or a non-empty array of strings (Action, Resource, Principal values).
@@ -58,7 +67,7 @@ util::Result<PrincipalBlock> parse_principal(const json& v, const std::string& p
   for (const auto& [type, values] : v.items()) {
     const std::string item_path = child_path(path, type);
     if (kTypes.count(type) == 0) {
-      return std::unexpected(invalid(item_path, "unknown principal type \"" + type + "\" (expected AWS, Federated, Service or CanonicalUser)"));
+      return std::unexpected(invalid(item_path, "unknown principal type " + quoted_excerpt(type) + " (expected AWS, Federated, Service or CanonicalUser)"));
     }
     auto list = string_list(values, item_path);
     if (!list) return std::unexpected(list.error());
@@ -74,7 +83,7 @@ util::Result<std::vector<Condition>> parse_conditions(const json& v, const std::
   for (const auto& [op_name, keys] : v.items()) {
     const std::string op_path = child_path(path, op_name);
     auto op = parse_operator(op_name);
-    if (!op) return std::unexpected(invalid(op_path, "unknown condition operator \"" + op_name + "\""));
+    if (!op) return std::unexpected(invalid(op_path, "unknown condition operator " + quoted_excerpt(op_name)));
     if (!keys.is_object()) return std::unexpected(invalid(op_path, "expected an object of condition keys, got " + type_name(keys)));
     if (keys.empty()) return std::unexpected(invalid(op_path, "expected at least one condition key, got an empty object"));
     for (const auto& [key, values] : keys.items()) {
@@ -95,7 +104,7 @@ util::Result<std::vector<Condition>> parse_conditions(const json& v, const std::
 util::Result<void> check_action_names(const std::vector<std::string>& actions, const std::string& path) {
   for (const auto& action : actions) {
     if (action != "*" && action.find(':') == std::string::npos) {
-      return std::unexpected(invalid(path, "action \"" + action + "\" is not of the form service:action"));
+      return std::unexpected(invalid(path, "action " + quoted_excerpt(action) + " is not of the form service:action"));
     }
   }
   return {};
@@ -124,7 +133,7 @@ util::Result<void> parse_effect(const json& st, const std::string& path, Stateme
   } else if (effect == "Deny") {
     out.effect = Effect::kDeny;
   } else {
-    return std::unexpected(invalid(child_path(path, "Effect"), "expected \"Allow\" or \"Deny\", got " + effect.dump()));
+    return std::unexpected(invalid(child_path(path, "Effect"), "expected \"Allow\" or \"Deny\", got " + value_text(effect)));
   }
   return {};
 }
@@ -169,7 +178,7 @@ util::Result<Statement> parse_statement(const json& st, const std::string& path,
   static const std::set<std::string> kElements{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
                                                "Resource", "NotResource", "Condition"};
   for (const auto& [key, unused] : st.items()) {
-    if (kElements.count(key) == 0) return std::unexpected(invalid(child_path(path, key), "unknown statement element \"" + key + "\""));
+    if (kElements.count(key) == 0) return std::unexpected(invalid(child_path(path, key), "unknown statement element " + quoted_excerpt(key)));
   }
   Statement out;
   out.index = index;
@@ -193,24 +202,29 @@ util::Result<Statement> parse_statement(const json& st, const std::string& path,
 }  // namespace
 
 util::Result<Policy> parse_policy(std::string_view json_text) {
-  auto doc = detail::parse_strict_json(json_text);
+  if (json_text.size() > kMaxPolicyBytes) {
+    return std::unexpected(invalid("$", "the document is " + std::to_string(json_text.size()) + " bytes, over the limit of " +
+                                            std::to_string(kMaxPolicyBytes) + "; IAM accepts at most 10,240 characters"));
+  }
+  auto doc = detail::parse_strict_json(json_text, kMaxPolicyDepth);
   if (!doc) return std::unexpected(doc.error());
   const json& root = doc->value;
   if (!root.is_object()) return std::unexpected(invalid("$", "expected a policy object, got " + type_name(root)));
   Policy policy;
   policy.duplicate_keys = std::move(doc->duplicates);
+  policy.unlisted_duplicate_keys = doc->unlisted_duplicates;
   for (const auto& [key, value] : root.items()) {
     const std::string path = child_path("$", key);
     if (key == "Version") {
       if (value != "2012-10-17" && value != "2008-10-17") {
-        return std::unexpected(invalid(path, "expected \"2012-10-17\" or \"2008-10-17\", got " + value.dump()));
+        return std::unexpected(invalid(path, "expected \"2012-10-17\" or \"2008-10-17\", got " + value_text(value)));
       }
       policy.version = value.get<std::string>();
     } else if (key == "Id") {
       if (!value.is_string()) return std::unexpected(invalid(path, "expected a string, got " + type_name(value)));
       policy.id = value.get<std::string>();
     } else if (key != "Statement") {
-      return std::unexpected(invalid(path, "unknown policy element \"" + key + "\""));
+      return std::unexpected(invalid(path, "unknown policy element " + quoted_excerpt(key)));
     }
   }
   if (!root.contains("Statement")) return std::unexpected(invalid("$", "missing Statement"));

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "crypto/jwk.h"
 #include "util/strings.h"
 
 namespace eem::oidc {
@@ -98,8 +99,11 @@ util::Result<std::vector<JwksKey>> parse_jwks(std::string_view json_text) {
     const std::string kty = member(k, "kty");
     if (member(k, "use") == "enc" || (kty != "RSA" && kty != "EC")) continue;
     crypto::Jwk jwk{kty, member(k, "n"), member(k, "e"), member(k, "crv"), member(k, "x"), member(k, "y")};
-    auto key = crypto::public_key_from_jwk(jwk);
     const std::string kid = member(k, "kid");
+    if (kty == "RSA") {
+      if (auto ok = crypto::check_rsa_exponent(jwk.e); !ok) return std::unexpected(ok.error().with_context("JWKS key \"" + kid + "\""));
+    }
+    auto key = crypto::public_key_from_jwk(jwk);
     if (!key) return std::unexpected(key.error().with_context("JWKS key \"" + kid + "\""));
     out.push_back({kid, member(k, "alg"), std::move(*key)});
   }

@@ -41,13 +41,26 @@ util::Result<JoseHeader> parse_header(const json& h) {
   return out;
 }
 
+// RFC 7519 section 2 lets a NumericDate be any JSON number, but converting
+// one outside int64 is undefined behaviour: nbf = 1e19 came out as a date in
+// the past and the token "verified" (issue 13, item 7). No token is issued
+// before the epoch, and format_time() prints four-digit years, so the range
+// is 1970-01-01T00:00:00Z up to 10000-01-01T00:00:00Z, excluded.
+constexpr double kEndOfNumericDates = 253402300800.0;
+
 util::Result<std::optional<std::int64_t>> numeric_date(const json& p, const char* name) {
   if (!p.contains(name)) return std::optional<std::int64_t>();
   const json& v = p[name];
-  if (!v.is_number() || !std::isfinite(v.get<double>())) {
+  if (!v.is_number()) {
     return util::fail(ErrorKind::kInvalidInput, std::string("JWT claim \"") + name + "\" must be a number (seconds since the epoch)");
   }
-  return std::optional<std::int64_t>(static_cast<std::int64_t>(std::floor(v.get<double>())));
+  const double seconds = v.get<double>();
+  if (!(seconds >= 0 && seconds < kEndOfNumericDates)) {  // written this way, NaN fails too
+    return util::fail(ErrorKind::kInvalidInput, std::string("JWT claim \"") + name + "\" is " + v.dump() +
+                                                    ", outside the dates this verifier accepts (0 to 253402300799, "
+                                                    "1970-01-01 to 9999-12-31)");
+  }
+  return std::optional<std::int64_t>(static_cast<std::int64_t>(std::floor(seconds)));
 }
 
 util::Result<Claims> parse_claims(const json& p) {

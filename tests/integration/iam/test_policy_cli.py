@@ -142,6 +142,25 @@ class PolicyCli(unittest.TestCase):
                     self.assertEqual(r.stderr, f"shipctl: error: policy {path}: {message}\n")
                     self.assertEqual(r.stdout, "")
 
+    def test_hostile_documents_are_refused_in_one_line(self):
+        # Issue 13, item 6: 40,000 levels took 2.96 GB; a 100 MB Action came back whole on stderr.
+        cases = [
+            ("deep.json", "[" * 40000 + "]" * 40000,
+             "$: JSON nested more than 64 levels deep; an IAM policy nests at most 6 "
+             "(policy, Statement, statement, Condition, operator, values)"),
+            ("big.json", " " * (131072 + 1),
+             "$: the document is 131073 bytes, over the limit of 131072; IAM accepts at most 10,240 characters"),
+            ("action.json", '{"Statement":{"Effect":"Allow","Action":"%s"}}' % ("A" * 100000),
+             '$.Statement.Action: action "%s…" (100000 bytes) is not of the form service:action' % ("A" * 100)),
+        ]
+        for name, content, message in cases:
+            path = self.write(name, content)
+            for args in (["policy", "lint", path], ["policy", "eval", "--policy", path, "--action", "s3:GetObject"]):
+                with self.subTest(name=name, command=args[1]):
+                    r = shipctl(*args)
+                    self.assertEqual((r.returncode, r.stdout), (2, ""))
+                    self.assertEqual(r.stderr, f"shipctl: error: policy {path}: {message}\n")
+
     def test_missing_file_and_bad_context(self):
         r = shipctl("policy", "lint", "/nonexistent/p.json")
         self.assertEqual((r.returncode, r.stderr), (74, "shipctl: error: cannot read policy file /nonexistent/p.json\n"))

@@ -2,6 +2,7 @@
 // reference JOSE implementation), all in this one process.
 // Usage: node mint_tokens.mjs OUTDIR NOW_SECONDS
 import * as jose from 'jose';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -36,4 +37,21 @@ const tokens = {
   hs256: await sign(claims, new TextEncoder().encode('0123456789abcdef0123456789abcdef'), { alg: 'HS256', kid: 'k1' }),
   none: new jose.UnsecuredJWT(claims).encode(),
 };
+// Issue 13, item 7: NumericDates no int64 holds; jose signs them as given.
+tokens.far_nbf = await sign({ ...claims, nbf: 1e19 }, rsa.privateKey, { alg: 'RS256', kid: 'k1' });
+tokens.nbf_2p63 = await sign({ ...claims, nbf: 2 ** 63 }, rsa.privateKey, { alg: 'RS256', kid: 'k1' });
+tokens.iat_2p64 = await sign({ ...claims, iat: 2 ** 64 }, rsa.privateKey, { alg: 'RS256', kid: 'k1' });
+
+// Issue 13, item 8: the RSA key published with e = 1, and a token forged
+// without any private key: with e = 1 the signature is the EMSA-PKCS1-v1_5
+// encoding of the SHA-256 hash (RFC 8017 section 9.2) itself.
+const rsaJwk = await jose.exportJWK(rsa.publicKey);
+writeFileSync(join(outdir, 'jwks_e1.json'), JSON.stringify({ keys: [{ ...rsaJwk, e: 'AQ', kid: 'k1', alg: 'RS256', use: 'sig' }] }));
+const b64u = (bytes) => Buffer.from(bytes).toString('base64url');
+const forgedInput = b64u(JSON.stringify({ alg: 'RS256', kid: 'k1' })) + '.' + b64u(JSON.stringify({ ...claims, sub: 'repo:mallory/app:ref:refs/heads/main' }));
+const digestInfo = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+const hash = createHash('sha256').update(forgedInput).digest();
+const k = Buffer.from(rsaJwk.n, 'base64url').length;
+const em = Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(k - 3 - digestInfo.length - hash.length, 0xff), Buffer.from([0]), digestInfo, hash]);
+tokens.forged_e1 = forgedInput + '.' + b64u(em);
 for (const [name, token] of Object.entries(tokens)) writeFileSync(join(outdir, name + '.jwt'), token + '\n');

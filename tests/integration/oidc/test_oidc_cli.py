@@ -66,6 +66,25 @@ class OidcCli(unittest.TestCase):
                 self.assertEqual(r.stderr, f"shipctl: error: {message}\n")
                 self.assertEqual(r.stdout, "")
 
+    def test_far_future_dates_are_refused_naming_the_claim(self):
+        # Issue 13, item 7: these gave "Token verified." (rc 0).
+        rng = ", outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"
+        cases = {"far_nbf": 'JWT claim "nbf" is 10000000000000000000' + rng,
+                 "nbf_2p63": 'JWT claim "nbf" is 9223372036854776000' + rng,  # 2**63 as JSON.stringify writes it
+                 "iat_2p64": 'JWT claim "iat" is 1.8446744073709552e+19' + rng}
+        for token, message in cases.items():
+            with self.subTest(token=token):
+                r = self.verify(token)
+                self.assertEqual((r.returncode, r.stdout, r.stderr), (2, "", f"shipctl: error: {message}\n"))
+
+    def test_rsa_key_with_exponent_one_is_refused(self):
+        # Issue 13, item 8: with e = 1 the forged token verified.
+        jwks = self.path("jwks_e1.json")
+        r = self.verify("forged_e1", jwks=jwks)
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertEqual(r.stderr, f'shipctl: error: reading JWKS from file {jwks}: JWKS key "k1": '
+                                   'JWK RSA exponent 1 is refused: it must be odd and at least 3 (65537 in practice)\n')
+
     def test_expired_token_reports_kind_in_json(self):
         r = self.verify("expired", "--json")
         self.assertEqual(r.returncode, 77)

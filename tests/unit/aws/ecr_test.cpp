@@ -44,6 +44,19 @@ TEST(EcrClient, AuthorizationTokenIsDecodedIntoUserAndPassword) {
             1764115200500);
 }
 
+// Issue 13, item 7: epoch seconds that no clock holds were cast from double
+// (undefined); the expiry is then unknown, as when ECR leaves it out.
+TEST(EcrClient, ExpiryOutsideTheClocksRangeIsUnknown) {
+  for (const char* expires : {"1e300", "-1e300", "1e11", "-1"}) {
+    CannedHttp http(std::string(R"({"authorizationData":[{"authorizationToken":"QVdTOjEyMzQ1Njc4OTAxMi1hdXRoLXRva2Vu",)") +
+                    R"("expiresAt":)" + expires + "}]}");
+    auto ecr = client(http);
+    auto token = ecr.get_authorization_token();
+    ASSERT_TRUE(token.has_value()) << token.error().describe();
+    EXPECT_FALSE(token->expires_at.has_value()) << expires;
+  }
+}
+
 TEST(EcrClient, MalformedTokenIsAnErrorNotAnEmptyPassword) {
   CannedHttp http(R"({"authorizationData":[{"authorizationToken":"bm9jb2xvbg=="}]})");
   auto ecr = client(http);

@@ -78,5 +78,35 @@ INSTANTIATE_TEST_SUITE_P(
         LintCase{"TokenOnStarIsClean", identity(R"({"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"})"), {}, ""}),
     [](const testing::TestParamInfo<LintCase>& param) { return std::string(param.param.name); });
 
+// Issue 13, item 6: findings echo values cut to one line, and a document of
+// nothing but duplicates lists the first 100 and counts the rest.
+TEST(LintLimits, LongSubjectsAreEchoedCut) {
+  const std::string owner(5'000, 'o');
+  const auto policy = parse_policy(with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:)" + owner + R"(/*:*"})"));
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  const auto findings = lint_policy(*policy);
+  ASSERT_EQ(findings.size(), 2u);
+  const std::string sub = "\"repo:" + std::string(95, 'o') + "…\" (5009 bytes)";
+  EXPECT_EQ(findings[0].message, "sub " + sub + " has a wildcard in the repository name: every matching repository of \"" +
+                                     std::string(100, 'o') + "…\" (5000 bytes) can assume the role");
+  EXPECT_EQ(findings[1].fix, "list the refs meant, e.g. \"repo:" + std::string(95, 'o') + "…\" (5027 bytes)");
+}
+
+TEST(LintLimits, DuplicatesBeyondTheFirstHundredAreCounted) {
+  std::string keys;
+  for (int i = 0; i < 150; ++i) keys += R"("k":"v",)";
+  const auto policy = parse_policy(identity(R"({"Effect":"Allow","Action":"s3:GetObject","Resource":"a","Condition":{"StringEquals":{)" +
+                                            keys + R"("k":"v"}}})"));
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  EXPECT_EQ(policy->duplicate_keys.size(), 100u);
+  EXPECT_EQ(policy->unlisted_duplicate_keys, 50u);
+  const auto findings = lint_policy(*policy);
+  ASSERT_EQ(findings.size(), 101u);
+  EXPECT_EQ(findings[0].path, "$.Statement[0].Condition.StringEquals");
+  EXPECT_EQ(findings[100].rule, "IAM001");
+  EXPECT_EQ(findings[100].path, "$");
+  EXPECT_EQ(findings[100].message, "50 more duplicate keys, not listed");
+}
+
 }  // namespace
 }  // namespace eem::iam

@@ -120,5 +120,84 @@ TEST(PolicyParser, ValidStatementFragmentParses) {
   EXPECT_TRUE(parse_policy(std::string("{\"Statement\":{") + kA + "}}").has_value());
 }
 
+// Issue 13, item 6: hostile documents cost little and come back as one line.
+
+std::string nested(std::size_t depth, std::string_view inner) {
+  return std::string(depth, '[') + std::string(inner) + std::string(depth, ']');
+}
+
+TEST(PolicyLimits, RefusesADocumentOverTheSizeLimitBeforeParsingIt) {
+  const std::string text = std::string("{\"Statement\":{") + kA + "}}" + std::string(kMaxPolicyBytes, ' ');
+  const auto policy = parse_policy(text);
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_EQ(policy.error().message, "$: the document is " + std::to_string(text.size()) +
+                                        " bytes, over the limit of 131072; IAM accepts at most 10,240 characters");
+}
+
+TEST(PolicyLimits, ADocumentAtTheSizeLimitParses) {
+  std::string text = std::string("{\"Statement\":{") + kA + "}}";
+  text += std::string(kMaxPolicyBytes - text.size(), '\n');
+  EXPECT_TRUE(parse_policy(text).has_value());
+}
+
+TEST(PolicyLimits, RefusesNestingDeeperThanTheLimit) {
+  constexpr const char* kDeep =
+      "$: JSON nested more than 64 levels deep; an IAM policy nests at most 6 (policy, Statement, statement, "
+      "Condition, operator, values)";
+  for (const std::string& text :
+       {nested(kMaxPolicyDepth + 1, ""), nested(60'000, ""),
+        // inside a condition value, where arrays are legal
+        std::string("{\"Statement\":{") + kA + ",\"Condition\":{\"StringEquals\":{\"k\":" + nested(61, "\"v\"") + "}}}}"}) {
+    const auto policy = parse_policy(text);
+    ASSERT_FALSE(policy.has_value());
+    EXPECT_EQ(policy.error().message, kDeep) << text.substr(0, 80);
+  }
+  // At the limit, the grammar decides.
+  EXPECT_EQ(parse_policy(nested(kMaxPolicyDepth, "")).error().message, "$: expected a policy object, got an array");
+}
+
+TEST(PolicyLimits, DuplicateKeysDeepInTheDocumentHaveTheirPath) {
+  const auto policy = parse_policy(std::string("{\"Statement\":[{") + kA + "},{" + kA +
+                                   R"(,"Condition":{"StringLike":{"a:b":"1","a:b":"2"}},"Sid":"x","Sid":"y"}]})");
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  ASSERT_EQ(policy->duplicate_keys.size(), 2u);
+  EXPECT_EQ(policy->duplicate_keys[0].path, "$.Statement[1].Condition.StringLike");
+  EXPECT_EQ(policy->duplicate_keys[0].key, "a:b");
+  EXPECT_EQ(policy->duplicate_keys[1].path, "$.Statement[1]");
+  EXPECT_EQ(policy->duplicate_keys[1].key, "Sid");
+}
+
+TEST(PolicyLimits, LongValuesAndKeysAreEchoedCutToOneLine) {
+  const std::string action(100'000, 'x');
+  auto policy = parse_policy(R"({"Statement":{"Effect":"Allow","Action":")" + action + "\"}}");
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_EQ(policy.error().message,
+            "$.Statement.Action: action \"" + action.substr(0, 100) + "…\" (100000 bytes) is not of the form service:action");
+
+  const std::string key(5'000, 'k');
+  policy = parse_policy(std::string("{\"Statement\":{") + kA + ",\"" + key + "\":1}}");
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_EQ(policy.error().message, "$.Statement[\"" + key.substr(0, 100) + "…\"]: unknown statement element \"" +
+                                        key.substr(0, 100) + "…\" (5000 bytes)");
+
+  // Cut at a character boundary: 99 ASCII bytes, then two-byte characters.
+  const std::string effect = std::string(99, 'e') + "éééé";
+  policy = parse_policy(R"({"Statement":{"Effect":")" + effect + R"(","Action":"s3:*"}})");
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_EQ(policy.error().message, "$.Statement.Effect: expected \"Allow\" or \"Deny\", got \"" + std::string(99, 'e') +
+                                        "…\" (107 bytes)");
+  policy = parse_policy(R"({"Statement":{"Effect":{"a":")" + action + R"("},"Action":"s3:*"}})");
+  EXPECT_EQ(policy.error().message, "$.Statement.Effect: expected \"Allow\" or \"Deny\", got an object");
+}
+
+TEST(PolicyLimits, ParserReasonsAreCutToALine) {
+  const std::string digits(1'000, '9');
+  const auto policy = parse_policy(R"({"Statement":{"Effect":"Allow","Action":"s3:*","Condition":{"NumericEquals":{"k":1)" +
+                                   digits + "e400}}}}");
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_EQ(policy.error().message,
+            "not valid JSON: line 1, column 1086: number overflow parsing '1" + std::string(174, '9') + "…");
+}
+
 }  // namespace
 }  // namespace eem::iam

@@ -62,7 +62,22 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{kHeader + "." + b64(R"({"aud":[1]})") + ".c", "JWT claim \"aud\" must be a string or an array of strings"},
         Bad{kHeader + "." + b64(R"({"exp":"soon"})") + ".c", "JWT claim \"exp\" must be a number (seconds since the epoch)"},
         Bad{kHeader + "." + b64(R"({"sub":7})") + ".c", "JWT claim \"sub\" must be a string"},
+        // Issue 13, item 7: converting these to int64 was undefined, and they "verified".
+        Bad{kHeader + "." + b64(R"({"nbf":1e19})") + ".c", "JWT claim \"nbf\" is 1e+19, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
+        Bad{kHeader + "." + b64(R"({"nbf":9223372036854775808})") + ".c", "JWT claim \"nbf\" is 9223372036854775808, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
+        Bad{kHeader + "." + b64(R"({"iat":18446744073709551616})") + ".c", "JWT claim \"iat\" is 1.8446744073709552e+19, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
+        Bad{kHeader + "." + b64(R"({"exp":-1e300})") + ".c", "JWT claim \"exp\" is -1e+300, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
+        Bad{kHeader + "." + b64(R"({"exp":-1})") + ".c", "JWT claim \"exp\" is -1, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
+        Bad{kHeader + "." + b64(R"({"exp":253402300800})") + ".c", "JWT claim \"exp\" is 253402300800, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
         Bad{kHeader + "." + kPayload + ".a=", "JWT signature is not valid base64url"}));
+
+TEST(DecodeJwt, AcceptsNumericDatesAtTheEndsOfTheRange) {
+  const auto jwt = decode_jwt(kHeader + "." + b64(R"({"exp":253402300799.5,"nbf":0,"iat":-0.0})") + "." + b64("sig"));
+  ASSERT_TRUE(jwt.has_value()) << jwt.error().message;
+  EXPECT_EQ(jwt->claims.exp, 253402300799);
+  EXPECT_EQ(jwt->claims.nbf, 0);
+  EXPECT_EQ(format_time(*jwt->claims.exp), "9999-12-31T23:59:59Z");
+}
 
 TEST(FormatTime, IsRfc3339Utc) { EXPECT_EQ(format_time(1784073600), "2026-07-15T00:00:00Z"); }
 

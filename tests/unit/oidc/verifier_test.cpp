@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/base64.h"
+#include "crypto/hash.h"
 #include "token_factory.h"
 
 namespace eem::oidc {
@@ -112,6 +113,8 @@ TEST_F(Verifier, RejectsWithPreciseMessages) {
        "token expired at 2026-07-14T23:58:59Z (now 2026-07-15T00:00:00Z, leeway 60 s)"},
       {"nbf", [&](json c, const auto& f) { c["nbf"] = kNow + 120; return f.mint({{"alg", "RS256"}, {"kid", "k1"}}, c); }, util::ErrorKind::kClockSkew,
        "token is not valid before 2026-07-15T00:02:00Z (now 2026-07-15T00:00:00Z, leeway 60 s)"},
+      {"far-future nbf", [&](json c, const auto& f) { c["nbf"] = 1e19; return f.mint({{"alg", "RS256"}, {"kid", "k1"}}, c); }, util::ErrorKind::kInvalidInput,
+       "JWT claim \"nbf\" is 1e+19, outside the dates this verifier accepts (0 to 253402300799, 1970-01-01 to 9999-12-31)"},
       {"no exp", [&](json c, const auto& f) { c.erase("exp"); return f.mint({{"alg", "RS256"}, {"kid", "k1"}}, c); }, util::ErrorKind::kInvalidInput,
        "token has no \"exp\" claim"},
   };
@@ -121,6 +124,27 @@ TEST_F(Verifier, RejectsWithPreciseMessages) {
     EXPECT_EQ(result.error().kind, c.kind) << c.name;
     EXPECT_EQ(result.error().message, c.message) << c.name;
   }
+}
+
+// Issue 13, item 8: with e = 1, s^e mod n is s, so a "signature" that is the
+// EMSA-PKCS1-v1_5 encoding of the hash (RFC 8017 section 9.2) verifies for
+// any claims, without the private key. The key must be refused on load.
+TEST_F(Verifier, RefusesAKeyWithExponentOneSoAForgeryDoesNotVerify) {
+  json jwks = json::parse(factory_->jwks("k1"));
+  jwks["keys"][0]["e"] = "AQ";
+  const std::size_t k = crypto::base64url_decode(jwks["keys"][0]["n"].get<std::string>())->size();
+  json forged = claims();
+  forged["sub"] = "repo:mallory/app:ref:refs/heads/main";
+  const std::string input = crypto::base64url_encode(R"({"alg":"RS256","kid":"k1"})") + "." + crypto::base64url_encode(forged.dump());
+  const std::string digest_info("\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20", 19);
+  const crypto::Sha256Digest hash = crypto::sha256(input);
+  const std::string em = std::string("\x00\x01", 2) + std::string(k - 3 - digest_info.size() - hash.size(), '\xff') +
+                         std::string(1, '\0') + digest_info + std::string(hash.begin(), hash.end());
+  const auto result = verify(input + "." + crypto::base64url_encode(em), {jwks.dump()});
+  ASSERT_FALSE(result.has_value()) << "a forged token verified";
+  EXPECT_EQ(result.error().kind, util::ErrorKind::kInvalidInput);
+  EXPECT_EQ(result.error().message,
+            "reading JWKS from memory: JWKS key \"k1\": JWK RSA exponent 1 is refused: it must be odd and at least 3 (65537 in practice)");
 }
 
 class FakeHttp final : public net::HttpClient {
