@@ -1,5 +1,7 @@
 #include "server/request_parser.h"
 
+#include <algorithm>
+
 #include "util/strings.h"
 
 namespace eem::server {
@@ -9,6 +11,7 @@ void RequestBuffers::clear() {
   fields.clear();
   body.clear();
   expect_continue = false;
+  content_length = 0;
 }
 
 void RequestBuffers::fill(Request& request) const {
@@ -48,28 +51,100 @@ void RequestParser::on_request_impl(http::verb, beast::string_view method,
 
 void RequestParser::on_field_impl(http::field name, beast::string_view name_string,
                                   beast::string_view value, beast::error_code&) {
-  if (name == http::field::expect &&
-      util::iequals(std::string_view(value.data(), value.size()), "100-continue")) {
+  const std::string_view text(value.data(), value.size());
+  if (name == http::field::expect && util::iequals(text, "100-continue")) {
     buffers_.expect_continue = true;
+  } else if (name == http::field::host) {
+    ++hosts_;
+  } else if (name == http::field::content_length) {
+    content_length_ = true;
+  } else if (name == http::field::transfer_encoding) {
+    note_transfer_coding(text);
   }
   append(name_string);
   append(value);
 }
 
+void RequestParser::note_transfer_coding(std::string_view value) {
+  transfer_encoding_ = true;
+  while (!value.empty()) {  // no util::split: it would allocate per request
+    const auto comma = value.find(',');
+    const auto name = util::trim(value.substr(0, comma));
+    // Empty list elements are allowed and ignored (RFC 9110 section 5.6.1).
+    if (!name.empty() && !util::iequals(name, "chunked")) other_coding_ = true;
+    value = comma == value.npos ? std::string_view{} : value.substr(comma + 1);
+  }
+}
+
+void RequestParser::refuse(beast::error_code& ec, int status, std::string_view title,
+                           std::string_view detail) {
+  rejection_ = Rejection{status, title, detail};
+  ec = http::error::bad_field;
+}
+
+void RequestParser::on_header_impl(beast::error_code& ec) {
+  // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without Host, and for
+  // any request with more than one.
+  if (hosts_ > 1 || (version_ >= 11 && hosts_ == 0)) {
+    return refuse(ec, 400, "Bad Request",
+                  "An HTTP/1.1 request needs exactly one Host header field.");
+  }
+  if (!transfer_encoding_) return;
+  // Request smuggling (RFC 9112 section 6.3, items 3 and 4): a body whose
+  // length two parties could read differently is refused, and the
+  // connection closed, rather than guessed at. Beast itself would take
+  // "gzip" as no body and "gzip" plus Content-Length as Content-Length.
+  if (content_length_) {
+    return refuse(ec, 400, "Bad Request",
+                  "Transfer-Encoding and Content-Length must not be sent together.");
+  }
+  if (version_ < 11) {
+    return refuse(ec, 400, "Bad Request", "HTTP/1.0 requests must not use Transfer-Encoding.");
+  }
+  if (!chunked()) {
+    return refuse(ec, 400, "Bad Request", "The final transfer coding must be chunked.");
+  }
+  // RFC 9112 section 6.1: a coding the server does not understand is a 501.
+  if (other_coding_) {
+    return refuse(ec, 501, "Not Implemented",
+                  "Only the chunked transfer coding is supported; send the body uncompressed.");
+  }
+}
+
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                       beast::error_code&) {
-  // The parser has already refused a Content-Length above body_limit, so
-  // this reservation is bounded by max_body_bytes.
-  if (content_length) buffers_.body.reserve(static_cast<std::size_t>(*content_length));
+  // No reservation here: a client that declares 1 MiB and sends nothing
+  // must not cost 1 MiB. The body grows as bytes arrive (grow_body).
+  if (content_length) buffers_.content_length = *content_length;
+}
+
+void RequestParser::grow_body(std::size_t more) {
+  auto& body = buffers_.body;
+  const std::size_t needed = body.size() + more;
+  if (needed <= body.capacity()) return;
+  // Doubling, but never past the declared length (bounded by body_limit):
+  // the last step does not leave up to twice the body allocated.
+  std::size_t capacity = std::max(needed, 2 * body.capacity());
+  if (buffers_.content_length != 0) {
+    capacity = std::max(needed, std::min<std::size_t>(capacity, buffers_.content_length));
+  }
+  // Not body.reserve(): libstdc++ rounds a reservation under twice the
+  // current capacity up to twice it, past the declared length.
+  std::string grown;
+  grown.reserve(capacity);
+  grown.append(body);
+  body.swap(grown);
 }
 
 std::size_t RequestParser::on_body_impl(beast::string_view body, beast::error_code&) {
+  grow_body(body.size());
   buffers_.body.append(body.data(), body.size());
   return body.size();
 }
 
 std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, beast::string_view body,
                                               beast::error_code&) {
+  grow_body(body.size());
   buffers_.body.append(body.data(), body.size());
   return body.size();
 }

@@ -1,6 +1,9 @@
 #include "server/server.h"
 
 #include <csignal>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <thread>
 #include <vector>
 
@@ -16,11 +19,37 @@ constexpr auto kAcceptRetry = std::chrono::milliseconds(50);
 
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+// glibc keeps freed memory in its heap: after a burst of large bodies it
+// stayed resident (issue 13: 495 MB of 942 MB after the connections closed).
+// Once the burst is over (more than this freed, less than this still
+// reserved), malloc_trim hands free pages back, also those inside the heap.
+// Not during the burst: trimming then makes every new body fault its pages
+// in again (900 bodies of 1 MiB took 1.5x as long), and the budget already
+// bounds what the heap holds. A fixed M_MMAP_THRESHOLD was slower still
+// (every body mapped and unmapped: 3.5x).
+constexpr std::uint64_t kTrimAfterBytes = 32 * 1024 * 1024;
+
+void return_free_memory(Shared& shared) {
+  if (shared.freed_since_trim.load(std::memory_order_relaxed) < kTrimAfterBytes ||
+      shared.body_reserved.load(std::memory_order_relaxed) >= kTrimAfterBytes) {
+    return;
+  }
+  shared.freed_since_trim.store(0, std::memory_order_relaxed);
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 }  // namespace
 
 void Worker::accept() {
   acceptor->async_accept(io, [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor || !acceptor->is_open()) return;
+    // A connection accepted just before the drain closed the listener is
+    // served too: dropping it would reset a request already sent.
+    if (!ec) serve(std::move(socket));
+    if (draining || ec == asio::error::operation_aborted || !acceptor || !acceptor->is_open()) {
+      return;
+    }
     if (ec) {
       // EMFILE and similar: back off briefly instead of spinning.
       auto timer = std::make_shared<asio::steady_timer>(io, kAcceptRetry);
@@ -29,19 +58,22 @@ void Worker::accept() {
       });
       return;
     }
-    if (shared.connections.load(std::memory_order_relaxed) >= shared.options.max_connections) {
-      // Over the cap: a short, honest answer beats a silent reset.
-      static constexpr std::string_view kBusy =
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      beast::error_code ignored;
-      socket.non_blocking(true, ignored);
-      socket.write_some(asio::buffer(kBusy.data(), kBusy.size()), ignored);
-      socket.close(ignored);
-    } else {
-      std::make_shared<Session>(*this, std::move(socket))->start();
-    }
     accept();
   });
+}
+
+void Worker::serve(tcp::socket socket) {
+  if (shared.connections.load(std::memory_order_relaxed) >= shared.options.max_connections) {
+    // Over the cap: a short, honest answer beats a silent reset.
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(kBusy.data(), kBusy.size()), ignored);
+    socket.close(ignored);
+    return;
+  }
+  std::make_shared<Session>(*this, std::move(socket))->start();
 }
 
 void Worker::sweep() {
@@ -53,12 +85,14 @@ void Worker::sweep() {
     for (auto it = sessions.begin(); it != sessions.end();) {
       Session* s = *it++;  // close() may complete later; the list entry stays until destruction
       if (past_drain) {
-        ++forced_closes;
+        if (!s->lingering()) ++forced_closes;  // a lingering one was answered already
         s->close();
-      } else if (s->expired(now) || (draining && s->idle())) {
+      } else if (s->expired(now)) {
         s->close();
       }
     }
+    resume_parked();  // a safety net: wake-ups are posted as budget frees
+    return_free_memory(shared);
     if (draining && sessions.empty()) return;  // nothing left: let io.run() return
     sweep();
   });
@@ -68,15 +102,48 @@ void Worker::begin_drain() {
   if (draining) return;
   draining = true;
   drain_deadline = Clock::now() + shared.options.drain_timeout;
+  take_backlog();
   beast::error_code ec;
   if (acceptor) acceptor->close(ec);
   for (Session* s : sessions) {
-    if (s->idle()) s->close();
+    if (s->idle()) s->interrupt_idle();
   }
   // Sweep from now on only while connections remain; the last one to close
   // cancels the sweeper (~Session), which ends this worker's io_context.
   sweeper.cancel();
   if (!sessions.empty()) sweep();
+}
+
+// Connections the kernel accepted before the listener closes carry requests
+// sent before it closed: closing the listener would reset them (with
+// SO_REUSEPORT they do not move to another listener), so take them first.
+void Worker::take_backlog() {
+  if (!acceptor) return;
+  beast::error_code ec;
+  acceptor->non_blocking(true, ec);
+  while (!ec) {
+    tcp::socket socket(io);
+    acceptor->accept(socket, ec);
+    if (!ec) serve(std::move(socket));
+  }
+}
+
+void Worker::resume_parked() {
+  while (!parked.empty() && parked.front()->resume()) {
+  }
+}
+
+// Budget freed on one worker may admit a body parked on another: each is
+// resumed from its own thread (a worker's sessions are touched by it alone).
+void Shared::wake_parked() {
+  if (parked.load(std::memory_order_relaxed) == 0) return;
+  for (Worker* w : workers) {
+    if (w->wake_posted.exchange(true, std::memory_order_relaxed)) continue;
+    asio::post(w->io, [w] {
+      w->wake_posted.store(false, std::memory_order_relaxed);
+      w->resume_parked();
+    });
+  }
 }
 
 struct Server::Impl {
@@ -109,7 +176,10 @@ Server::Server(ServerOptions options, Handler handler, ErrorResponder on_error,
   impl_->shared.on_error = std::move(on_error);
   impl_->shared.on_access = std::move(on_access);
   const unsigned n = std::max(1u, impl_->shared.options.threads);
-  for (unsigned i = 0; i < n; ++i) impl_->workers.push_back(std::make_unique<Worker>(impl_->shared));
+  for (unsigned i = 0; i < n; ++i) {
+    impl_->workers.push_back(std::make_unique<Worker>(impl_->shared));
+    impl_->shared.workers.push_back(impl_->workers.back().get());
+  }
 }
 
 Server::~Server() = default;

@@ -31,11 +31,20 @@ struct ServerOptions {
   // header_limit semantics); over it: 431.
   std::uint32_t max_header_bytes = 8 * 1024;
   std::uint64_t max_body_bytes = 1024 * 1024;
+  // Request bodies all connections together may be receiving at once, counted
+  // by declared length (chunked: max_body_bytes). A body that does not fit
+  // waits, unread, until others finish (TCP flow control), within its
+  // body_timeout. A body larger than this takes the whole budget.
+  std::uint64_t max_buffered_body_bytes = 128 * 1024 * 1024;
   std::size_t max_connections = 10'000;
   // From a request's first byte until its header is complete.
   std::chrono::milliseconds header_timeout{10'000};
   // From the header's end until the body is complete.
   std::chrono::milliseconds body_timeout{30'000};
+  // How long a response may wait for the client to take more of it (the time
+  // between two successive writes, as nginx's send_timeout); then the
+  // connection closes. Bounds a client that pipelines and never reads.
+  std::chrono::milliseconds send_timeout{30'000};
   // Keep-alive: how long a connection may wait for its next request.
   std::chrono::milliseconds idle_timeout{75'000};
   // After a stop signal: how long in-flight requests may take before the

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/beast.h"
 #include "server/request_parser.h"
@@ -19,6 +20,7 @@ namespace eem::server {
 using Clock = std::chrono::steady_clock;
 
 class Session;
+struct Worker;
 
 // What every worker shares: configuration and callbacks, read-only once
 // serving starts, and the connection count.
@@ -28,6 +30,16 @@ struct Shared {
   ErrorResponder on_error;
   AccessLogger on_access;
   std::atomic<std::size_t> connections{0};
+  // Body bytes reserved by requests being received (ServerOptions::
+  // max_buffered_body_bytes bounds it), and large body buffers freed since
+  // the allocator was last asked to return memory (Worker::sweep).
+  std::atomic<std::uint64_t> body_reserved{0};
+  std::atomic<std::uint64_t> freed_since_trim{0};
+  std::atomic<std::size_t> parked{0};  // sessions waiting for budget, all workers
+  std::vector<Worker*> workers;        // set before serving starts
+
+  // Has every worker with parked sessions try them again, on its own thread.
+  void wake_parked();
 };
 
 struct Worker {
@@ -36,6 +48,9 @@ struct Worker {
   // Declared before `io`: destroying `io` may destroy sessions still queued
   // in it, and each one removes itself from this list.
   std::list<Session*> sessions;  // owned by their shared_ptrs; listed for sweeps
+  // Sessions waiting for body budget, oldest first; each holds itself alive.
+  std::list<Session*> parked;
+  std::atomic<bool> wake_posted{false};
   bool draining = false;
   Clock::time_point drain_deadline{};
   std::size_t forced_closes = 0;
@@ -46,8 +61,12 @@ struct Worker {
   asio::steady_timer sweeper{io};
 
   void accept();
+  void serve(tcp::socket socket);
   void sweep();
   void begin_drain();
+  void take_backlog();
+  // Lets parked sessions read their bodies while the budget allows (FIFO).
+  void resume_parked();
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -61,6 +80,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Sweeper hooks (worker thread only).
   [[nodiscard]] bool expired(Clock::time_point now) const noexcept;
   [[nodiscard]] bool idle() const noexcept { return phase_ == Phase::kIdle && in_.size() == 0; }
+  [[nodiscard]] bool lingering() const noexcept { return phase_ == Phase::kLingering; }
+  // Drain: stops an idle connection's pending read; on_read then serves a
+  // request already waiting in the socket, or closes gracefully.
+  void interrupt_idle();
+  // Parked: reads its body if the budget now allows. False: still parked.
+  bool resume();
   void close();
 
  private:
@@ -70,10 +95,20 @@ class Session : public std::enable_shared_from_this<Session> {
   void read();
   void on_read(beast::error_code ec, std::size_t n);
   void parse();
+  void refuse(beast::error_code ec);
+  bool enter_body();
+  bool admit_body();
+  bool reserve_body();
+  void release_body();
+  void park();
+  void unpark() noexcept;
+  [[nodiscard]] bool bytes_waiting();
+  void leave_idle_for_drain();
   void send_continue();
   void respond();
   void respond_error(int status, std::string_view title, std::string_view detail);
   void write(Connection connection);
+  void write_rest(std::size_t offset, Connection connection);
   void after_write(Connection connection, bool synchronous);
   void linger();
 
@@ -91,6 +126,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point started_{};
   Clock::time_point deadline_{};
   bool continue_sent_ = false;
+  std::uint64_t reserved_ = 0;  // this request's share of Shared::body_reserved
+  std::shared_ptr<Session> parked_self_;  // set while parked: no operation holds us
+  std::list<Session*>::iterator parked_at_;
 };
 
 }  // namespace eem::server

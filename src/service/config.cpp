@@ -23,10 +23,15 @@ constexpr Variable kVariables[] = {
     {"LOG_LEVEL", "info", "debug, info, warn or error"},
     {"ACCESS_LOG", "true", "one JSON line per request on stdout (true/false)"},
     {"MAX_BODY_BYTES", "1048576", "largest request body accepted, 0-1073741824 (413 above)"},
+    {"BODY_BUFFER_BYTES", "134217728",
+     "request bodies being received at once, all connections, 1024-17179869184, at least "
+     "MAX_BODY_BYTES; further bodies wait unread (TCP flow control)"},
     {"MAX_HEADER_BYTES", "8192", "largest request line + headers, 1024-1048576 (431 above)"},
     {"MAX_CONNECTIONS", "10000", "open connections at most, 1-1000000 (503 above)"},
     {"HEADER_TIMEOUT_MS", "10000", "time to receive a request's header, 100-600000"},
     {"BODY_TIMEOUT_MS", "30000", "time to receive a request's body, 100-600000"},
+    {"SEND_TIMEOUT_MS", "30000",
+     "time a response may wait for the client to read more of it, 100-600000 (then close)"},
     {"IDLE_TIMEOUT_MS", "75000",
      "keep-alive idle time, 1000-3600000; keep above the ALB idle timeout (60 s)"},
     {"DRAIN_TIMEOUT_MS", "25000",
@@ -102,14 +107,23 @@ util::Result<Config> load_config(const util::EnvLookup& env) {
            read_uint(env, "PORT", s.port, 1, 65535),
            read_uint(env, "WORKER_THREADS", s.threads, 1, 256),
            read_uint(env, "MAX_BODY_BYTES", s.max_body_bytes, 0, 1u << 30),
+           read_uint(env, "BODY_BUFFER_BYTES", s.max_buffered_body_bytes, 1024,
+                     std::uint64_t{1} << 34),
            read_uint(env, "MAX_HEADER_BYTES", s.max_header_bytes, 1024, 1u << 20),
            read_uint(env, "MAX_CONNECTIONS", s.max_connections, 1, 1'000'000),
            read_millis(env, "HEADER_TIMEOUT_MS", s.header_timeout, 100, 600'000),
            read_millis(env, "BODY_TIMEOUT_MS", s.body_timeout, 100, 600'000),
+           read_millis(env, "SEND_TIMEOUT_MS", s.send_timeout, 100, 600'000),
            read_millis(env, "IDLE_TIMEOUT_MS", s.idle_timeout, 1000, 3'600'000),
            read_millis(env, "DRAIN_TIMEOUT_MS", s.drain_timeout, 0, 600'000),
        }) {
     if (!step) return std::unexpected(step.error());
+  }
+  if (s.max_buffered_body_bytes < s.max_body_bytes) {
+    return util::fail(util::ErrorKind::kInvalidInput,
+                      "BODY_BUFFER_BYTES=" + std::to_string(s.max_buffered_body_bytes) +
+                          " is below MAX_BODY_BYTES=" + std::to_string(s.max_body_bytes) +
+                          ": raise BODY_BUFFER_BYTES or lower MAX_BODY_BYTES");
   }
   if (auto address = env("LISTEN_ADDRESS")) s.address = *address;
   if (auto level = env("LOG_LEVEL")) {

@@ -12,6 +12,13 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxNameCodePoints = 64;
+// A valid greeting is under 1 KiB even with every character escaped as a
+// surrogate pair (64 x 12 bytes), so 4 KiB bounds the parsing work per
+// request far below MAX_BODY_BYTES without refusing any valid body.
+constexpr std::size_t kMaxBodyBytes = 4096;
+// Errors listed in one 400: enough to fix a request, not an amplifier (a
+// body of many unknown keys would otherwise get a larger answer than itself).
+constexpr std::size_t kMaxListedErrors = 10;
 
 struct FieldError {
   std::string pointer;  // RFC 6901 JSON pointer into the request body
@@ -56,11 +63,32 @@ void greet(server::Response& response, std::string_view name, std::string_view l
                       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-void invalid(server::Response& response, const std::vector<FieldError>& errors) {
+// Errors found while validating, the first kMaxListedErrors of them kept.
+struct Errors {
+  std::vector<FieldError> listed;
+  bool truncated = false;
+
+  void add(FieldError e) {
+    if (listed.size() < kMaxListedErrors) {
+      listed.push_back(std::move(e));
+    } else {
+      truncated = true;
+    }
+  }
+  [[nodiscard]] bool full() const { return listed.size() >= kMaxListedErrors; }
+};
+
+void invalid(server::Response& response, const Errors& errors) {
   json list = json::array();
-  for (const auto& e : errors) list.push_back({{"pointer", e.pointer}, {"detail", e.detail}});
+  for (const auto& e : errors.listed) {
+    list.push_back({{"pointer", e.pointer}, {"detail", e.detail}});
+  }
   const json extensions{{"errors", list}};
-  problem(response, 400, "Bad Request", "The request is invalid; see errors.", &extensions);
+  problem(response, 400, "Bad Request",
+          errors.truncated ? "The request is invalid; see errors (the first " +
+                                 std::to_string(kMaxListedErrors) + " are listed)."
+                           : std::string("The request is invalid; see errors."),
+          &extensions);
 }
 
 }  // namespace
@@ -70,10 +98,10 @@ void get_greeting(const server::Request& request, const PathParams& params,
   const std::string_view name = params.get("name");
   std::string_view language = query_param(request.query, "lang");
   if (language.empty()) language = "en";
-  std::vector<FieldError> errors;
-  if (auto e = check_name(name, "/name")) errors.push_back(*e);
-  if (auto e = check_language(language, "/lang")) errors.push_back(*e);
-  if (!errors.empty()) return invalid(response, errors);
+  Errors errors;
+  if (auto e = check_name(name, "/name")) errors.add(*e);
+  if (auto e = check_language(language, "/lang")) errors.add(*e);
+  if (!errors.listed.empty()) return invalid(response, errors);
   greet(response, name, language);
 }
 
@@ -88,34 +116,44 @@ void post_greeting(const server::Request& request, const PathParams&,
     response.add_header("Accept-Post", "application/json");
     return;
   }
+  if (request.body.size() > kMaxBodyBytes) {
+    return problem(response, 413, "Content Too Large",
+                   "A greeting is at most " + std::to_string(kMaxBodyBytes) + " bytes of JSON.");
+  }
   const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return problem(response, 400, "Bad Request", "The body is not valid JSON.");
   }
-  if (!body.is_object()) return invalid(response, {{"", "must be a JSON object"}});
-  std::vector<FieldError> errors;
+  Errors errors;
+  if (!body.is_object()) {
+    errors.add({"", "must be a JSON object"});
+    return invalid(response, errors);
+  }
   for (const auto& [key, value] : body.items()) {
-    if (key != "name" && key != "language") {
-      errors.push_back({(json::json_pointer{} / key).to_string(), "is not a known field"});
+    if (key == "name" || key == "language") continue;
+    if (errors.full()) {
+      errors.truncated = true;  // the pointer is not built: no work for unlisted errors
+      break;
     }
+    errors.add({(json::json_pointer{} / key).to_string(), "is not a known field"});
   }
   const auto name = body.find("name");
   if (name == body.end() || !name->is_string()) {
-    errors.push_back({"/name", "is required and must be a string"});
+    errors.add({"/name", "is required and must be a string"});
   } else if (auto e = check_name(name->get_ref<const std::string&>(), "/name")) {
-    errors.push_back(*e);
+    errors.add(*e);
   }
   std::string language = "en";
   if (const auto lang = body.find("language"); lang != body.end()) {
     if (!lang->is_string()) {
-      errors.push_back({"/language", "must be a string"});
+      errors.add({"/language", "must be a string"});
     } else if (auto e = check_language(lang->get_ref<const std::string&>(), "/language")) {
-      errors.push_back(*e);
+      errors.add(*e);
     } else {
       language = lang->get<std::string>();
     }
   }
-  if (!errors.empty()) return invalid(response, errors);
+  if (!errors.listed.empty()) return invalid(response, errors);
   greet(response, name->get_ref<const std::string&>(), language);
 }
 

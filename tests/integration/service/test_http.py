@@ -222,7 +222,78 @@ class Hardening(unittest.TestCase):
                 for s in held:
                     s.close()
             time.sleep(0.3)
-            self.assertIn(b"200 OK", raw(port, b"GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n"))
+            self.assertIn(b"200 OK", raw(port, b"GET /ping HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
+
+    def test_client_that_never_reads_is_closed_at_the_send_deadline(self):
+        # Issue 13: pipelined requests from a client that reads nothing kept
+        # their connection forever, and /ping got 503 at the connection cap.
+        with service(SEND_TIMEOUT_MS=300, MAX_CONNECTIONS=1, WORKER_THREADS=1) as (port, _):
+            hog = socket.socket()
+            hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            hog.settimeout(1)
+            hog.connect(("127.0.0.1", port))
+            request = b"GET /n-%s HTTP/1.1\r\nHost: a\r\n\r\n" % (b"p" * 900)
+            try:
+                while True:  # until the server stops reading, or closes
+                    hog.sendall(request * 64)
+            except (socket.timeout, ConnectionError):
+                pass
+            deadline, status = time.monotonic() + 10, b""
+            while time.monotonic() < deadline:
+                status = raw(port, b"GET /ping HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")[:12]
+                if status == b"HTTP/1.1 200":
+                    break
+                time.sleep(0.1)
+            hog.close()
+            self.assertEqual(status, b"HTTP/1.1 200")
+
+    def test_bodies_over_the_budget_wait_unread_until_budget_frees(self):
+        body = b'{"name":"A"}'.ljust(1024)
+        head = (b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 1024\r\n")
+        with service(MAX_BODY_BYTES=1024, BODY_BUFFER_BYTES=2048, WORKER_THREADS=1) as (port, _):
+            # Two bodies under way take the whole budget (by declared length).
+            holders = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
+            for h in holders:
+                h.sendall(head + b"\r\n" + body[:10])
+            time.sleep(0.3)
+            waiting = socket.create_connection(("127.0.0.1", port), timeout=1)
+            waiting.sendall(head + b"Expect: 100-continue\r\n\r\n")
+            # Not admitted: no 100 Continue, so the client does not send.
+            with self.assertRaises(socket.timeout):
+                waiting.recv(100)
+            holders[0].sendall(body[10:])
+            self.assertIn(b"Hello, A!", holders[0].recv(4096))
+            waiting.settimeout(5)
+            self.assertEqual(waiting.recv(100), b"HTTP/1.1 100 Continue\r\n\r\n")
+            waiting.sendall(body)
+            self.assertIn(b"Hello, A!", waiting.recv(4096))
+            for s in holders + [waiting]:
+                s.close()
+
+    def test_framing_a_smuggler_could_use_is_refused_and_closed(self):
+        # Issue 13: "Transfer-Encoding: gzip" was taken as no body, and the
+        # bytes after it answered as the next request.
+        smuggled = b"GET /v1/greetings/SMUGGLED HTTP/1.1\r\nHost: a\r\n\r\n"
+        cases = [
+            (b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+             b"The final transfer coding must be chunked."),
+            (b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n",
+             b"The final transfer coding must be chunked."),
+            (b"POST /v1/greetings HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
+             b"Content-Length: %d\r\n\r\n" % len(smuggled),
+             b"Transfer-Encoding and Content-Length must not be sent together."),
+            (b"GET /ping HTTP/1.1\r\n\r\n", b"An HTTP/1.1 request needs exactly one Host header field."),
+        ]
+        with service() as (port, _):
+            for head, detail in cases:
+                with self.subTest(head=head):
+                    out = raw(port, head + smuggled)
+                    self.assertTrue(out.startswith(b"HTTP/1.1 400 Bad Request\r\n"), out)
+                    self.assertIn(b"Connection: close", out)
+                    self.assertIn(detail, out)
+                    self.assertNotIn(b"SMUGGLED", out)
+                    self.assertEqual(out.count(b"\r\nDate: "), 1)  # one response
 
 
 if __name__ == "__main__":

@@ -139,6 +139,92 @@ class Drain(unittest.TestCase):
         self.assertEqual(log_lines(proc)[-1]["forced_closes"], 1)
 
 
+class DrainAnswersWhatWasSent(unittest.TestCase):
+    """Issue 13: every request fully sent before the listener closed gets an
+    answer; idle connections close with a FIN, not a reset."""
+
+    def test_pipelined_requests_waiting_in_the_socket_are_all_answered(self):
+        # A client that reads nothing until the server has stopped reading:
+        # at SIGTERM most of its requests are still in the socket buffer.
+        count = 3000
+        pad = b"p" * 900
+        requests = b"".join(b"GET /n%d-%s HTTP/1.1\r\nHost: a\r\n\r\n" % (i, pad) for i in range(count))
+        with service(WORKER_THREADS=1) as (port, proc):
+            warm = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            warm.request("GET", "/ping")  # serving: the SIGTERM handler is in place
+            warm.getresponse().read()
+            warm.close()
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                s.settimeout(20)
+                s.connect(("127.0.0.1", port))
+                sender = threading.Thread(target=s.sendall, args=(requests,))
+                sender.start()
+                time.sleep(1)
+                proc.proc.send_signal(signal.SIGTERM)
+                time.sleep(0.3)
+                chunks = []
+                while chunk := s.recv(65536):
+                    chunks.append(chunk)
+                sender.join()
+            code = proc.proc.wait(timeout=15)
+        out = b"".join(chunks)
+        self.assertEqual(code, 0)
+        self.assertEqual(out.count(b"HTTP/1.1 404 Not Found"), count)
+        self.assertEqual(out.count(b"Connection: close"), 1)
+        self.assertIn(b"No resource at /n%d-" % (count - 1), out[out.index(b"Connection: close"):])
+
+    def test_requests_on_connections_not_yet_accepted_are_answered(self):
+        with service(WORKER_THREADS=1) as (port, proc):
+            warm = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            warm.request("GET", "/ping")  # serving: the SIGTERM handler is in place
+            warm.getresponse().read()
+            warm.close()
+            proc.proc.send_signal(signal.SIGSTOP)  # the kernel still completes handshakes
+            clients = []
+            for i in range(20):
+                c = socket.create_connection(("127.0.0.1", port), timeout=10)
+                c.sendall(b"GET /v1/greetings/c%d HTTP/1.1\r\nHost: a\r\n\r\n" % i)
+                clients.append(c)
+            proc.proc.send_signal(signal.SIGTERM)
+            proc.proc.send_signal(signal.SIGCONT)
+            answers = []
+            for c in clients:
+                data = b""
+                try:
+                    while chunk := c.recv(4096):
+                        data += chunk
+                except ConnectionResetError:
+                    data += b"<reset>"
+                answers.append(data)
+                c.close()
+            self.assertEqual(proc.proc.wait(timeout=15), 0)
+        for i, data in enumerate(answers):
+            self.assertIn(b"Hello, c%d!" % i, data)
+
+    def test_idle_connection_gets_a_fin_and_what_follows_is_discarded(self):
+        with service() as (port, proc):
+            idle = socket.create_connection(("127.0.0.1", port), timeout=10)
+            idle.sendall(b"GET /ping HTTP/1.1\r\nHost: a\r\n\r\n")
+            self.assertIn(b'{"status":"ok"}', idle.recv(4096))
+            proc.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(idle.recv(10), b"")  # the server's FIN
+            # Too late for this one: it is read and dropped, without a reset
+            # (a close with unread data would send RST).
+            late = b"GET /ping HTTP/1.1\r\nHost: a\r\n\r\n"
+            idle.sendall(late)
+            time.sleep(0.3)
+            try:
+                idle.sendall(late)  # after a reset: EPIPE
+                reset = None
+            except OSError as e:
+                reset = e
+            self.assertIsNone(reset)
+            self.assertEqual(idle.recv(10), b"")
+            idle.close()
+            self.assertEqual(proc.proc.wait(timeout=15), 0)
+
+
 class BlockedStdout(unittest.TestCase):
     """stdout is a pipe nobody reads, as when a log driver in blocking mode
     cannot deliver: the service must keep answering and still stop."""

@@ -17,6 +17,9 @@ TEST(Config, DefaultsSuitEcsExpressMode) {
   // Longer than the ALB's 60 s idle timeout; drain shorter than ECS's 30 s.
   EXPECT_EQ(c->server.idle_timeout, milliseconds(75'000));
   EXPECT_EQ(c->server.drain_timeout, milliseconds(25'000));
+  EXPECT_EQ(c->server.send_timeout, milliseconds(30'000));
+  // A quarter of the smallest task size (0.5 GB) for bodies in flight.
+  EXPECT_EQ(c->server.max_buffered_body_bytes, 128u * 1024u * 1024u);
   EXPECT_EQ(c->log_level, util::LogLevel::kInfo);
   EXPECT_TRUE(c->access_log);
 }
@@ -35,6 +38,8 @@ TEST(Config, ReadsEveryVariable) {
       {"BODY_TIMEOUT_MS", "300"},
       {"IDLE_TIMEOUT_MS", "4000"},
       {"DRAIN_TIMEOUT_MS", "0"},
+      {"SEND_TIMEOUT_MS", "500"},
+      {"BODY_BUFFER_BYTES", "4096"},
   }));
   ASSERT_TRUE(c.has_value()) << c.error().message;
   EXPECT_EQ(c->server.port, 9000);
@@ -49,6 +54,16 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_EQ(c->server.body_timeout, milliseconds(300));
   EXPECT_EQ(c->server.idle_timeout, milliseconds(4000));
   EXPECT_EQ(c->server.drain_timeout, milliseconds(0));
+  EXPECT_EQ(c->server.send_timeout, milliseconds(500));
+  EXPECT_EQ(c->server.max_buffered_body_bytes, 4096u);
+}
+
+TEST(Config, BodyBufferMustHoldTheLargestBody) {
+  const auto c = load_config(util::map_env({{"MAX_BODY_BYTES", "8192"}, {"BODY_BUFFER_BYTES", "4096"}}));
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().message,
+            "BODY_BUFFER_BYTES=4096 is below MAX_BODY_BYTES=8192: raise BODY_BUFFER_BYTES or "
+            "lower MAX_BODY_BYTES");
 }
 
 struct BadValue {
@@ -81,6 +96,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "MAX_HEADER_BYTES=100: expected an integer from 1024 to 1048576"},
         BadValue{"IDLE_TIMEOUT_MS", "1e3",
                  "IDLE_TIMEOUT_MS=1e3: expected an integer from 1000 to 3600000"},
+        BadValue{"SEND_TIMEOUT_MS", "50",
+                 "SEND_TIMEOUT_MS=50: expected an integer from 100 to 600000"},
+        BadValue{"BODY_BUFFER_BYTES", "1000",
+                 "BODY_BUFFER_BYTES=1000: expected an integer from 1024 to 17179869184"},
         BadValue{"LOG_LEVEL", "verbose", "LOG_LEVEL=verbose: expected debug, info, warn or error"},
         BadValue{"ACCESS_LOG", "maybe", "ACCESS_LOG=maybe: expected true or false"}));
 
@@ -89,7 +108,7 @@ TEST(Config, HelpListsEveryVariable) {
   for (const char* name : {"PORT", "LISTEN_ADDRESS", "WORKER_THREADS", "LOG_LEVEL", "ACCESS_LOG",
                            "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "MAX_CONNECTIONS",
                            "HEADER_TIMEOUT_MS", "BODY_TIMEOUT_MS", "IDLE_TIMEOUT_MS",
-                           "DRAIN_TIMEOUT_MS"}) {
+                           "DRAIN_TIMEOUT_MS", "SEND_TIMEOUT_MS", "BODY_BUFFER_BYTES"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }
