@@ -55,6 +55,15 @@ util::Result<void> write_all(int fd, std::string_view content, const std::string
   return {};
 }
 
+// `target` (where `file` leads) when it is a regular file or does not exist:
+// a link to /dev/null or a FIFO must not be read (it blocks) nor renamed over.
+util::Result<std::filesystem::path> regular_or_absent(const std::filesystem::path& file,
+                                                      const std::filesystem::path& target) {
+  struct stat st {};
+  if (::stat(target.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return target;
+  return fail(ErrorKind::kInvalidInput, file.string() + " is not a regular file; point it at one, nothing was changed");
+}
+
 util::Result<void> make_parent(const std::filesystem::path& file) {
   const auto parent = file.parent_path();
   if (parent.empty() || std::filesystem::exists(parent)) return {};
@@ -103,7 +112,7 @@ util::Result<std::filesystem::path> write_target(const std::filesystem::path& fi
   // 40: the most symlinks Linux follows in one lookup (MAXSYMLINKS, path_resolution(7)).
   for (int hops = 0; hops < 40; ++hops) {
     std::error_code ec;
-    if (!std::filesystem::is_symlink(path, ec)) return path;
+    if (!std::filesystem::is_symlink(path, ec)) return regular_or_absent(file, path);
     const auto link = std::filesystem::read_symlink(path, ec);
     if (ec) return fail(ErrorKind::kIo, "reading the link " + path.string() + ": " + ec.message());
     // Not normalised: ".." after a symlinked directory is the kernel's to resolve.

@@ -70,6 +70,8 @@ util::Result<Removed> remove_auth_entry(const std::filesystem::path& file, std::
 // The file a write to `file` lands in: `file` itself, or the end of its chain
 // of symlinks (relative links resolved from their own directory; a dangling
 // link names the file to create, as docker's config Save() allows).
+// kInvalidInput for a loop, or a target that exists and is not a regular
+// file (a directory, /dev/null, a FIFO): never read nor renamed over.
 util::Result<std::filesystem::path> write_target(const std::filesystem::path& file);
 
 // Replaces write_target(`file`) with `content`: a temporary in the target's

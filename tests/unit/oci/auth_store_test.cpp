@@ -139,6 +139,24 @@ TEST(AuthStore, ASymlinkLoopIsRefused) {
                                         " is a loop of symbolic links; point it at a file");
 }
 
+// As root, renaming over a link's /dev/null would replace the device; a FIFO
+// would block the read. Neither is touched.
+TEST(AuthStore, ALinkToSomethingOtherThanAFileIsRefused) {
+  TempDir dir;
+  fs::create_directories(dir.path / "a-directory");
+  ASSERT_EQ(::mkfifo((dir.path / "a-fifo").c_str(), 0600), 0);
+  for (const char* name : {"a-directory", "a-fifo"}) {
+    const auto link = dir.path / (std::string("link-to-") + name);
+    fs::create_symlink(name, link);
+    const auto stored = store_auth_entry(link, "reg.example", {"AWS", "pw"});
+    ASSERT_FALSE(stored) << name;
+    EXPECT_EQ(stored.error().kind, util::ErrorKind::kInvalidInput);
+    EXPECT_EQ(stored.error().message, link.string() + " is not a regular file; point it at one, nothing was changed");
+  }
+  EXPECT_EQ(entries_in(dir.path), 4u);
+  EXPECT_TRUE(fs::is_empty(dir.path / "a-directory"));
+}
+
 // docker/cli config/configfile getConfiguredCredentialStore: credHelpers for
 // the host first, even "", then credsStore.
 TEST(AuthStore, DockerCredentialRouteFollowsDocker) {
