@@ -2,7 +2,9 @@
 Supervisor that stops and removes them, also on failure, Ctrl-C and SIGTERM.
 
 Every child runs in its own session (process group), so stopping it also
-stops what it started (scripts/container runs podman, for instance)."""
+stops what it started (scripts/container runs podman, for instance). A
+signal that arrives while a child is being started is held until the child
+is under the supervisor, so no child can escape the cleanup."""
 
 from __future__ import annotations
 
@@ -78,18 +80,26 @@ class Supervisor:
         return os.path.join(self.tmp, *parts)
 
     def start(self, name: str, argv: list[str], env: dict | None = None) -> Child:
-        """Starts `argv` in its own session; its output goes to tmp/logs/NAME.log."""
+        """Starts `argv` in its own session; its output goes to tmp/logs/NAME.log.
+        SIGINT/SIGTERM are held from before the fork until the child is listed:
+        raised inside Popen (it waits for the exec) or before the append, the
+        Interrupted would lose a running child (issue 13, item 17)."""
         os.makedirs(self.path("logs"), exist_ok=True)
-        child = Child(name, argv, env if env is not None else dict(os.environ),
-                      self.path("logs", f"{name}.log"))
-        self.children.append(child)
+        with signals_held():
+            child = Child(name, argv, env if env is not None else dict(os.environ),
+                          self.path("logs", f"{name}.log"))
+            if os.environ.get(SIGNAL_AFTER_SPAWN) == name:
+                os.kill(os.getpid(), signal.SIGTERM)  # the test's way to land a signal in this window
+            self.children.append(child)
         return child
 
     def on_cleanup(self, fn) -> None:
         self.cleanups.append(fn)
 
     def stop_all(self, keep_tmp: bool = False) -> None:
-        """Stops every child (newest first), runs the cleanup hooks, removes tmp."""
+        """Stops every child (newest first), runs the cleanup hooks, removes tmp.
+        Signals are ignored from here on: a cleanup cut short would leak."""
+        ignore_signals()
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
@@ -137,13 +147,52 @@ def wait_for_http_ok(url: str, timeout: float) -> tuple[int, str]:
     raise RuntimeError(f"{url} did not answer 200 within {timeout:.0f} s (last: {last})")
 
 
-def install_signal_handlers() -> None:
-    """SIGINT and SIGTERM raise Interrupted in the main thread, so `finally`
-    blocks stop everything; a second signal during cleanup is ignored."""
+# Names a child (e.g. actions-oidc-issuer): the supervisor sends itself
+# SIGTERM right after forking it, before listing it. For the SIGTERM test only.
+SIGNAL_AFTER_SPAWN = "REHEARSAL_TEST_SIGTERM_AFTER_SPAWN"
 
-    def handler(signum, _frame):
+
+class _Held:
+    """How many signals_held() blocks are open, and the signal they deferred."""
+
+    depth = 0
+    pending: int | None = None
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Defers Interrupted to the end of the block (the main thread's handler
+    records the signal instead of raising while a block is open)."""
+    _Held.depth += 1
+    try:
+        yield
+    finally:
+        _Held.depth -= 1
+        if _Held.depth == 0 and _Held.pending is not None:
+            signum, _Held.pending = _Held.pending, None
+            ignore_signals()
+            raise Interrupted(signum)
+
+
+def ignore_signals() -> None:
+    """SIGINT and SIGTERM ignored from now on (no-op outside the main thread)."""
+    with contextlib.suppress(ValueError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def install_signal_handlers() -> None:
+    """SIGINT and SIGTERM raise Interrupted in the main thread, so `finally`
+    blocks stop everything (inside signals_held(), at the end of the block);
+    a second signal during cleanup is ignored."""
+
+    def handler(signum, _frame):
+        if _Held.depth:
+            # Not ignored yet: a child forked now would inherit SIG_IGN and
+            # shrug off the SIGTERM that stops it.
+            _Held.pending = signum
+            return
+        ignore_signals()
         raise Interrupted(signum)
 
     signal.signal(signal.SIGINT, handler)

@@ -35,7 +35,7 @@ import steps_doctor  # noqa: E402
 import steps_image  # noqa: E402
 from actions import Job, clean_base_env  # noqa: E402
 from context import Context, Options  # noqa: E402
-from procs import Interrupted, Supervisor, install_signal_handlers  # noqa: E402
+from procs import Interrupted, Supervisor, install_signal_handlers, signals_held  # noqa: E402
 from runner import PASS, Runner  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -129,15 +129,18 @@ def main(argv: list[str]) -> int:
     if not sha:
         print(f"rehearse: {REPO} is not a git checkout with a commit (the image reports HEAD)", file=sys.stderr)
         return 2
+    sup, ctx = None, None
     install_signal_handlers()
-    sup = Supervisor()
-    print(f"rehearse: working in {sup.tmp} (removed at the end)", file=sys.stderr, flush=True)
-    opts = Options(repo_root=REPO, bin_dir=os.path.abspath(args.bin_dir), github_repo=args.github_repo,
-                   wait_for_issuer=args.wait_for_issuer)
-    ctx = Context(opts=opts, sup=sup, runner=Runner(verbose=args.verbose), sha=sha,
-                  base_env=clean_base_env(sup.path("home")))
     start, code, kept = time.monotonic(), 1, None
     try:
+        # Inside the try, so a signal at any point of start-up is cleaned up.
+        with signals_held():
+            sup = Supervisor()
+        print(f"rehearse: working in {sup.tmp} (removed at the end)", file=sys.stderr, flush=True)
+        opts = Options(repo_root=REPO, bin_dir=os.path.abspath(args.bin_dir), github_repo=args.github_repo,
+                       wait_for_issuer=args.wait_for_issuer)
+        ctx = Context(opts=opts, sup=sup, runner=Runner(verbose=args.verbose), sha=sha,
+                      base_env=clean_base_env(sup.path("home")))
         run_steps(ctx)
         code = 0 if all(r.status == PASS for r in ctx.runner.results) else 1
         if args.keep:
@@ -146,13 +149,14 @@ def main(argv: list[str]) -> int:
         print(f"rehearse: {e}: stopping everything it started", file=sys.stderr)
         code = 130 if e.signum == 2 else 143
     finally:
-        keep_names = KEPT if kept else set()
-        kept_children = [c for c in sup.children if c.name in keep_names]
-        sup.children = [c for c in sup.children if c.name not in keep_names]
-        sup.stop_all(keep_tmp=bool(kept))
-        sup.children = kept_children
+        if sup is not None:
+            keep_names = KEPT if kept else set()
+            kept_children = [c for c in sup.children if c.name in keep_names]
+            sup.children = [c for c in sup.children if c.name not in keep_names]
+            sup.stop_all(keep_tmp=bool(kept))
+            sup.children = kept_children
     total = time.monotonic() - start
-    if code in (0, 1):
+    if ctx is not None and code in (0, 1):
         out = json.dumps(report.as_dict(ctx, total, kept), indent=2) if args.json else report.as_text(ctx, total, kept)
         print(out, flush=True)
     return code

@@ -3,6 +3,7 @@
 // files (0600, atomically, other entries kept) and recorded in
 // $XDG_STATE_HOME/shipctl/logins.json so logout removes only what login wrote.
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -32,6 +33,38 @@ struct LoginFlags {
   bool print_password = false;
   bool check = false;
   bool json = false;
+  bool bypass_creds_store = false;
+  bool no_creds_store_warning = false;
+};
+
+// What a login wrote, and who docker asks for the registry's credentials
+// instead of reading the entry written (empty helper: nobody, it reads it).
+struct LoginOutcome {
+  oci::LoginRecord record;
+  std::string docker_file;
+  oci::CredentialRoute docker_route;
+};
+
+// Every auth file a login changes, as it was before; put back unless
+// commit() is reached, so a failure half-way leaves nothing half-written.
+class Rollback {
+ public:
+  Rollback() = default;
+  Rollback(const Rollback&) = delete;
+  Rollback& operator=(const Rollback&) = delete;
+  ~Rollback() {
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) oci::restore_file(*it);
+  }
+  util::Result<void> keep(const std::filesystem::path& file) {
+    auto snapshot = oci::snapshot_file(file);
+    if (!snapshot) return std::unexpected(snapshot.error());
+    saved_.push_back(std::move(*snapshot));
+    return {};
+  }
+  void commit() { saved_.clear(); }
+
+ private:
+  std::vector<oci::FileSnapshot> saved_;
 };
 
 // GET /v2/ with the credentials: proves the login before anything is written.
@@ -78,37 +111,86 @@ util::Result<void> remember(oci::LoginRecord record, const util::EnvLookup& env)
   return oci::write_login_records(*path, *records);
 }
 
-util::Result<oci::LoginRecord> write_auth_files(const EcrLogin& login, const util::EnvLookup& env) {
+// Docker's route for `host` in `file`; --bypass-creds-store overrides a
+// credsStore, not a helper the user named for this very registry.
+util::Result<oci::CredentialRoute> docker_route(const std::filesystem::path& file, const std::string& host,
+                                                bool bypass) {
+  auto route = oci::docker_credential_route(file, host);
+  if (!route) return std::unexpected(route.error());
+  if (bypass && route->key == "credHelpers" && !route->helper.empty()) {
+    return util::fail(util::ErrorKind::kInvalidInput,
+                      "credHelpers in " + file.string() + " sends " + host + " to docker-credential-" +
+                          route->helper + ", which --bypass-creds-store does not override; remove that entry "
+                          "first, nothing was changed");
+  }
+  return route;
+}
+
+util::Result<LoginOutcome> write_auth_files(const EcrLogin& login, const LoginFlags& flags,
+                                            const util::EnvLookup& env) {
   auto paths = oci::default_auth_file_paths(env);
   if (!paths) return std::unexpected(paths.error());
+  auto route = docker_route(paths->docker, login.registry, flags.bypass_creds_store);
+  if (!route) return std::unexpected(route.error().with_context("writing the login for " + login.registry));
+  const bool bypass = flags.bypass_creds_store && route->key == "credsStore";
+  if (bypass) *route = {};
   const oci::Credentials credentials{login.token.username, login.token.password};
   const std::string fingerprint = oci::auth_fingerprint(oci::auth_value(credentials));
+  Rollback rollback;
   std::vector<oci::WrittenEntry> files;
   for (const auto& file : {paths->docker, paths->containers}) {
     if (!files.empty() && files.front().path == file.string()) continue;  // one file serves both
-    if (auto stored = oci::store_auth_entry(file, login.registry, credentials); !stored) {
-      return std::unexpected(stored.error().with_context("writing the login for " + login.registry));
-    }
-    files.push_back({file.string(), fingerprint});
+    const bool here = bypass && file == paths->docker;
+    auto stored = rollback.keep(file);
+    if (stored) stored = oci::store_auth_entry(file, login.registry, credentials,
+                                               here ? oci::BypassCredsStore::kYes : oci::BypassCredsStore::kNo);
+    if (!stored) return std::unexpected(stored.error().with_context("writing the login for " + login.registry));
+    files.push_back({file.string(), fingerprint, here});
   }
   auto record = make_record(login, std::move(files));
   if (auto kept = remember(record, env); !kept) return std::unexpected(kept.error());
-  return record;
+  rollback.commit();
+  return LoginOutcome{std::move(record), paths->docker.string(), std::move(*route)};
 }
 
-void print_login(Context& ctx, const oci::LoginRecord& record, bool checked, bool json) {
+// Why docker will not read the docker file's entry, and how to change that.
+std::string helper_note(const LoginOutcome& o, const std::string& host) {
+  const auto& r = o.docker_route;
+  std::string note = "docker will ask docker-credential-" + r.helper + " for " + host + " (" + r.key + " in " +
+                     o.docker_file + "), not read the token written there";
+  // amazon-ecr-credential-helper installs docker-credential-ecr-login.
+  if (r.helper == "ecr-login") note += "; that helper gets its own token with the AWS credentials docker runs with";
+  return note + (r.key == "credsStore" ? "; pass --bypass-creds-store to have docker read it"
+                                       : "; remove that credHelpers entry to have docker read it");
+}
+
+void print_login(Context& ctx, const LoginOutcome& outcome, const LoginFlags& flags) {
+  const auto& record = outcome.record;
   const std::string expires = oci::format_utc(record.expires_at);
   const bool assumed = record.expiry_source == oci::ExpirySource::kAssumed;
-  if (json) {
+  const auto& route = outcome.docker_route;
+  if (!route.helper.empty() && !flags.no_creds_store_warning) {
+    ctx.err << "shipctl: warning: " << helper_note(outcome, record.registry) << '\n';
+  }
+  if (flags.json) {
     nlohmann::json files = nlohmann::json::array();
     for (const auto& f : record.files) files.push_back(f.path);
+    nlohmann::json helper = route.helper.empty() ? nlohmann::json() : nlohmann::json{{"helper", route.helper},
+                                                                                      {"from", route.key}};
     ctx.out << nlohmann::json{{"registry", record.registry}, {"files", files}, {"expires_at", expires},
-                              {"expiry_source", assumed ? "assumed" : "service"}, {"checked", checked}}.dump()
+                              {"expiry_source", assumed ? "assumed" : "service"}, {"checked", flags.check},
+                              {"docker_helper", helper}}.dump()
             << '\n';
     return;
   }
-  ctx.out << "logged in to " << record.registry << (checked ? " (checked against the registry)" : "") << '\n';
-  for (const auto& f : record.files) ctx.out << "  wrote " << f.path << '\n';
+  ctx.out << "logged in to " << record.registry << (flags.check ? " (checked against the registry)" : "") << '\n';
+  for (const auto& f : record.files) {
+    ctx.out << "  wrote " << f.path;
+    if (f.path == outcome.docker_file && !route.helper.empty()) {
+      ctx.out << " (docker asks docker-credential-" << route.helper << " instead: " << route.key << ")";
+    }
+    ctx.out << '\n';
+  }
   ctx.out << "  expires " << expires << (assumed ? " (assumed: 12 h; the service gave no future expiry)" : "") << '\n';
 }
 
@@ -129,9 +211,9 @@ util::Result<void> login(Context& ctx, const LoginFlags& flags) {
   if (flags.print_password) {
     ctx.out << ecr_auth->token.password << '\n';
   } else {
-    auto record = write_auth_files(*ecr_auth, env);
-    if (!record) return std::unexpected(record.error());
-    print_login(ctx, *record, flags.check, flags.json);
+    auto outcome = write_auth_files(*ecr_auth, flags, env);
+    if (!outcome) return std::unexpected(outcome.error());
+    print_login(ctx, *outcome, flags);
   }
   return write_outputs({{"registry", ecr_auth->registry}}, env);
 }
@@ -146,7 +228,9 @@ CommandSpec login_command() {
                 "Writes the ECR token to $DOCKER_CONFIG/config.json (else ~/.docker/config.json) and to\n"
                 "$REGISTRY_AUTH_FILE (else $XDG_RUNTIME_DIR/containers/auth.json, else\n"
                 "${XDG_CONFIG_HOME:-~/.config}/containers/auth.json), mode 0600, other entries kept. Prints the\n"
-                "registry host and writes registry=HOST to $GITHUB_OUTPUT. The token lasts 12 hours.\n\n"
+                "registry host and writes registry=HOST to $GITHUB_OUTPUT. The token lasts 12 hours. A symlinked\n"
+                "file is written through its link. When docker's credsStore (or credHelpers) sends the registry\n"
+                "to a credential helper, docker asks that helper and not the file: login says so on stderr.\n\n"
                 "Examples:\n"
                 "  shipctl login\n"
                 "  shipctl login --region us-east-1 --check\n"
@@ -158,6 +242,11 @@ CommandSpec login_command() {
             sub.add_flag("--print-password", f->print_password,
                          "Print only the password (for --password-stdin); write no file");
             sub.add_flag("--check", f->check, "Check the credentials against the registry (GET /v2/) before writing");
+            sub.add_flag("--bypass-creds-store", f->bypass_creds_store,
+                         "Also set credHelpers[HOST] to \"\" in docker's config.json, so docker reads the token "
+                         "written there instead of asking its credsStore helper (this registry only)");
+            sub.add_flag("--no-creds-store-warning", f->no_creds_store_warning,
+                         "Do not warn that docker asks a credential helper instead of the file");
             sub.add_flag("--json", f->json, "Print the result as JSON");
             sub.callback([&ctx, f] {
               auto done = login(ctx, *f);

@@ -36,7 +36,9 @@ std::string describe(oci::Removed removed) {
 util::Result<std::vector<Outcome>> logout_one(const oci::LoginRecord& record) {
   std::vector<Outcome> outcomes;
   for (const auto& file : record.files) {
-    auto removed = oci::remove_auth_entry(file.path, record.registry, file.fingerprint);
+    auto removed = oci::remove_auth_entry(file.path, record.registry, file.fingerprint,
+                                          file.bypassed_creds_store ? oci::BypassCredsStore::kYes
+                                                                    : oci::BypassCredsStore::kNo);
     if (!removed) return std::unexpected(removed.error().with_context("logging out of " + record.registry));
     outcomes.push_back({record.registry, file.path, describe(*removed)});
   }

@@ -38,14 +38,18 @@ util::Result<LoginRecord> record_from(const json& item, const std::string& file)
   record.expiry_source = item.value("expiry_source", "") == "assumed" ? ExpirySource::kAssumed : ExpirySource::kService;
   for (const auto& f : item.value("files", json::array())) {
     if (!f.is_object()) return bad();
-    record.files.push_back({f.value("path", ""), f.value("fingerprint", "")});
+    record.files.push_back({f.value("path", ""), f.value("fingerprint", ""), f.value("bypassed_creds_store", false)});
   }
   return record;
 }
 
 json record_json(const LoginRecord& r) {
   json files = json::array();
-  for (const auto& f : r.files) files.push_back({{"path", f.path}, {"fingerprint", f.fingerprint}});
+  for (const auto& f : r.files) {
+    json file{{"path", f.path}, {"fingerprint", f.fingerprint}};
+    if (f.bypassed_creds_store) file["bypassed_creds_store"] = true;
+    files.push_back(std::move(file));
+  }
   return {{"registry", r.registry}, {"obtained_at", format_utc(r.obtained_at)},
           {"expires_at", format_utc(r.expires_at)},
           {"expiry_source", r.expiry_source == ExpirySource::kAssumed ? "assumed" : "service"}, {"files", files}};

@@ -7,7 +7,8 @@
 //   {"version": 1, "logins": [{"registry": "1234.dkr.ecr.r.amazonaws.com",
 //     "obtained_at": "2026-...Z", "expires_at": "2026-...Z",
 //     "expiry_source": "service"|"assumed",
-//     "files": [{"path": "/root/.docker/config.json", "fingerprint": "ab12..."}]}]}
+//     "files": [{"path": "/root/.docker/config.json", "fingerprint": "ab12...",
+//                "bypassed_creds_store": true}]}]}   (the last key only when set)
 
 #include <chrono>
 #include <filesystem>
@@ -22,6 +23,7 @@ namespace eem::oci {
 struct WrittenEntry {
   std::string path;         // the auth file
   std::string fingerprint;  // auth_fingerprint() of the value written
+  bool bypassed_creds_store = false;  // login set credHelpers[registry] = "" there
 };
 
 // Where the expiry came from: the service's expiresAt, or obtained_at plus

@@ -2,7 +2,9 @@
 over TLS as <account>.dkr.ecr.<region>.amazonaws.com): both auth files written
 0600 with other entries kept, the login record, --print-password with
 ::add-mask::, --check against the registry, logout removing only its own
-entries, and a stale password rejected by the registry."""
+entries, and a stale password rejected by the registry; symlinked configs
+written through their link, docker's credsStore/credHelpers named (docker
+asks the helper, not the file), and nothing half-written on failure."""
 
 import base64
 import json
@@ -112,15 +114,107 @@ class LoginTest(unittest.TestCase):
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertEqual(again.stdout, f"not logged in to {self.ecr.host} by shipctl login: nothing to remove\n")
 
+    def write_text(self, path: str, text: str) -> None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def assert_not_a_json_object(self, r, path: str) -> None:
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, f"shipctl: error: writing the login for {self.ecr.host}: {path} is not "
+                                   "a JSON object; fix or move it, nothing was changed\n")
+
     def test_corrupt_docker_config_is_reported_and_left_alone(self):
+        self.write_text(self.home.docker, "{not json")
+        self.assert_not_a_json_object(self.login(), self.home.docker)
+        self.assertEqual(self.home.read(self.home.docker), "{not json")
+
+    def write_docker_config(self, doc: dict) -> None:
+        self.write_text(self.home.docker, json.dumps(doc))
+
+    def test_symlinked_docker_config_is_written_through_its_link(self):
+        # ~/.docker/config.json kept in a dotfiles repository and linked (stow)
+        target = os.path.join(self.home.root, "dotfiles", "docker", "config.json")
+        os.makedirs(os.path.dirname(target))
+        with open(target, "w") as f:
+            json.dump({"auths": {"ghcr.io": {"auth": auth("me", "pat")}}}, f)
+        os.chmod(target, 0o644)
         os.makedirs(os.path.dirname(self.home.docker))
-        with open(self.home.docker, "w") as f:
-            f.write("{not json")
+        os.symlink(os.path.join("..", "dotfiles", "docker", "config.json"), self.home.docker)
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.islink(self.home.docker))
+        self.assertEqual(json.loads(self.home.read(target))["auths"],
+                         {"ghcr.io": {"auth": auth("me", "pat")}, self.ecr.host: {"auth": auth("AWS", self.ecr.password)}})
+        self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o600)
+        self.assertEqual(os.listdir(os.path.dirname(target)), ["config.json"])
+        logout = es.shipctl("logout", env=self.home.env(self.ecr))
+        self.assertEqual(logout.returncode, 0, logout.stderr)
+        self.assertTrue(os.path.islink(self.home.docker))
+        self.assertEqual(json.loads(self.home.read(target))["auths"], {"ghcr.io": {"auth": auth("me", "pat")}})
+
+    def test_creds_store_is_named_since_docker_asks_it_not_the_file(self):
+        self.write_docker_config({"credsStore": "desktop"})
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        host = self.ecr.host
+        self.assertEqual(r.stderr, f"shipctl: warning: docker will ask docker-credential-desktop for {host} "
+                                   f"(credsStore in {self.home.docker}), not read the token written there; pass "
+                                   "--bypass-creds-store to have docker read it\n")
+        self.assertEqual(r.stdout.splitlines()[1],
+                         f"  wrote {self.home.docker} (docker asks docker-credential-desktop instead: credsStore)")
+        quiet = self.login("--no-creds-store-warning", "--json")
+        self.assertEqual(quiet.returncode, 0, quiet.stderr)
+        self.assertEqual(quiet.stderr, "")
+        self.assertEqual(json.loads(quiet.stdout)["docker_helper"], {"helper": "desktop", "from": "credsStore"})
+
+    def test_an_ecr_login_helper_is_named_with_what_it_does(self):
+        self.write_docker_config({"credHelpers": {self.ecr.host: "ecr-login"}})
+        r = self.login()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, f"shipctl: warning: docker will ask docker-credential-ecr-login for {self.ecr.host} "
+                                   f"(credHelpers in {self.home.docker}), not read the token written there; that "
+                                   "helper gets its own token with the AWS credentials docker runs with; remove that "
+                                   "credHelpers entry to have docker read it\n")
+        before = self.home.read(self.home.docker)
+        refused = self.login("--bypass-creds-store")
+        self.assertEqual(refused.returncode, 2, refused.stderr)
+        self.assertEqual(refused.stderr, f"shipctl: error: writing the login for {self.ecr.host}: credHelpers in "
+                                         f"{self.home.docker} sends {self.ecr.host} to docker-credential-ecr-login, "
+                                         "which --bypass-creds-store does not override; remove that entry first, "
+                                         "nothing was changed\n")
+        self.assertEqual(self.home.read(self.home.docker), before)
+
+    def test_bypass_creds_store_makes_docker_read_the_file_until_logout(self):
+        self.write_docker_config({"credsStore": "desktop", "auths": {}})
+        r = self.login("--bypass-creds-store", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        self.assertIsNone(json.loads(r.stdout)["docker_helper"])
+        docker = json.loads(self.home.read(self.home.docker))
+        self.assertEqual(docker["credHelpers"], {self.ecr.host: ""})
+        self.assertEqual(docker["credsStore"], "desktop")
+        logout = es.shipctl("logout", env=self.home.env(self.ecr))
+        self.assertEqual(logout.returncode, 0, logout.stderr)
+        self.assertEqual(json.loads(self.home.read(self.home.docker)),
+                         {"credsStore": "desktop", "auths": {}, "credHelpers": {}})
+
+    def test_a_failure_half_way_leaves_every_file_as_it_was(self):
+        self.write_docker_config({"auths": {"ghcr.io": {"auth": auth("me", "pat")}}})
+        before = self.home.read(self.home.docker)
+        self.write_text(self.home.containers, "{not json")
+        self.assert_not_a_json_object(self.login(), self.home.containers)
+        self.assertEqual(self.home.read(self.home.docker), before)
+        self.assertFalse(os.path.exists(self.home.state))
+        # the record file is written last: when it cannot be, both auth files go back
+        os.remove(self.home.containers)
+        self.write_text(self.home.state, "[]")
         r = self.login()
         self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertEqual(r.stderr, f"shipctl: error: writing the login for {self.ecr.host}: {self.home.docker} is not "
-                                   "a JSON object; fix or move it, nothing was changed\n")
-        self.assertEqual(self.home.read(self.home.docker), "{not json")
+        self.assertIn("is not a shipctl login record file", r.stderr)
+        self.assertEqual(self.home.read(self.home.docker), before)
+        self.assertFalse(os.path.exists(self.home.containers))
+        self.assertEqual(sorted(os.listdir(os.path.dirname(self.home.docker))), ["config.json"])
 
     def test_wrong_password_fails_the_check_and_writes_nothing(self):
         htpasswd = os.path.join(self.work, "htpasswd")

@@ -2,7 +2,9 @@
 binaries): every step of the deploy workflow passes against the stand-ins, the
 image that runs is the digest pushed and reports HEAD's commit, doctor names
 the broken condition, and nothing the rehearsal started outlives it, also
-when it is stopped with SIGTERM halfway."""
+when it is stopped with SIGTERM halfway: at several points of start-up,
+including between a child's fork and its registration, no process that
+inherited the test's marker from the rehearsal's environment survives."""
 
 import contextlib
 import json
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import time
 import unittest
+import uuid
 
 import harness
 
@@ -47,6 +50,30 @@ def processes_mentioning(text: str) -> list[str]:
             if text in cmdline and int(pid) != os.getpid():
                 found.append(f"{pid}: {cmdline}")
     return found
+
+
+# Put in the rehearsal's environment; every process it starts inherits it
+# (whatever its session or command line), so /proc/*/environ finds them all.
+MARKER = "EEM_REHEARSAL_TEST_RUN"
+
+
+def survivors(marker: str, grace: float = 10.0) -> list[str]:
+    """Processes whose environment holds `marker` ("NAME=VALUE"), once those
+    still exiting (killed with their group a moment ago) had `grace` seconds."""
+    deadline = time.monotonic() + grace
+    while True:
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if marker.encode() not in f.read().split(b"\0"):
+                        continue
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+                found.append(f"{pid}: {cmdline}")
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.2)
 
 
 def port_open(url: str) -> bool:
@@ -86,19 +113,25 @@ class Rehearsal(unittest.TestCase):
         self.assertFalse(os.path.exists(work), f"{work} was left behind")
         self.assertEqual(processes_mentioning(work), [])
 
-    def test_sigterm_stops_everything_it_started(self):
-        p = subprocess.Popen(rehearse_argv("--verbose"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def interrupt(self, at: str | None, **env) -> tuple[str, str]:
+        """Runs the rehearsal with a marker in its environment, sends SIGTERM
+        when a stderr line starts with `at` (None: it signals itself, see
+        REHEARSAL_TEST_SIGTERM_AFTER_SPAWN), and checks that it cleaned up and
+        that no process carrying the marker survives. Returns (stderr, marker)."""
+        marker = f"{MARKER}={uuid.uuid4().hex}"
+        env = dict(os.environ, **{MARKER: marker.split("=", 1)[1]}, **env)
+        p = subprocess.Popen(rehearse_argv("--verbose"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
         stderr = ""
         try:
-            for line in p.stderr:
-                stderr += line
-                if line.startswith(" ✔ start moto_server") or line.startswith(" ✘ start moto_server"):
-                    break
-            self.assertIn(" ✔ start moto_server", stderr)
-            moto = re.search(r"moto (http://127\.0\.0\.1:\d+);", stderr).group(1)
-            self.assertTrue(port_open(moto))
-            p.send_signal(signal.SIGTERM)
-            _, rest = p.communicate(timeout=60)
+            if at is not None:
+                for line in p.stderr:
+                    stderr += line
+                    if line.startswith(at):
+                        p.send_signal(signal.SIGTERM)
+                        break
+                self.assertIn(at, stderr)
+            _, rest = p.communicate(timeout=120)
             stderr += rest
         finally:
             if p.poll() is None:
@@ -108,8 +141,27 @@ class Rehearsal(unittest.TestCase):
         self.assertIn("rehearse: SIGTERM: stopping everything it started", stderr)
         work = workdir_of(stderr)
         self.assertFalse(os.path.exists(work), f"{work} was left behind")
-        self.assertEqual(processes_mentioning(work), [])
+        self.assertEqual(survivors(marker), [], stderr[-3000:])
+        return stderr, marker
+
+    def test_sigterm_stops_everything_it_started(self):
+        stderr, _ = self.interrupt(" ✔ start moto_server")
+        moto = re.search(r"moto (http://127\.0\.0\.1:\d+);", stderr).group(1)
         self.assertFalse(port_open(moto), f"moto_server still answers at {moto}")
+
+    def test_sigterm_at_any_point_of_start_up_leaves_no_process(self):
+        # While the image build and the ECR stand-in start, then the issuer.
+        for at in ("rehearse: working in", " … start moto_server", " … start actions-oidc-issuer"):
+            with self.subTest(at=at):
+                self.interrupt(at)
+        # Between the fork of a child and its registration (the window that
+        # leaked an actions-oidc-issuer): the supervisor signals itself there.
+        for child in ("ecr-stand-in", "actions-oidc-issuer"):
+            with self.subTest(after_spawn=child):
+                stderr, _ = self.interrupt(None, REHEARSAL_TEST_SIGTERM_AFTER_SPAWN=child)
+                # the signal landed while that child's step was starting it
+                step = " … start " + ("moto_server" if child == "ecr-stand-in" else child)
+                self.assertTrue(stderr.splitlines()[-2].startswith(step), stderr)
 
 
 if __name__ == "__main__":

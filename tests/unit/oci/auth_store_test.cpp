@@ -80,6 +80,134 @@ TEST(AuthStore, RemovesOnlyAnUnchangedEntry) {
   EXPECT_EQ(nlohmann::json::parse(read(file))["auths"], nlohmann::json::object());
 }
 
+std::size_t entries_in(const fs::path& dir) {
+  return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+// ~/.docker/config.json kept in a dotfiles repository (GNU stow, chezmoi):
+// the link stays a link and the file it names gets the entry, as docker's
+// own Save() does.
+TEST(AuthStore, WritesThroughASymlinkAndKeepsIt) {
+  TempDir dir;
+  const auto target = dir.path / "dotfiles/docker/config.json";
+  const auto link = dir.path / "home/.docker/config.json";
+  fs::create_directories(target.parent_path());
+  fs::create_directories(link.parent_path());
+  std::ofstream(target) << R"({"auths": {"ghcr.io": {"auth": "eDp5"}}})";
+  fs::permissions(target, static_cast<fs::perms>(0640));
+  fs::create_symlink("../../dotfiles/docker/config.json", link);
+  ASSERT_TRUE(store_auth_entry(link, "reg.example", {"AWS", "pw"}));
+  EXPECT_TRUE(fs::is_symlink(link));
+  const auto doc = nlohmann::json::parse(read(target));
+  EXPECT_EQ(doc["auths"]["reg.example"]["auth"], "QVdTOnB3");
+  EXPECT_EQ(doc["auths"]["ghcr.io"]["auth"], "eDp5");
+  EXPECT_EQ(mode_of(target), 0600u);  // group bits dropped: it holds a secret now
+  EXPECT_EQ(entries_in(target.parent_path()), 1u);  // no temporary left beside either
+  EXPECT_EQ(entries_in(link.parent_path()), 1u);
+}
+
+TEST(AuthStore, KeepsTheOwnerBitsOfAnExistingFile) {
+  TempDir dir;
+  const auto file = dir.path / "config.json";
+  fs::create_directories(dir.path);
+  std::ofstream(file) << "{}";
+  fs::permissions(file, static_cast<fs::perms>(0400));
+  ASSERT_TRUE(store_auth_entry(file, "reg.example", {"AWS", "pw"}));
+  EXPECT_EQ(mode_of(file), 0400u);
+}
+
+TEST(AuthStore, ADanglingSymlinkNamesTheFileToCreate) {
+  TempDir dir;
+  const auto link = dir.path / "config.json";
+  fs::create_directories(dir.path / "elsewhere");
+  fs::create_symlink(dir.path / "elsewhere/real.json", link);
+  ASSERT_TRUE(store_auth_entry(link, "reg.example", {"AWS", "pw"}));
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(mode_of(dir.path / "elsewhere/real.json"), 0600u);
+  EXPECT_EQ(nlohmann::json::parse(read(link))["auths"]["reg.example"]["auth"], "QVdTOnB3");
+}
+
+TEST(AuthStore, ASymlinkLoopIsRefused) {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  fs::create_symlink("b.json", dir.path / "a.json");
+  fs::create_symlink("a.json", dir.path / "b.json");
+  const auto stored = store_auth_entry(dir.path / "a.json", "reg.example", {"AWS", "pw"});
+  ASSERT_FALSE(stored);
+  EXPECT_EQ(stored.error().kind, util::ErrorKind::kInvalidInput);
+  EXPECT_EQ(stored.error().message, (dir.path / "a.json").string() +
+                                        " is a loop of symbolic links; point it at a file");
+}
+
+// As root, renaming over a link's /dev/null would replace the device; a FIFO
+// would block the read. Neither is touched.
+TEST(AuthStore, ALinkToSomethingOtherThanAFileIsRefused) {
+  TempDir dir;
+  fs::create_directories(dir.path / "a-directory");
+  ASSERT_EQ(::mkfifo((dir.path / "a-fifo").c_str(), 0600), 0);
+  for (const char* name : {"a-directory", "a-fifo"}) {
+    const auto link = dir.path / (std::string("link-to-") + name);
+    fs::create_symlink(name, link);
+    const auto stored = store_auth_entry(link, "reg.example", {"AWS", "pw"});
+    ASSERT_FALSE(stored) << name;
+    EXPECT_EQ(stored.error().kind, util::ErrorKind::kInvalidInput);
+    EXPECT_EQ(stored.error().message, link.string() + " is not a regular file; point it at one, nothing was changed");
+  }
+  EXPECT_EQ(entries_in(dir.path), 4u);
+  EXPECT_TRUE(fs::is_empty(dir.path / "a-directory"));
+}
+
+// docker/cli config/configfile getConfiguredCredentialStore: credHelpers for
+// the host first, even "", then credsStore.
+TEST(AuthStore, DockerCredentialRouteFollowsDocker) {
+  TempDir dir;
+  const auto file = dir.path / "config.json";
+  fs::create_directories(dir.path);
+  const std::pair<const char*, CredentialRoute> cases[] = {
+      {R"({})", {"", ""}},
+      {R"({"credsStore": "desktop"})", {"desktop", "credsStore"}},
+      {R"({"credsStore": "desktop", "credHelpers": {"other.example": "gcloud"}})", {"desktop", "credsStore"}},
+      {R"({"credsStore": "desktop", "credHelpers": {"reg.example": "ecr-login"}})", {"ecr-login", "credHelpers"}},
+      {R"({"credsStore": "desktop", "credHelpers": {"reg.example": ""}})", {"", "credHelpers"}},
+  };
+  for (const auto& [text, want] : cases) {
+    std::ofstream(file) << text;
+    const auto route = docker_credential_route(file, "reg.example");
+    ASSERT_TRUE(route) << text;
+    EXPECT_EQ(route->helper, want.helper) << text;
+    EXPECT_EQ(route->key, want.key) << text;
+  }
+  EXPECT_EQ(docker_credential_route(dir.path / "missing.json", "reg.example")->helper, "");
+}
+
+TEST(AuthStore, BypassingTheCredsStoreIsUndoneByLogout) {
+  TempDir dir;
+  const auto file = dir.path / "config.json";
+  fs::create_directories(dir.path);
+  std::ofstream(file) << R"({"credsStore": "desktop", "credHelpers": {"gcr.io": "gcloud"}})";
+  ASSERT_TRUE(store_auth_entry(file, "reg.example", {"AWS", "pw"}, BypassCredsStore::kYes));
+  EXPECT_EQ(nlohmann::json::parse(read(file))["credHelpers"]["reg.example"], "");
+  EXPECT_EQ(docker_credential_route(file, "reg.example")->helper, "");
+  const auto mine = auth_fingerprint(auth_value({"AWS", "pw"}));
+  EXPECT_EQ(remove_auth_entry(file, "reg.example", mine, BypassCredsStore::kYes).value(), Removed::kYes);
+  const auto doc = nlohmann::json::parse(read(file));
+  EXPECT_EQ(doc["credHelpers"], (nlohmann::json{{"gcr.io", "gcloud"}}));
+  EXPECT_EQ(doc["credsStore"], "desktop");
+}
+
+TEST(AuthStore, ASnapshotPutsTheFileBack) {
+  TempDir dir;
+  const auto file = dir.path / "config.json";
+  const auto absent = snapshot_file(file);
+  ASSERT_TRUE(absent);
+  ASSERT_TRUE(store_auth_entry(file, "reg.example", {"AWS", "pw"}));
+  const auto written = snapshot_file(file);
+  restore_file(*absent);
+  EXPECT_FALSE(fs::exists(file));
+  restore_file(*written);
+  EXPECT_EQ(read(file), written->content.value());
+}
+
 TEST(AuthStore, DefaultPathsFollowDockerAndPodman) {
   const auto paths = default_auth_file_paths(util::map_env({{"HOME", "/h"}}));
   ASSERT_TRUE(paths);
@@ -97,7 +225,8 @@ TEST(LoginRecord, RoundTripsWithoutSecrets) {
   TempDir dir;
   const auto file = dir.path / "shipctl/logins.json";
   const auto t0 = std::chrono::system_clock::from_time_t(1'800'000'000);
-  LoginRecord record{"reg.example", t0, t0 + std::chrono::hours(12), ExpirySource::kAssumed, {{"/x.json", "ab12"}}};
+  LoginRecord record{"reg.example", t0, t0 + std::chrono::hours(12), ExpirySource::kAssumed,
+                     {{"/x.json", "ab12", false}, {"/y.json", "cd34", true}}};
   ASSERT_TRUE(write_login_records(file, {record}));
   const auto back = read_login_records(file);
   ASSERT_TRUE(back);
@@ -106,6 +235,9 @@ TEST(LoginRecord, RoundTripsWithoutSecrets) {
   EXPECT_EQ((*back)[0].expires_at, t0 + std::chrono::hours(12));
   EXPECT_EQ((*back)[0].expiry_source, ExpirySource::kAssumed);
   EXPECT_EQ((*back)[0].files[0].fingerprint, "ab12");
+  EXPECT_FALSE((*back)[0].files[0].bypassed_creds_store);
+  EXPECT_TRUE((*back)[0].files[1].bypassed_creds_store);
+  EXPECT_EQ(read(file).find("\"bypassed_creds_store\": false"), std::string::npos);
   EXPECT_TRUE((*back)[0].expired(t0 + std::chrono::hours(13)));
   EXPECT_EQ(format_utc(t0), "2027-01-15T08:00:00Z");
   EXPECT_EQ(login_records_path(util::map_env({{"HOME", "/h"}})).value(), "/h/.local/state/shipctl/logins.json");
