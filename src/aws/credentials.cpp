@@ -90,7 +90,7 @@ util::Result<ServiceClient> sts_service(const CredentialContext& context,
   config.endpoint_url = context.sts_endpoint;
   config.env = context.env;
   config.now = context.now;
-  config.debug = context.debug;
+  config.sleep = context.sleep;
   return ServiceClient::create(kSts, std::move(config));
 }
 

@@ -30,7 +30,7 @@ struct CredentialContext {
   std::string region;        // for STS; empty: us-east-1
   std::string sts_endpoint;  // --endpoint-url for STS; empty: environment/default
   std::string profile;       // --profile; empty: AWS_PROFILE or "default"
-  DebugSink debug;
+  Sleeper sleep;             // between retries; default: std::this_thread::sleep_for
 };
 
 // Fetches credentials again whenever the cached ones expire within five

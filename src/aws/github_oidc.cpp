@@ -54,14 +54,15 @@ util::Result<std::shared_ptr<CredentialsProvider>> github_oidc_credentials(const
     options.audience = std::string(partition_of(context.region.empty() ? "us-east-1" : context.region).oidc_audience);
   }
   auto fetch = [context, options]() -> util::Result<Credentials> {
-    auto token = fetch_github_id_token(*context.http, context.env, options.audience);
-    if (!token) return std::unexpected(token.error());
     auto service = sts_service(context, nullptr);
     if (!service) return std::unexpected(service.error());
     StsClient sts(std::move(*service));
+    auto policy = web_identity_retry_policy();
+    policy.sleep = context.sleep;
     auto role = sts.assume_role_with_web_identity(
-        {options.role_arn, options.session_name, *token, options.duration_seconds});
-    if (!role) return std::unexpected(role.error().to_error());
+        {options.role_arn, options.session_name, "", options.duration_seconds},
+        [&] { return fetch_github_id_token(*context.http, context.env, options.audience); }, policy, context.now);
+    if (!role) return std::unexpected(role.error());
     return role->credentials;
   };
   return std::make_shared<RefreshingCredentials>("github actions oidc", fetch, context.now);

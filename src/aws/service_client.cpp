@@ -5,8 +5,8 @@
 #include <random>
 #include <thread>
 
-#include "aws/redact.h"
 #include "aws/uri.h"
+#include "net/redact.h"
 
 namespace eem::aws {
 
@@ -14,11 +14,10 @@ namespace {
 
 using util::ErrorKind;
 
-constexpr auto kMaxBackoff = std::chrono::milliseconds(20'000);
 // Standard mode's base scales: 1 s for throttling, 50 ms otherwise
 // (botocore/retries/standard.py, ExponentialBackoff._DEFAULT_BACKOFF_CONFIG).
-constexpr double kThrottlingScaleMs = 1000.0;
-constexpr double kOtherScaleMs = 50.0;
+constexpr std::chrono::milliseconds kThrottlingScale{1000};
+constexpr std::chrono::milliseconds kOtherScale{50};
 // AWS rejects signatures more than 5 minutes off; correct only real skew.
 constexpr auto kSkewThreshold = std::chrono::seconds(60);
 
@@ -48,14 +47,6 @@ std::string after_hash(std::string code) {
 
 }  // namespace
 
-std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
-  std::tm parts{};
-  const std::string copy(text);
-  const char* end = strptime(copy.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parts);
-  if (end == nullptr) return std::nullopt;
-  return std::chrono::sys_seconds(std::chrono::seconds(timegm(&parts)));
-}
-
 util::Result<ServiceClient> ServiceClient::create(const ServiceInfo& service, ClientConfig config) {
   if (config.http == nullptr) return util::fail(ErrorKind::kInternal, "AWS client without HTTP client");
   auto endpoint = resolve_endpoint(service.endpoint_name, config.region, config.env, config.endpoint_url);
@@ -63,10 +54,6 @@ util::Result<ServiceClient> ServiceClient::create(const ServiceInfo& service, Cl
   if (const auto attempts = config.env("AWS_MAX_ATTEMPTS")) {
     const int value = std::atoi(attempts->c_str());
     if (value > 0) config.max_attempts = value;
-  }
-  if (!config.sleep) config.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
-  if (!config.random) {
-    config.random = [] { return std::uniform_real_distribution<double>(0.0, 1.0)(engine()); };
   }
   return ServiceClient(service, std::move(config), std::move(*endpoint));
 }
@@ -130,7 +117,26 @@ util::Result<void> ServiceClient::sign(net::Request& request) {
 ApiResult<net::Response> ServiceClient::call(std::string_view operation, const net::Request& base, Auth auth) {
   const std::string invocation = random_uuid(engine());
   last_attempts_ = 0;
-  for (int attempt = 1;; ++attempt) {
+  return net::with_retries(retry_policy(), [&](net::Attempt& current) {
+    return attempt(operation, base, auth, invocation, current);
+  });
+}
+
+net::RetryPolicy ServiceClient::retry_policy() const {
+  net::RetryPolicy policy;
+  policy.max_attempts = config_.max_attempts;
+  policy.base_delay = kOtherScale;
+  policy.throttled_base_delay = kThrottlingScale;
+  policy.sleep = config_.sleep;
+  policy.random = config_.random;
+  return policy;
+}
+
+// One attempt; a clock-skew answer with a usable Date is sent again at once
+// with the corrected time, without using up an attempt (at most once per client).
+ApiResult<net::Response> ServiceClient::attempt(std::string_view operation, const net::Request& base, Auth auth,
+                                                const std::string& invocation, net::Attempt& current) {
+  for (;;) {
     net::Request request = base;
     if (auth == Auth::kSigV4) {
       if (auto signed_ok = sign(request); !signed_ok) {
@@ -140,43 +146,24 @@ ApiResult<net::Response> ServiceClient::call(std::string_view operation, const n
     // Added after signing, as botocore does: they change on every attempt
     // and are not part of the signature.
     request.headers.push_back({"amz-sdk-invocation-id", invocation});
-    request.headers.push_back({"amz-sdk-request", "attempt=" + std::to_string(attempt) +
+    request.headers.push_back({"amz-sdk-request", "attempt=" + std::to_string(current.number) +
                                                       "; max=" + std::to_string(config_.max_attempts)});
-    if (config_.debug) config_.debug(describe_request(request));
     ++last_attempts_;
     auto response = config_.http->send(request);
-    ApiError error;
-    if (!response) {
-      error = from_error(response.error(), service_->id, operation);
-    } else {
-      if (config_.debug) config_.debug(describe_response(*response));
-      if (response->status >= 200 && response->status < 300) return std::move(*response);
-      error = parse_error(operation, *response);
-      if (error.kind == ErrorKind::kClockSkew && correct_clock_skew(*response)) {
-        --attempt;  // the corrected retry does not use up an attempt
-        continue;
-      }
-    }
-    // Only throttling, 5xx and connection errors are retried; never
-    // AccessDenied or validation errors (DESIGN.md section 3).
-    const bool retryable = error.kind == ErrorKind::kThrottled || error.kind == ErrorKind::kTransient;
-    if (!retryable || attempt >= config_.max_attempts) return std::unexpected(std::move(error));
-    config_.sleep(backoff(attempt, error));
+    if (!response) return std::unexpected(from_error(response.error(), service_->id, operation));
+    if (response->status >= 200 && response->status < 300) return std::move(*response);
+    if (const auto after = response->header("Retry-After")) current.retry_after = net::parse_retry_after(*after, config_.now());
+    ApiError error = parse_error(operation, *response);
+    if (error.kind == ErrorKind::kClockSkew && correct_clock_skew(*response)) continue;
+    return std::unexpected(std::move(error));
   }
-}
-
-std::chrono::milliseconds ServiceClient::backoff(int attempt, const ApiError& error) {
-  const double scale = error.kind == ErrorKind::kThrottled ? kThrottlingScaleMs : kOtherScaleMs;
-  const double ceiling = std::min(scale * static_cast<double>(1LL << std::min(attempt - 1, 20)),
-                                  static_cast<double>(kMaxBackoff.count()));
-  return std::chrono::milliseconds(static_cast<std::int64_t>(config_.random() * ceiling));
 }
 
 bool ServiceClient::correct_clock_skew(const net::Response& response) {
   if (skew_corrected_) return false;
   const auto date = response.header("Date");
   if (!date) return false;
-  const auto server = parse_http_date(*date);
+  const auto server = net::parse_http_date(*date);
   if (!server) return false;
   const auto local = std::chrono::floor<std::chrono::seconds>(config_.now());
   const auto offset = *server - local;
@@ -213,7 +200,7 @@ ApiError ServiceClient::parse_error(std::string_view operation, const net::Respo
     if (error.code.empty()) error.code = after_hash(std::string(response.header("x-amzn-ErrorType").value_or("")));
   }
   if (error.message.empty() && error.code.empty()) error.message = "unexpected response";
-  error.message = redact_body(error.message);
+  error.message = net::redact_body(error.message);
   error.kind = classify(error.status, error.code);
   return error;
 }

@@ -1,10 +1,11 @@
 #pragma once
 // The protocol layer every AWS client shares: endpoint resolution, the AWS
 // Query and JSON 1.1 wire formats, SigV4 signing, retries in the SDKs'
-// standard mode, clock-skew correction and --debug tracing. The transport
-// wrappers are assembled here, in one documented place:
-//   operation -> serialise -> [sign] -> trace -> HttpClient -> parse error
-//             -> classify -> retry (throttled/transient) or correct skew once.
+// standard mode and clock-skew correction. The transport wrappers are
+// assembled here, in one documented place:
+//   operation -> serialise -> [sign] -> HttpClient (traced when --debug:
+//   net/tracing_client.h) -> parse error -> classify -> correct skew once
+//   -> net::with_retries (what util::kind_info calls retryable).
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -22,6 +23,7 @@
 #include "aws/environment.h"
 #include "aws/xml.h"
 #include "net/http_client.h"
+#include "net/retry.h"
 
 namespace eem::aws {
 
@@ -45,8 +47,7 @@ inline constexpr ServiceInfo kEcs{"ECS", "ecs", "ecs", Protocol::kJson11, "",
                                   "AmazonEC2ContainerServiceV20141113"};
 
 using Clock = std::function<std::chrono::system_clock::time_point()>;
-using Sleeper = std::function<void(std::chrono::milliseconds)>;
-using DebugSink = std::function<void(std::string_view text)>;
+using Sleeper = net::Sleeper;
 
 struct ClientConfig {
   net::HttpClient* http = nullptr;                    // required, not owned
@@ -60,7 +61,6 @@ struct ClientConfig {
   // Attempts per call, first included (standard mode: 3; AWS_MAX_ATTEMPTS
   // overrides when set to a positive number).
   int max_attempts = 3;
-  DebugSink debug;  // --debug traces, secrets redacted; empty: off
 };
 
 enum class Auth { kSigV4, kNone };
@@ -87,16 +87,20 @@ class ServiceClient {
 
   const Endpoint& endpoint() const { return endpoint_; }
   const ServiceInfo& service() const { return *service_; }
+  int max_attempts() const { return config_.max_attempts; }
+  void set_max_attempts(int attempts) { config_.max_attempts = attempts; }
   // Requests sent by the last call (retries included), for tests and doctor.
   int last_attempts() const { return last_attempts_; }
 
  private:
   ServiceClient(const ServiceInfo& service, ClientConfig config, Endpoint endpoint);
   ApiResult<net::Response> call(std::string_view operation, const net::Request& base, Auth auth);
+  ApiResult<net::Response> attempt(std::string_view operation, const net::Request& base, Auth auth,
+                                   const std::string& invocation, net::Attempt& attempt);
   util::Result<void> sign(net::Request& request);
   ApiError parse_error(std::string_view operation, const net::Response& response) const;
   bool correct_clock_skew(const net::Response& response);
-  std::chrono::milliseconds backoff(int attempt, const ApiError& error);
+  net::RetryPolicy retry_policy() const;
 
   const ServiceInfo* service_;
   ClientConfig config_;
@@ -105,8 +109,5 @@ class ServiceClient {
   bool skew_corrected_ = false;
   int last_attempts_ = 0;
 };
-
-// Parses an RFC 7231 IMF-fixdate ("Wed, 25 Nov 2026 22:10:00 GMT").
-std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text);
 
 }  // namespace eem::aws

@@ -1,6 +1,9 @@
 #include "aws/sts.h"
 
+#include <nlohmann/json.hpp>
+
 #include "aws/timestamp.h"
+#include "crypto/base64.h"
 #include "util/strings.h"
 
 namespace eem::aws {
@@ -34,7 +37,43 @@ ApiResult<AssumedRole> assumed_from(const XmlElement& root, std::string_view ope
   return parse_assumed(*result);
 }
 
+// Refetch a token that expires within this margin before another attempt.
+constexpr std::chrono::seconds kTokenMargin{60};
+
+// The token's `exp` claim, unverified (STS verifies it); nullopt when the
+// token is not a JWT with one.
+std::optional<std::chrono::sys_seconds> token_expiry(std::string_view token) {
+  const auto first = token.find('.');
+  const auto second = token.find('.', first == std::string_view::npos ? 0 : first + 1);
+  if (first == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
+  const auto payload = crypto::base64url_decode(token.substr(first + 1, second - first - 1));
+  if (!payload) return std::nullopt;
+  const auto claims = nlohmann::json::parse(*payload, nullptr, false);
+  if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number()) return std::nullopt;
+  const double exp = claims["exp"].get<double>();
+  if (!(exp > 0 && exp < 1e11)) return std::nullopt;
+  return std::chrono::sys_seconds(std::chrono::seconds(static_cast<std::int64_t>(exp)));
+}
+
+constexpr std::string_view kIntermittentAdvice =
+    "; STS could not reach the identity provider or its keys, an intermittent failure on AWS's side, not the "
+    "trust policy: run the job again";
+
 }  // namespace
+
+bool is_intermittent_idp_failure(const ApiError& error) {
+  return error.code == "IDPCommunicationError" ||
+         (error.code == "InvalidIdentityToken" &&
+          error.message.find("Couldn't retrieve verification key from your identity provider") != std::string::npos);
+}
+
+net::RetryPolicy web_identity_retry_policy() {
+  net::RetryPolicy policy;
+  policy.max_attempts = 5;
+  policy.base_delay = std::chrono::seconds(1);
+  policy.throttled_base_delay = std::chrono::seconds(1);
+  return policy;
+}
 
 util::Result<void> validate_role_session_name(std::string_view name) {
   // RoleSessionName: [\w+=,.@-]{2,64} (STS API reference, AssumeRole).
@@ -103,8 +142,37 @@ ApiResult<AssumedRole> StsClient::assume_role_with_web_identity(const WebIdentit
                      {"WebIdentityToken", request.web_identity_token}};
   if (request.duration_seconds) params.emplace_back("DurationSeconds", std::to_string(*request.duration_seconds));
   auto root = client_.query(kOperation, params, Auth::kNone);
-  if (!root) return std::unexpected(root.error());
+  if (!root) {
+    ApiError error = root.error();
+    if (is_intermittent_idp_failure(error)) error.kind = util::ErrorKind::kTransient;
+    return std::unexpected(std::move(error));
+  }
   return assumed_from(*root, kOperation);
+}
+
+util::Result<AssumedRole> StsClient::assume_role_with_web_identity(WebIdentityRequest request,
+                                                                   const TokenSource& tokens,
+                                                                   const net::RetryPolicy& policy, const Clock& now) {
+  // This loop is the only one around the call: it also retries throttling,
+  // 5xx and a flaky token endpoint, so the call itself makes one attempt.
+  const int saved = client_.max_attempts();
+  client_.set_max_attempts(1);
+  bool intermittent = false;
+  auto result = net::with_retries(policy, [&](net::Attempt& attempt) -> util::Result<AssumedRole> {
+    const auto expiry = token_expiry(request.web_identity_token);
+    if (attempt.number == 1 || !expiry || *expiry - kTokenMargin <= now()) {
+      auto token = tokens();
+      if (!token) return std::unexpected(token.error());
+      request.web_identity_token = std::move(*token);
+    }
+    auto role = assume_role_with_web_identity(request);
+    if (role) return std::move(*role);
+    intermittent = is_intermittent_idp_failure(role.error());
+    return std::unexpected(role.error().to_error());
+  });
+  client_.set_max_attempts(saved);
+  if (!result && intermittent) result.error().message += kIntermittentAdvice;
+  return result;
 }
 
 ApiResult<AssumedRole> StsClient::assume_role(const AssumeRoleRequest& request) {

@@ -1,6 +1,7 @@
 #pragma once
 // AWS STS (Query protocol, API version 2011-06-15).
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -42,13 +43,37 @@ util::Result<void> validate_duration_seconds(int seconds);
 // A role ARN: arn:PARTITION:iam::<12-digit account>:role/[PATH/]NAME.
 util::Result<void> validate_role_arn(std::string_view arn);
 
+// Fetches a web identity token: the Actions token endpoint, or a file read
+// again (its writer may have renewed it).
+using TokenSource = std::function<util::Result<std::string>()>;
+
+// Two AssumeRoleWithWebIdentity failures are intermittent on AWS's side, not
+// a denial: InvalidIdentityToken "Couldn't retrieve verification key from
+// your identity provider" and IDPCommunicationError (STS API reference:
+// "often a transient error ... retry the request a limited number of times").
+bool is_intermittent_idp_failure(const ApiError& error);
+
+// How often those two are retried: 5 attempts, full-jitter backoff from 1 s
+// (ceilings 1, 2, 4, 8 s). configure-aws-credentials retries the call for the
+// same reason, 12 attempts from 50 ms, but every error, AccessDenied included.
+net::RetryPolicy web_identity_retry_policy();
+
 class StsClient {
  public:
   explicit StsClient(ServiceClient client) : client_(std::move(client)) {}
 
   ApiResult<CallerIdentity> get_caller_identity();
-  // Unsigned, like the SDKs: the token is the credential.
+  // Unsigned, like the SDKs: the token is the credential. The two
+  // intermittent identity-provider failures come back as kTransient.
   ApiResult<AssumedRole> assume_role_with_web_identity(const WebIdentityRequest& request);
+  // The same with a token from `tokens`, retrying only the intermittent
+  // identity-provider failures (never AccessDenied or a rejected claim)
+  // under `policy`; before a retry a new token is fetched when the current
+  // one expires within a minute (Actions tokens live about 5 minutes).
+  // `request.web_identity_token` is ignored.
+  // Errors of `tokens` come back as they are.
+  util::Result<AssumedRole> assume_role_with_web_identity(WebIdentityRequest request, const TokenSource& tokens,
+                                                          const net::RetryPolicy& policy, const Clock& now);
   ApiResult<AssumedRole> assume_role(const AssumeRoleRequest& request);
 
   ServiceClient& service_client() { return client_; }

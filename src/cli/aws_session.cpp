@@ -4,6 +4,7 @@
 
 #include "aws/profiles.h"
 #include "aws/regions.h"
+#include "cli/registry_flags.h"
 
 namespace eem::cli {
 
@@ -26,8 +27,9 @@ util::Result<AwsSession> AwsSession::prepare(Context& ctx, const AwsFlags& flags
   // A typo ("ap-northeast-l") is refused here, before any request, with the
   // nearest region; otherwise it would surface as a DNS failure and exit 75.
   if (auto known = aws::check_known_region(session.region_); !known) return std::unexpected(known.error());
-  session.http_ = net::make_curl_client();
-  if (ctx.debug) session.debug_ = [&ctx](std::string_view text) { ctx.err << text; };
+  net::ClientOptions options;
+  options.trace = trace_sink(ctx);
+  session.http_ = net::make_curl_client(std::move(options));
   return session;
 }
 
@@ -55,7 +57,6 @@ aws::CredentialContext AwsSession::credential_context() const {
   context.region = region_;
   context.sts_endpoint = flags_.endpoint_url;
   context.profile = flags_.profile;
-  context.debug = debug_;
   return context;
 }
 
@@ -66,7 +67,6 @@ util::Result<aws::ServiceClient> AwsSession::client(const aws::ServiceInfo& serv
   config.region = region_;
   config.endpoint_url = flags_.endpoint_url;
   config.env = env_;
-  config.debug = debug_;
   return aws::ServiceClient::create(service, std::move(config));
 }
 

@@ -59,7 +59,6 @@ class AwsSession {
   aws::Env env_;
   std::shared_ptr<net::HttpClient> http_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
-  aws::DebugSink debug_;
 };
 
 }  // namespace eem::cli

@@ -1,6 +1,8 @@
 // `shipctl credentials`: what aws-actions/configure-aws-credentials does,
 // without its retries of AccessDenied. An OIDC token (the Actions token
-// endpoint, or a file) -> STS AssumeRoleWithWebIdentity (unsigned, once) ->
+// endpoint, or a file) -> STS AssumeRoleWithWebIdentity (unsigned; retried
+// only on throttling, 5xx and the two intermittent identity-provider
+// failures, with a new token when the old one is about to expire) ->
 // GetCallerIdentity with the new credentials -> --allowed-account-ids ->
 // handed over in --format (credentials_output.h). Tokens and keys appear
 // only where the format puts them: never in messages.
@@ -95,16 +97,23 @@ util::Result<std::string> obtain_token(const CredentialsOptions& o, const AwsSes
 }
 
 util::Result<aws::AssumedRole> assume(const CredentialsOptions& o, const AwsSession& session,
-                                      const std::string& token) {
+                                      const std::string& audience) {
   auto service = aws::sts_service(session.credential_context(), nullptr);
   if (!service) return std::unexpected(service.error());
   aws::StsClient sts(std::move(*service));
   std::optional<int> duration;
   if (o.duration != 0) duration = o.duration;
-  auto role = sts.assume_role_with_web_identity({o.role_arn, o.session_name, token, duration});
+  bool token_failed = false;
+  auto tokens = [&] {
+    auto token = obtain_token(o, session, audience);
+    token_failed = !token;
+    return token;
+  };
+  auto role = sts.assume_role_with_web_identity({o.role_arn, o.session_name, "", duration}, tokens,
+                                                aws::web_identity_retry_policy(), session.credential_context().now);
   if (role) return *role;
-  util::Error error = role.error().to_error();
-  if (error.kind == ErrorKind::kDenied) {
+  util::Error error = role.error();
+  if (error.kind == ErrorKind::kDenied && !token_failed) {
     error.message += " (no retry; `shipctl doctor --role-arn " + o.role_arn + "` names the failing trust condition)";
   }
   return std::unexpected(error);
@@ -145,9 +154,7 @@ util::Result<void> run_credentials(Context& ctx, CredentialsOptions o) {
   if (!format) return std::unexpected(format.error());
   const std::string audience =
       o.audience.empty() ? std::string(aws::partition_of(session->region()).oidc_audience) : o.audience;
-  auto token = obtain_token(o, *session, audience);
-  if (!token) return std::unexpected(token.error());
-  auto role = assume(o, *session, *token);
+  auto role = assume(o, *session, audience);
   if (!role) return std::unexpected(role.error());
   auto identity = caller_identity(ctx, o, role->credentials);
   if (!identity) return std::unexpected(identity.error());
@@ -181,7 +188,8 @@ void define(CLI::App& sub, Context& ctx) {
 }  // namespace
 
 CommandSpec credentials_command() {
-  return {"credentials", "Exchange the job's OIDC token for AWS credentials (configure-aws-credentials, no retries)",
+  return {"credentials",
+          "Exchange the job's OIDC token for AWS credentials (configure-aws-credentials; never retries AccessDenied)",
           define};
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "aws/endpoints.h"
@@ -183,8 +184,41 @@ util::Result<void> check_flags(const PushFlags& flags, const oci::ImageRef& dest
       return fail(ErrorKind::kInvalidInput, "--mount-from takes a repository name on the same registry, e.g. team/base");
     }
   }
-  if (flags.jobs < 1 || flags.jobs > 32) return fail(ErrorKind::kInvalidInput, "--jobs must be between 1 and 32");
   return {};
+}
+
+// --chunk-size is MiB; 4096 (4 GiB per request) is far past any registry's
+// useful chunk, and keeps `MiB << 20` from wrapping to 0 (which sent empty
+// PATCHes forever).
+constexpr std::uint64_t kMaxChunkMib = 4096;
+
+// Flags checked before anything is read or sent.
+util::Result<void> check_numbers(const PushFlags& flags) {
+  if (flags.jobs < 1 || flags.jobs > 32) return fail(ErrorKind::kInvalidInput, "--jobs must be between 1 and 32");
+  if (flags.chunk_mib > kMaxChunkMib) {
+    return fail(ErrorKind::kInvalidInput, "--chunk-size " + std::to_string(flags.chunk_mib) + " is out of range: give 0 "
+                                          "(one request per blob) to " + std::to_string(kMaxChunkMib) + " (MiB)");
+  }
+  return {};
+}
+
+// A single-platform image pushed with --platform must be that platform: the
+// loader narrows only indexes, so a linux/amd64 image would otherwise be
+// pushed for a linux/arm64 request. Its config names the platform.
+util::Result<void> check_single_platform(const oci::Image& image, const oci::Platform& wanted) {
+  const oci::Manifest& root = image.root();
+  if (!root.config) return {};
+  const auto path = image.blob_paths.find(root.config->digest);
+  if (path == image.blob_paths.end()) return {};
+  auto text = oci::read_small_file(*image.tree, path->second, 1u << 20);
+  if (!text) return std::unexpected(text.error());
+  const auto config = nlohmann::json::parse(*text, nullptr, false);
+  if (!config.is_object()) return {};
+  oci::Platform have{config.value("os", ""), config.value("architecture", ""), config.value("variant", "")};
+  if (wanted.matches(have)) return {};
+  return fail(ErrorKind::kInvalidInput, "--platform " + wanted.str() + ": the image is a single-platform " +
+                                            have.str() + " image; build it for " + wanted.str() +
+                                            " or drop --platform");
 }
 
 util::Result<oci::Image> load(const PushFlags& flags) {
@@ -198,6 +232,11 @@ util::Result<oci::Image> load(const PushFlags& flags) {
   }
   auto image = oci::load_image(*spec, platform);
   if (!image) return std::unexpected(image.error().with_context("reading " + flags.source));
+  if (platform && image->manifests.size() == 1) {
+    if (auto ok = check_single_platform(*image, *platform); !ok) {
+      return std::unexpected(ok.error().with_context("reading " + flags.source));
+    }
+  }
   return image;
 }
 
@@ -216,7 +255,8 @@ oci::PushOptions push_options(const PushFlags& flags, net::ClientOptions http) {
 }
 
 util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, std::string& registry) {
-  auto http = registry_client_options(flags.registry, aws::process_env());
+  if (auto ok = check_numbers(flags); !ok) return std::unexpected(ok.error());
+  auto http = registry_client_options(ctx, flags.registry, aws::process_env());
   if (!http) return std::unexpected(http.error());
   auto target = derive_target(ctx, flags);
   if (!target) return std::unexpected(target.error());
@@ -268,8 +308,12 @@ CommandSpec push_command() {
                 "  shipctl push docker-archive:image.tar --repository ecs-express-mode-api\n"
                 "  shipctl push oci-archive:image.tar --repository ecs-express-mode-api --tag v1.2.0 --region us-east-1\n"
                 "  shipctl push oci:build/layout:app registry.example.com:5000/team/app:v1 --ca-file ca.pem\n"
-                "Exit codes: 0 ok, 2 bad input, 3 repository not found, 4 immutable tag exists,\n"
-                "75 network (retry), 77 denied or expired credentials.");
+                "Retries: every registry request, 5 attempts, on connection failures, stalls, 408, 429, 5xx,\n"
+                "DIGEST_INVALID and BLOB_UPLOAD_*; Retry-After is honoured up to 30 s (README: Retries).\n"
+                "Exit codes: 0 ok, 2 bad input (also an untrusted CA file or URL), 3 repository or a\n"
+                "referenced blob not found, 4 conflict (immutable tag exists, or the registry stored\n"
+                "another digest), 75 network (retry later), 77 denied, expired credentials or an\n"
+                "untrusted TLS certificate.");
             sub.add_option("SOURCE", f->source, "oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]")->required();
             sub.add_option("DEST", f->destination, "REGISTRY/REPOSITORY[:TAG] (or use --repository)");
             sub.add_option("--repository", f->repository, "ECR repository name (not the URI); derives DEST");

@@ -1,6 +1,10 @@
 #include "cli/registry_flags.h"
 
 #include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <ostream>
 
 #include "util/strings.h"
 
@@ -38,7 +42,38 @@ util::Result<void> add_entries(std::vector<std::string>& out, const std::vector<
   return {};
 }
 
+// Refused here, before any request: otherwise curl reports the file only at
+// the first TLS handshake, as a transfer failure.
+util::Result<void> check_ca_file(const std::string& path, std::string_view origin) {
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorKind::kInvalidInput, std::string(origin) + path + ": cannot read the file");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return fail(ErrorKind::kInvalidInput, std::string(origin) + path +
+                                              ": no PEM certificate in the file (expected \"-----BEGIN "
+                                              "CERTIFICATE-----\"): give the registry's CA certificate in PEM");
+  }
+  return {};
+}
+
 }  // namespace
+
+net::TraceSink trace_sink(Context& ctx) {
+  if (!ctx.debug) return {};
+  auto mutex = std::make_shared<std::mutex>();
+  return [&err = ctx.err, mutex](std::string_view text) {
+    std::lock_guard lock(*mutex);
+    err << text << std::flush;
+  };
+}
+
+util::Result<net::ClientOptions> registry_client_options(Context& ctx, const RegistryFlags& flags,
+                                                         const util::EnvLookup& env) {
+  auto options = registry_client_options(flags, env);
+  if (options) options->trace = trace_sink(ctx);
+  return options;
+}
 
 void add_registry_flags(CLI::App& sub, RegistryFlags& flags, InsecureFlag insecure) {
   sub.add_option("--connect-to", flags.connect_to,
@@ -59,9 +94,8 @@ util::Result<net::ClientOptions> registry_client_options(const RegistryFlags& fl
   if (auto ok = add_entries(options.connect_to, from_env, "SHIPCTL_CONNECT_TO"); !ok) return std::unexpected(ok.error());
   const bool from_flag = !flags.ca_file.empty();
   options.ca_file = from_flag ? flags.ca_file : env("SHIPCTL_CA_FILE").value_or("");
-  if (!options.ca_file.empty() && !std::ifstream(options.ca_file)) {
-    return fail(ErrorKind::kInvalidInput, std::string(from_flag ? "--ca-file " : "SHIPCTL_CA_FILE ") +
-                                              options.ca_file + ": cannot read the file");
+  if (auto ok = check_ca_file(options.ca_file, from_flag ? "--ca-file " : "SHIPCTL_CA_FILE "); !ok) {
+    return std::unexpected(ok.error());
   }
   options.tls_verify = flags.insecure ? net::TlsVerify::kOff : net::TlsVerify::kOn;
   return options;

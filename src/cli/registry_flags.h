@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "net/http_client.h"
 #include "util/env.h"
 #include "util/error.h"
@@ -31,7 +32,16 @@ enum class InsecureFlag { kOffer, kOmit };
 void add_registry_flags(CLI::App& sub, RegistryFlags& flags, InsecureFlag insecure = InsecureFlag::kOffer);
 
 // The client options for registry requests. kInvalidInput for a malformed
-// --connect-to entry or an unreadable CA file, naming the flag or variable.
+// --connect-to entry, or a CA file that cannot be read or holds no PEM
+// certificate, naming the flag or variable.
 util::Result<net::ClientOptions> registry_client_options(const RegistryFlags& flags, const util::EnvLookup& env);
+// The same, traced to ctx.err with --debug.
+util::Result<net::ClientOptions> registry_client_options(Context& ctx, const RegistryFlags& flags,
+                                                         const util::EnvLookup& env);
+
+// The --debug sink of every HTTP client (empty without --debug): ctx.err,
+// one whole request or response at a time, callable from any thread (push
+// workers share it).
+net::TraceSink trace_sink(Context& ctx);
 
 }  // namespace eem::cli

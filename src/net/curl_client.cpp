@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "net/http_client.h"
+#include "net/tracing_client.h"
 #include "util/build_info.h"
 #include "util/strings.h"
 
@@ -127,6 +128,43 @@ std::string origin_of(const std::string& url) {
     origin.append(text).append(separator);
   }
   return origin;
+}
+
+// "scheme://host:port" as written in `url` (no path, no query: they may carry
+// signatures), for messages about a URL curl could not parse.
+std::string authority_text(std::string_view url) {
+  const auto scheme = url.find("://");
+  const auto start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  return std::string(url.substr(0, url.find_first_of("/?#", start)));
+}
+
+// Failures that the same request cannot get past by being sent again: they
+// must not look transient (exit 75, "retry later") nor be retried.
+util::Error transfer_error(CURLcode code, const std::string& detail, const Request& request,
+                           const ClientOptions& options) {
+  const std::string what = request.method + " to " + host_of(request.url) + " failed: " + detail;
+  switch (code) {
+    case CURLE_URL_MALFORMAT: {
+      std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
+      const CURLUcode why = curl_url_set(parsed.get(), CURLUPART_URL, request.url.c_str(), 0);
+      return {util::ErrorKind::kInvalidInput,
+              request.method + " " + authority_text(request.url) + ": the URL is not usable (" +
+                  (why != CURLUE_OK ? curl_url_strerror(why) : detail) + "): check the host and port"};
+    }
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return {util::ErrorKind::kDenied,
+              what + ": the server's TLS certificate is not trusted (not retried): trust its CA (for a registry: "
+                     "--ca-file or SHIPCTL_CA_FILE), or check that " + host_of(request.url) +
+                  " is the server you meant"};
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CRL_BADFILE:
+      return {util::ErrorKind::kInvalidInput,
+              what + ": the CA file " + (options.ca_file.empty() ? std::string("(system store)") : options.ca_file) +
+                  " cannot be used: give a PEM file of CA certificates (--ca-file or SHIPCTL_CA_FILE)"};
+    default:
+      return {util::ErrorKind::kTransient, what};
+  }
 }
 
 // Per-transfer state shared with the curl callbacks.
@@ -254,8 +292,7 @@ class CurlClient final : public HttpClient {
     }
     if (code != CURLE_OK) {
       const std::string detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
-      return util::fail(util::ErrorKind::kTransient,
-                        request.method + " to " + host_of(request.url) + " failed: " + detail);
+      return std::unexpected(transfer_error(code, detail, request, options_));
     }
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -359,7 +396,10 @@ class CurlClient final : public HttpClient {
 }  // namespace
 
 std::unique_ptr<HttpClient> make_curl_client(ClientOptions options) {
-  return std::make_unique<CurlClient>(std::move(options));
+  TraceSink trace = std::move(options.trace);
+  std::unique_ptr<HttpClient> client = std::make_unique<CurlClient>(std::move(options));
+  if (trace) client = std::make_unique<TracingClient>(std::move(client), std::move(trace));
+  return client;
 }
 
 }  // namespace eem::net

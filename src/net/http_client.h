@@ -28,6 +28,9 @@ using Headers = std::vector<Header>;
 // Case-insensitive lookup of the first header named `name`.
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);
 
+// Receives --debug traces (tracing_client.h), one request or response each.
+using TraceSink = std::function<void(std::string_view text)>;
+
 enum class TlsVerify { kOn, kOff };
 // kFollowSameOrigin follows 3xx only to the same scheme, host and port.
 enum class Redirects { kNone, kFollowSameOrigin };
@@ -56,6 +59,9 @@ struct ClientOptions {
   std::size_t max_response_bytes = 16u << 20;
   Redirects redirects = Redirects::kNone;
   std::string user_agent;  // default: "shipctl/<version>"
+  // When set, the client is a TracingClient around the curl client: requests
+  // and responses go to `trace`, secrets redacted (--debug).
+  TraceSink trace;
 };
 
 // A request body read incrementally (blob uploads): `read` fills `buffer`
@@ -87,10 +93,13 @@ struct Response {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Sends one request. Transport failures (DNS, refused, reset, timeout, TLS)
-  // are errors of kind kTransient, with the URL's host in the message; any
-  // HTTP status, 4xx and 5xx included, is a successful Response. Thread
-  // safety: one client per thread; a client reuses its connections.
+  // Sends one request. Transport failures (DNS, refused, reset, timeout) are
+  // errors of kind kTransient, with the URL's host in the message; a TLS
+  // certificate that does not verify is kDenied, and a CA file curl cannot
+  // use or a URL it cannot parse (port 99999) kInvalidInput: retrying cannot
+  // help, so the message names the fix. Any HTTP status, 4xx and 5xx
+  // included, is a successful Response. Thread safety: one client per
+  // thread; a client reuses its connections.
   virtual util::Result<Response> send(const Request& request) = 0;
 };
 

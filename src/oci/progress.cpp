@@ -59,7 +59,7 @@ void Progress::add(const Digest& digest, std::int64_t bytes) {
   if (auto it = active_.find(digest); it != active_.end()) it->second.done += bytes;
 }
 
-void Progress::end(const Digest& digest) {
+void Progress::end(const Digest& digest, BlobOutcome outcome) {
   std::lock_guard lock(mutex_);
   const auto it = active_.find(digest);
   if (it == active_.end()) return;
@@ -68,7 +68,7 @@ void Progress::end(const Digest& digest) {
       out_ << "\x1b[" << drawn_lines_ << "A\x1b[J";
       drawn_lines_ = 0;
     }
-    out_ << "pushed " << digest.short_form() << " (" << megabytes(static_cast<std::int64_t>(it->second.size))
+    out_ << (outcome == BlobOutcome::kPushed ? "pushed " : "failed ") << digest.short_form() << " (" << megabytes(static_cast<std::int64_t>(it->second.size))
          << ")\n" << std::flush;
   }
   active_.erase(it);

@@ -18,6 +18,7 @@
 namespace eem::oci {
 
 enum class ProgressStyle { kBars, kLines, kQuiet };
+enum class BlobOutcome { kPushed, kFailed };
 
 class Progress {
  public:
@@ -31,7 +32,10 @@ class Progress {
   void note(const std::string& line);
   void begin(const Digest& digest, std::uint64_t size);
   void add(const Digest& digest, std::int64_t bytes);
-  void end(const Digest& digest);
+  // Ends the blob's bar with "pushed sha256:ab12… (3.0 MB)", or with
+  // "failed sha256:ab12… (3.0 MB)" (the error itself is reported once, by
+  // the command).
+  void end(const Digest& digest, BlobOutcome outcome);
 
  private:
   struct Entry {

@@ -55,17 +55,22 @@ util::Result<Session> connect(const ImageRef& dest, const PushOptions& options) 
   util::Error last{ErrorKind::kInternal, "no scheme tried"};
   for (const auto& scheme : schemes) {
     Endpoint endpoint{scheme + "://" + dest.registry, dest.repository, dest.ecr()};
-    auto first = std::make_unique<RegistryClient>(endpoint, auth, options.make_client());
+    // With a fallback to come, https is probed once: a plain-http registry
+    // fails the TLS handshake every time.
+    net::RetryPolicy probe = options.retry;
+    if (&scheme != &schemes.back()) probe.max_attempts = 1;
+    auto first = std::make_unique<RegistryClient>(endpoint, auth, options.make_client(), probe);
     auto pinged = first->ping();
     if (!pinged) {
       last = pinged.error();
       if (last.kind == ErrorKind::kTransient) continue;
       return std::unexpected(last);
     }
+    first->set_retry(options.retry);
     Session s;
     s.clients.push_back(std::move(first));
     for (int i = 1; i < std::max(1, options.jobs); ++i) {
-      s.clients.push_back(std::make_unique<RegistryClient>(endpoint, auth, options.make_client()));
+      s.clients.push_back(std::make_unique<RegistryClient>(endpoint, auth, options.make_client(), options.retry));
     }
     return s;
   }
@@ -147,14 +152,14 @@ class Pusher {
     RegistryClient& client = *clients_.front();
     for (std::size_t m = 0; !root_present_ && m + 1 < image_.manifests.size(); ++m) {
       const auto& child = image_.manifests[m];
-      if (auto put = client.put_manifest(child, child.digest.str(), options_.policy); !put) return put;
+      if (auto put = client.put_manifest(child, child.digest.str()); !put) return put;
     }
     for (std::size_t k = 0; k < refs_.size(); ++k) {
       if (ref_present_[k]) {
         ++summary_.manifests_skipped;
         continue;
       }
-      if (auto put = client.put_manifest(image_.root(), refs_[k], options_.policy); !put) return put;
+      if (auto put = client.put_manifest(image_.root(), refs_[k]); !put) return put;
     }
     return {};
   }
@@ -179,7 +184,7 @@ class Pusher {
     auto done = client.upload_blob(
         blob, [&] { return image_.tree->open(path); }, options_.policy,
         [&](std::int64_t n) { if (progress) progress->add(blob.digest, n); }, session);
-    if (progress) progress->end(blob.digest);
+    if (progress) progress->end(blob.digest, done ? BlobOutcome::kPushed : BlobOutcome::kFailed);
     return done;
   }
 

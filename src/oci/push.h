@@ -47,6 +47,7 @@ struct PushOptions {
   std::string mount_from;  // repository on the same registry to mount blobs from
 
   UploadPolicy policy;
+  net::RetryPolicy retry;      // for every registry request (net/retry.h)
   ClientFactory make_client;   // one client per worker
   Progress* progress = nullptr;
 };

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "util/strings.h"
@@ -13,10 +13,6 @@ namespace {
 
 using util::ErrorKind;
 using util::fail;
-
-// How long we wait when a 429/503 names no Retry-After, and the longest we
-// honour when it does (a registry asking for minutes is better reported).
-constexpr std::chrono::seconds kMaxRetryAfter{30};
 
 std::uint64_t parse_u64(std::string_view text, std::uint64_t fallback) {
   std::uint64_t v = 0;
@@ -64,18 +60,21 @@ util::Result<void> skip(FileReader& reader, std::uint64_t bytes) {
   return {};
 }
 
-// Backoff doubles per attempt; a registry's Retry-After wins, capped.
-std::chrono::milliseconds retry_delay(const UploadPolicy& policy, int attempt,
-                                      std::optional<std::chrono::seconds> retry_after) {
-  if (retry_after) return std::min<std::chrono::milliseconds>(*retry_after, kMaxRetryAfter);
-  return policy.backoff * (1 << std::min(attempt, 6));
-}
-
 }  // namespace
 
 RegistryClient::RegistryClient(Endpoint endpoint, std::shared_ptr<Authenticator> auth,
-                               std::unique_ptr<net::HttpClient> http)
-    : endpoint_(std::move(endpoint)), auth_(std::move(auth)), http_(std::move(http)) {}
+                               std::unique_ptr<net::HttpClient> http, net::RetryPolicy retry)
+    : endpoint_(std::move(endpoint)), auth_(std::move(auth)), http_(std::move(http)), retry_(std::move(retry)) {}
+
+template <class F>
+std::invoke_result_t<F&> RegistryClient::retrying(F&& operation) {
+  return net::with_retries(retry_, [&](net::Attempt& attempt) {
+    retry_after_.reset();
+    auto result = operation();
+    attempt.retry_after = retry_after_;
+    return result;
+  });
+}
 
 std::string RegistryClient::absolute(std::string_view location) const {
   if (location.find("://") != std::string_view::npos) return std::string(location);
@@ -90,12 +89,9 @@ util::Result<net::Response> RegistryClient::send(net::Request request) {
     if (auto header = auth_->header_for(request.url)) request.headers.push_back({"Authorization", *header});
     auto response = http_->send(request);
     retry_after_.reset();
-    if (response && (response->status == 429 || response->status == 503)) {
+    if (response) {
       if (const auto after = response->header("Retry-After")) {
-        // Only the delta-seconds form (RFC 9110 section 10.2.3); an HTTP
-        // date falls back to our own backoff.
-        const auto seconds = parse_u64(*after, ~std::uint64_t{0});
-        if (seconds != ~std::uint64_t{0}) retry_after_ = std::chrono::seconds(static_cast<std::int64_t>(seconds));
+        retry_after_ = net::parse_retry_after(*after, std::chrono::system_clock::now());
       }
     }
     if (!response || response->status != 401 || attempt > 0) return response;
@@ -112,7 +108,11 @@ util::Result<net::Response> RegistryClient::send(net::Request request) {
 util::Result<void> RegistryClient::ping() {
   net::Request request;
   request.url = endpoint_.base + "/v2/";
-  auto response = send(request);
+  auto response = retrying([&]() -> util::Result<net::Response> {
+    auto r = send(request);
+    if (r && r->status != 200 && r->status != 401) return std::unexpected(registry_error(*r, "checking the registry API (/v2/)", endpoint_));
+    return r;
+  });
   if (!response) return std::unexpected(response.error());
   if (response->status == 200) return {};
   if (response->status == 401) {
@@ -124,14 +124,17 @@ util::Result<void> RegistryClient::ping() {
                          : " requires credentials: pass --username and --password-stdin, or log in "
                            "(shipctl login)"));
   }
-  return std::unexpected(registry_error(*response, "checking the registry API (/v2/)", endpoint_));
+  return {};
 }
 
 util::Result<bool> RegistryClient::has_blob(const Descriptor& blob) {
   net::Request request;
   request.method = "HEAD";
   request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/blobs/" + blob.digest.str();
-  auto response = send(request);
+  return retrying([&] { return blob_present(send(request), blob); });
+}
+
+util::Result<bool> RegistryClient::blob_present(const util::Result<net::Response>& response, const Descriptor& blob) {
   if (!response) return std::unexpected(response.error());
   if (response->status == 404) return false;
   // A redirect means the registry serves the blob from other storage (S3,
@@ -148,7 +151,7 @@ util::Result<std::string> RegistryClient::start_upload(std::uint64_t& min_chunk)
   net::Request request;
   request.method = "POST";
   request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/blobs/uploads/";
-  auto response = send(request);
+  auto response = send(request);  // retried with the whole upload attempt
   if (!response) return std::unexpected(response.error());
   const auto location = response->header("Location");
   if (response->status != 202 || !location) {
@@ -166,15 +169,17 @@ util::Result<std::optional<std::string>> RegistryClient::mount_blob(const Descri
   request.method = "POST";
   request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/blobs/uploads/?mount=" +
                 blob.digest.str() + "&from=" + std::string(from);
-  auto response = send(request);
-  if (!response) return std::unexpected(response.error());
-  if (response->status == 201) return std::optional<std::string>{};
-  const auto location = response->header("Location");
-  if (response->status != 202 || !location) {
-    return std::unexpected(registry_error(*response, "mounting blob " + blob.digest.str() + " from " +
-                                                         std::string(from), endpoint_));
-  }
-  return std::optional<std::string>{absolute(*location)};
+  return retrying([&]() -> util::Result<std::optional<std::string>> {
+    auto response = send(request);
+    if (!response) return std::unexpected(response.error());
+    if (response->status == 201) return std::optional<std::string>{};
+    const auto location = response->header("Location");
+    if (response->status != 202 || !location) {
+      return std::unexpected(registry_error(*response, "mounting blob " + blob.digest.str() + " from " +
+                                                           std::string(from), endpoint_));
+    }
+    return std::optional<std::string>{absolute(*location)};
+  });
 }
 
 util::Result<std::uint64_t> RegistryClient::upload_offset(const std::string& location) {
@@ -263,26 +268,31 @@ util::Result<void> RegistryClient::upload_blob(const Descriptor& blob, const Blo
     counted += n;
     if (sent) sent(n);
   };
-  for (int attempt = 1;; ++attempt) {
-    auto done = upload_once(blob, open, policy, counter, location, offset);
-    if (done) return done;
-    if (!util::kind_info(done.error().kind).retryable || attempt >= policy.max_attempts) {
-      util::Error error = done.error();
-      if (attempt > 1) error.message += " (gave up after " + std::to_string(attempt) + " attempts)";
-      return std::unexpected(std::move(error));
+  bool first = true;
+  return retrying([&]() -> util::Result<void> {
+    if (!std::exchange(first, false)) {
+      if (auto ok = resume(blob, policy, location, offset); !ok) return ok;
+      counter(static_cast<std::int64_t>(offset) - counted);
     }
-    std::this_thread::sleep_for(retry_delay(policy, attempt, retry_after_));
-    // Resume a chunked upload where the registry says it stands; a
-    // monolithic one (or a lost session) starts over.
-    offset = 0;
-    if (!location.empty() && blob.size > policy.chunk_threshold) {
-      if (auto at = upload_offset(location)) offset = std::min(*at, blob.size);
-      else location.clear();
-    } else {
-      location.clear();
-    }
-    counter(static_cast<std::int64_t>(offset) - counted);
+    return upload_once(blob, open, policy, counter, location, offset);
+  });
+}
+
+// Before another attempt: resume a chunked upload where the registry says it
+// stands; a monolithic one (or a lost session) starts over.
+util::Result<void> RegistryClient::resume(const Descriptor& blob, const UploadPolicy& policy, std::string& location,
+                                          std::uint64_t& offset) {
+  offset = 0;
+  if (location.empty() || blob.size <= policy.chunk_threshold) {
+    location.clear();
+    return {};
   }
+  if (auto at = upload_offset(location)) {
+    offset = std::min(*at, blob.size);
+  } else {
+    location.clear();
+  }
+  return {};
 }
 
 bool RegistryClient::has_manifest(const Manifest& manifest, std::string_view reference) {
@@ -292,28 +302,42 @@ bool RegistryClient::has_manifest(const Manifest& manifest, std::string_view ref
   // Only our media type: a registry that would have to convert (schema 2 to
   // schema 1, say) answers another digest or 404, and we PUT.
   request.headers = {{"Accept", manifest.media_type}};
-  auto response = send(std::move(request));
+  auto response = retrying([&]() -> util::Result<net::Response> {
+    auto r = send(request);
+    if (r && (r->status == 429 || r->status == 408 || r->status >= 500)) {
+      return std::unexpected(registry_error(*r, "checking manifest " + std::string(reference), endpoint_));
+    }
+    return r;
+  });
   if (!response || response->status != 200) return false;
   const auto digest = response->header("Docker-Content-Digest");
   return digest && util::trim(*digest) == manifest.digest.str();
 }
 
-util::Result<void> RegistryClient::put_manifest(const Manifest& manifest, std::string_view reference,
-                                                const UploadPolicy& policy) {
-  for (int attempt = 1;; ++attempt) {
-    net::Request request;
-    request.method = "PUT";
-    request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/manifests/" + std::string(reference);
-    request.headers = {{"Content-Type", manifest.media_type}};
-    request.body = manifest.raw;
-    auto response = send(std::move(request));
-    util::Error error;
-    if (response && response->status == 201) return {};
-    error = response ? registry_error(*response, "putting manifest " + std::string(reference), endpoint_)
-                     : response.error();
-    if (!util::kind_info(error.kind).retryable || attempt >= policy.max_attempts) return std::unexpected(error);
-    std::this_thread::sleep_for(retry_delay(policy, attempt, retry_after_));
+util::Result<void> RegistryClient::put_manifest(const Manifest& manifest, std::string_view reference) {
+  return retrying([&] { return put_manifest_once(manifest, reference); });
+}
+
+util::Result<void> RegistryClient::put_manifest_once(const Manifest& manifest, std::string_view reference) {
+  net::Request request;
+  request.method = "PUT";
+  request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/manifests/" + std::string(reference);
+  request.headers = {{"Content-Type", manifest.media_type}};
+  request.body = manifest.raw;
+  auto response = send(std::move(request));
+  if (!response) return std::unexpected(response.error());
+  const std::string what = "putting manifest " + std::string(reference);
+  if (response->status != 201) return std::unexpected(registry_error(*response, what, endpoint_));
+  // The registry names what it stored (distribution spec, "Pushing
+  // Manifests"); another digest means the manifest was altered on the way
+  // or rewritten by the registry, and the tag does not name our image.
+  const auto stored = response->header("Docker-Content-Digest");
+  if (stored && util::trim(*stored) != manifest.digest.str()) {
+    return util::fail(ErrorKind::kConflict, what + ": the registry stored digest " + std::string(util::trim(*stored)) +
+                                                " but the manifest sent is " + manifest.digest.str() +
+                                                " (a proxy or the registry altered it); the tag does not name this image");
   }
+  return {};
 }
 
 }  // namespace eem::oci

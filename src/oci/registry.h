@@ -11,6 +11,7 @@
 #include <string>
 
 #include "net/http_client.h"
+#include "net/retry.h"
 #include "oci/auth.h"
 #include "oci/file_tree.h"
 #include "oci/manifest.h"
@@ -35,8 +36,6 @@ struct UploadPolicy {
   // registry's OCI-Chunk-Min-Length); smaller ones in one monolithic PUT.
   std::uint64_t chunk_threshold = std::uint64_t{1} << 62;
   std::uint64_t chunk_size = 64u << 20;
-  int max_attempts = 5;  // per blob, counting resumes
-  std::chrono::milliseconds backoff{200};  // doubled after each failed attempt
 };
 
 // "repository X does not exist in registry N (region R); create it with
@@ -49,10 +48,14 @@ std::string ecr_missing_repository(std::string_view repository, std::string_view
 // `what` is the operation ("uploading blob sha256:..."), most general first.
 util::Error registry_error(const net::Response& response, std::string_view what, const Endpoint& endpoint);
 
+// Every request below is retried by net::with_retries under `retry` when it
+// fails with a kind util::kind_info calls retryable (connection failures and
+// stalls, 408, 429, 5xx, BLOB_UPLOAD_*, DIGEST_INVALID), honouring the
+// registry's Retry-After up to the policy's bound.
 class RegistryClient {
  public:
   RegistryClient(Endpoint endpoint, std::shared_ptr<Authenticator> auth,
-                 std::unique_ptr<net::HttpClient> http);
+                 std::unique_ptr<net::HttpClient> http, net::RetryPolicy retry = {});
 
   // GET /v2/, authenticating when challenged.
   util::Result<void> ping();
@@ -74,26 +77,36 @@ class RegistryClient {
   // errors (a push-only role may not read manifests), is false: the caller
   // then PUTs as usual.
   bool has_manifest(const Manifest& manifest, std::string_view reference);
-  // PUT /v2/<name>/manifests/<reference>, with retries.
-  util::Result<void> put_manifest(const Manifest& manifest, std::string_view reference,
-                                  const UploadPolicy& policy);
+  // PUT /v2/<name>/manifests/<reference>. A registry answering with a
+  // Docker-Content-Digest other than manifest.digest fails with kConflict
+  // naming both (it stored something else than what was sent).
+  util::Result<void> put_manifest(const Manifest& manifest, std::string_view reference);
 
   const Endpoint& endpoint() const { return endpoint_; }
+  void set_retry(net::RetryPolicy retry) { retry_ = std::move(retry); }
 
  private:
   util::Result<net::Response> send(net::Request request);
+  // with_retries under retry_, with each attempt's Retry-After.
+  template <class F>
+  std::invoke_result_t<F&> retrying(F&& operation);
+  util::Result<void> resume(const Descriptor& blob, const UploadPolicy& policy, std::string& location,
+                            std::uint64_t& offset);
+  util::Result<void> put_manifest_once(const Manifest& manifest, std::string_view reference);
   util::Result<void> upload_once(const Descriptor& blob, const BlobOpener& open,
                                  const UploadPolicy& policy, const ByteCounter& sent,
                                  std::string& location, std::uint64_t& offset);
   util::Result<std::uint64_t> upload_offset(const std::string& location);
+  util::Result<bool> blob_present(const util::Result<net::Response>& response, const Descriptor& blob);
   util::Result<std::string> start_upload(std::uint64_t& min_chunk);
   std::string absolute(std::string_view location) const;
 
   Endpoint endpoint_;
   std::shared_ptr<Authenticator> auth_;
   std::unique_ptr<net::HttpClient> http_;
-  // Retry-After (seconds) of the last 429/503 answer, if any.
-  std::optional<std::chrono::seconds> retry_after_;
+  net::RetryPolicy retry_;
+  // Retry-After of the last answer, if it had one.
+  std::optional<std::chrono::milliseconds> retry_after_;
 };
 
 }  // namespace eem::oci

@@ -26,11 +26,21 @@ constexpr CodeInfo kCodes[] = {
     {"TAG_INVALID", ErrorKind::kConflict,
      "the tag is invalid or already exists in a repository with immutable tags; push a new tag"},
     {"MANIFEST_INVALID", ErrorKind::kInvalidInput, "the registry rejected the manifest"},
-    {"MANIFEST_BLOB_UNKNOWN", ErrorKind::kNotFound, "a blob the manifest references is not in the repository"},
+    // Every blob was checked or uploaded before the manifest: the registry
+    // has not (yet) got one it reported or accepted. A backend that is only
+    // eventually consistent catches up; otherwise a new push checks and
+    // uploads the blobs again. So: transient, not "repository not found".
+    {"MANIFEST_BLOB_UNKNOWN", ErrorKind::kTransient,
+     "the registry does not have a blob the manifest references, although it reported or accepted it; push "
+     "again (blobs are checked and uploaded anew)"},
     {"BLOB_UNKNOWN", ErrorKind::kNotFound, "the blob is not in the repository"},
     {"BLOB_UPLOAD_UNKNOWN", ErrorKind::kTransient, "the upload session expired; it is restarted"},
     {"BLOB_UPLOAD_INVALID", ErrorKind::kTransient, "the upload was rejected; it is restarted"},
-    {"DIGEST_INVALID", ErrorKind::kInvalidInput, "the uploaded content does not match its digest"},
+    // Blobs are hashed before upload (push.h, step 4), so a mismatch at the
+    // registry is corruption on the way: sent again, it usually arrives whole.
+    {"DIGEST_INVALID", ErrorKind::kTransient,
+     "the blob arrived corrupted (it matched its digest before upload); if this persists, check the proxies "
+     "between here and the registry"},
     {"SIZE_INVALID", ErrorKind::kInvalidInput, "the uploaded size does not match the descriptor"},
     {"TOOMANYREQUESTS", ErrorKind::kThrottled, "the registry is throttling requests"},
     {"UNSUPPORTED", ErrorKind::kUnsupported, "the registry does not support this operation"},

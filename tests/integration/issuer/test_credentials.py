@@ -8,6 +8,7 @@ import stat
 import subprocess
 import tempfile
 import unittest
+import urllib.request
 from http.server import BaseHTTPRequestHandler
 
 import harness
@@ -29,22 +30,36 @@ def read_env_file(path):
         return dict(line.rstrip("\n").split("=", 1) for line in f)
 
 
-class DenyingSts(harness.HttpServer):
-    """Answers every STS call with AccessDenied, as STS does for a trust policy mismatch, and counts calls."""
+ACCESS_DENIED = (403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+NO_KEY = (400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please "
+                                       "reference AssumeRoleWithWebIdentity documentation for requirements")
 
-    def __init__(self):
+
+class ScriptedSts(harness.HttpServer):
+    """Answers STS calls with the queued errors (status, code, message), the last one for ever unless `upstream`
+    (moto) takes the calls after the queue; records each request body."""
+
+    def __init__(self, errors, upstream=None):
         calls = self.calls = []
+        queue = list(errors)
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
                 pass
 
             def do_POST(self):
-                calls.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
-                body = (b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
-                        b'<Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity'
-                        b'</Message></Error><RequestId>req-1</RequestId></ErrorResponse>')
-                self.send_response(403)
+                request = self.rfile.read(int(self.headers["Content-Length"]))
+                calls.append(request.decode())
+                if upstream and not queue:
+                    forwarded = urllib.request.Request(upstream + "/", data=request, headers=dict(self.headers))
+                    with urllib.request.urlopen(forwarded) as answer:
+                        status, body = answer.status, answer.read()
+                else:
+                    status, code, message = queue.pop(0) if len(queue) > 1 or upstream else queue[0]
+                    body = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender'
+                            f'</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>req-1'
+                            f'</RequestId></ErrorResponse>').encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "text/xml")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -179,7 +194,7 @@ class Credentials(unittest.TestCase):
         self.assertEqual(open(self.github_output).read(), "")
 
     def test_access_denied_is_reported_once_and_never_retried(self):
-        sts = DenyingSts()
+        sts = ScriptedSts([ACCESS_DENIED])
         self.addCleanup(sts.close)
         r = shipctl("--role-arn", ROLE, "--endpoint-url", sts.url, env=self.env)
         self.assert_fails(r, 77, "STS AssumeRoleWithWebIdentity: AccessDenied (HTTP 403): Not authorized to perform "
@@ -187,6 +202,27 @@ class Credentials(unittest.TestCase):
                                  f"--role-arn {ROLE}` names the failing trust condition)")
         self.assertEqual(len(sts.calls), 1)
         self.assertIn("Action=AssumeRoleWithWebIdentity", sts.calls[0])
+
+    def test_intermittent_identity_provider_failures_are_retried_with_a_token(self):
+        # Known intermittent STS failures, not a denial: retried (with backoff), then moto answers.
+        sts = ScriptedSts([NO_KEY, (400, "IDPCommunicationError", "The IDP could not be reached")],
+                          upstream=self.endpoint)
+        self.addCleanup(sts.close)
+        r = shipctl("--role-arn", ROLE, "--endpoint-url", sts.url, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        assumes = [c for c in sts.calls if "Action=AssumeRoleWithWebIdentity" in c]
+        self.assertEqual(len(assumes), 3)
+        self.assertTrue(all("WebIdentityToken=ey" in c for c in assumes))
+
+    def test_persistent_identity_provider_failure_exits_75_saying_it_is_intermittent(self):
+        sts = ScriptedSts([NO_KEY])
+        self.addCleanup(sts.close)
+        r = shipctl("--role-arn", ROLE, "--endpoint-url", sts.url, env=self.env)
+        self.assert_fails(r, 75, f"STS AssumeRoleWithWebIdentity: InvalidIdentityToken (HTTP 400): {NO_KEY[2]} "
+                                 "[request id req-1] (gave up after 5 attempts); STS could not reach the identity "
+                                 "provider or its keys, an intermittent failure on AWS's side, not the trust policy: "
+                                 "run the job again")
+        self.assertEqual(len(sts.calls), 5)
 
 
 if __name__ == "__main__":

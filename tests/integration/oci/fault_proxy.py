@@ -12,8 +12,15 @@ import time
 
 
 class Faults:
-    def __init__(self, plan: list[str], rewrite_patch_201: bool = False):
-        self.plan = list(plan)       # consumed one per blob-upload request: "503", "429", "drop", "stall", "ok"
+    def __init__(self, plan: list[str], rewrite_patch_201: bool = False, check_plan: list[str] | None = None,
+                 manifest_digest: str | None = None):
+        # consumed one per blob-upload request: "503", "429", "drop", "stall", "digest_invalid", "ok"
+        self.plan = list(plan)
+        # consumed one per existence check (GET /v2/, HEAD of a blob): "503-retry-after-1", "429", "ok"
+        self.check_plan = list(check_plan or [])
+        self.checks = 0
+        # when set, manifest PUTs answer 201 with this Docker-Content-Digest (a registry that altered it)
+        self.manifest_digest = manifest_digest
         self.rewrite_patch_201 = rewrite_patch_201
         self.injected: list[str] = []
         self.manifest_puts = 0
@@ -23,6 +30,11 @@ class Faults:
     def next(self) -> str:
         with self.lock:
             return self.plan.pop(0) if self.plan else "ok"
+
+    def next_check(self) -> str:
+        with self.lock:
+            self.checks += 1
+            return self.check_plan.pop(0) if self.check_plan else "ok"
 
 
 def make_handler(upstream_port: int, faults: Faults):
@@ -43,15 +55,16 @@ def make_handler(upstream_port: int, faults: Faults):
                 data += chunk
             return data
 
-        def _answer(self, status: int, extra=()):
-            body = b'{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}'
+        def _answer(self, status: int, extra=(), code="UNAVAILABLE"):
+            body = b'{"errors":[{"code":"%s","message":"injected"}]}' % code.encode()
             self.send_response(status)
             for k, v in extra:
                 self.send_header(k, v)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def _forward(self, body: bytes):
             conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
@@ -64,8 +77,11 @@ def make_handler(upstream_port: int, faults: Faults):
             status = resp.status
             if faults.rewrite_patch_201 and self.command == "PATCH" and status == 202:
                 status = 201
+            altered = faults.manifest_digest and self.command == "PUT" and "/manifests/" in self.path
             self.send_response(status)
             for k, v in resp.getheaders():
+                if altered and k.lower() == "docker-content-digest":
+                    v = faults.manifest_digest
                 if k.lower() not in ("connection", "transfer-encoding", "content-length"):
                     self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
@@ -81,6 +97,18 @@ def make_handler(upstream_port: int, faults: Faults):
                 faults.manifest_puts += 1
             if "/blobs/uploads/" in self.path and self.command == "GET":
                 faults.status_queries += 1
+            is_check = (self.command == "GET" and self.path == "/v2/") or \
+                (self.command == "HEAD" and "/blobs/" in self.path)
+            if is_check:
+                action = faults.next_check()
+                if action != "ok":
+                    faults.injected.append(action)
+                if action == "503-retry-after-1":
+                    self._answer(503, [("Retry-After", "1")])
+                    return
+                if action == "429":
+                    self._answer(429)
+                    return
             if is_upload:
                 action = faults.next()
                 if action != "ok":
@@ -93,6 +121,10 @@ def make_handler(upstream_port: int, faults: Faults):
                 if action in ("503", "429"):
                     self._read_body()
                     self._answer(int(action), [("Retry-After", "0")] if action == "429" else ())
+                    return
+                if action == "digest_invalid" and self.command == "PUT":
+                    self._read_body()
+                    self._answer(400, code="DIGEST_INVALID")
                     return
                 if action == "stall":
                     time.sleep(2)

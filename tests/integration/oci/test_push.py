@@ -30,8 +30,8 @@ class PushTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.work, ignore_errors=True)
 
-    def push(self, *args, password=None, env=None):
-        argv = [self.shipctl, "push", *args, "--progress", "lines"]
+    def push(self, *args, password=None, env=None, debug=False):
+        argv = [self.shipctl, *(["--debug"] if debug else []), "push", *args, "--progress", "lines"]
         full_env = dict(os.environ, HOME=self.work, DOCKER_CONFIG=os.path.join(self.work, "nodocker"))
         full_env.pop("REGISTRY_AUTH_FILE", None)
         full_env.pop("XDG_RUNTIME_DIR", None)
@@ -100,10 +100,56 @@ class PushTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_untrusted_certificate_fails_without_ca_file(self):
+        # Not "retry later" (75): the certificate stays untrusted; exit 77 naming the fix, at the first try.
         with rs.registry(self.work, tls=True, auth=False) as reg:
             r = self.push(f"oci:{self.layout}:t", f"{reg}/app:v1")
-            self.assertEqual(r.returncode, 75, r.stderr)
+            self.assertEqual(r.returncode, 77, r.stderr)
             self.assertIn("pushing to " + reg + "/app", r.stderr)
+            self.assertIn("the server's TLS certificate is not trusted (not retried): trust its CA (for a registry: "
+                          "--ca-file or SHIPCTL_CA_FILE)", r.stderr)
+            self.assertNotIn("gave up", r.stderr)
+
+    def test_garbage_ca_file_is_bad_input_before_any_request(self):
+        garbage = os.path.join(self.work, "garbage.pem")
+        with open(garbage, "w") as f:
+            f.write("not a certificate\n")
+        r = self.push(f"oci:{self.layout}:t", "127.0.0.1:1/app:v1", "--ca-file", garbage)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, f"shipctl: error: --ca-file {garbage}: no PEM certificate in the file (expected "
+                                   "\"-----BEGIN CERTIFICATE-----\"): give the registry's CA certificate in PEM\n")
+
+    def test_port_out_of_range_is_bad_input_naming_the_port(self):
+        r = self.push(f"oci:{self.layout}:t", "127.0.0.1:99999/app:v1")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("https://127.0.0.1:99999: the URL is not usable (", r.stderr)
+        self.assertNotIn("unparsable", r.stderr)
+
+    def test_chunk_size_out_of_range_is_refused_before_any_request(self):
+        # 2^44 MiB << 20 wraps to 0 in 64 bits: it sent empty PATCHes forever.
+        r = self.push(f"oci:{self.layout}:t", "127.0.0.1:1/app:v1", "--chunk-size", "17592186044416")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, "shipctl: error: --chunk-size 17592186044416 is out of range: give 0 (one request "
+                                   "per blob) to 4096 (MiB)\n")
+
+    def test_platform_of_a_single_platform_image_must_match(self):
+        r = self.push(f"oci:{self.layout}:t", "127.0.0.1:1/app:v1", "--platform", "linux/arm64")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--platform linux/arm64: the image is a single-platform linux/amd64 image; build it for "
+                      "linux/arm64 or drop --platform", r.stderr)
+
+    def test_debug_traces_registry_traffic_with_secrets_masked(self):
+        with rs.registry(self.work, tls=True, auth=True) as reg:
+            r = self.push(f"oci:{self.layout}:t", f"{reg}/team/app:dbg", "--ca-file", self.ca, "--username", "AWS",
+                          "--password-stdin", password=rs.PASSWORD + "\n", env={}, debug=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"> GET https://{reg}/v2/\n", r.stderr)
+            self.assertIn(f"> HEAD https://{reg}/v2/team/app/blobs/sha256:", r.stderr)
+            self.assertIn(f"> PUT https://{reg}/v2/team/app/manifests/dbg\n", r.stderr)
+            self.assertIn("  Authorization: <redacted>\n", r.stderr)
+            import base64
+            self.assertNotIn(rs.PASSWORD, r.stderr)
+            self.assertNotIn(base64.b64encode(f"AWS:{rs.PASSWORD}".encode()).decode(), r.stderr)
+            self.assertNotIn("Authorization: Basic", r.stderr)
 
     def test_oci_archive_to_plain_registry_without_auth(self):
         with rs.registry(self.work, tls=False, auth=False) as reg:
@@ -187,9 +233,14 @@ class PushTest(unittest.TestCase):
                      "issuer": "test-issuer", "rootcertbundle": bundle}
             with rs.registry(self.work, tls=False, auth=False, token=token) as reg:
                 r = self.push(f"oci:{self.layout}:t", f"{reg}/team/app:v1", "--insecure", "--username", "AWS",
-                              "--password-stdin", "--json", password=rs.PASSWORD + "\n")
+                              "--password-stdin", "--json", password=rs.PASSWORD + "\n", debug=True)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.assertEqual(rs.json_line(r.stdout)["blobs_uploaded"], 3)
+                # --debug traces the token endpoint too, its bearer tokens masked
+                self.assertIn(f"> GET http://127.0.0.1:{ts.port}/token?", r.stderr)
+                self.assertIn('"token":"<redacted>"', r.stderr.replace(" ", ""))
+                self.assertNotRegex(r.stderr, r"ey[A-Za-z0-9_-]{10,}\.ey")
+                self.assertNotIn(rs.PASSWORD, r.stderr)
                 self.assertTrue(ts.requests)
                 self.assertTrue(all(q["authenticated"] for q in ts.requests))
                 self.assertEqual(ts.requests[0]["scopes"], ["repository:team/app:pull,push"])

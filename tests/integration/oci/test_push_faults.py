@@ -28,13 +28,13 @@ class PushFaultTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.work, ignore_errors=True)
 
-    def push_through(self, faults, *extra):
+    def push_through(self, faults, *extra, progress="none"):
         with rs.registry(self.work, tls=False, auth=False) as reg:
             upstream = int(reg.rsplit(":", 1)[1])
             with Proxy(upstream, faults) as proxy:
                 dest = f"127.0.0.1:{proxy.port}/app:v1"
                 r = subprocess.run([self.shipctl, "push", f"oci:{self.layout}:t", dest, "--insecure",
-                                    "--progress", "none", "--json", *extra],
+                                    "--progress", progress, "--json", *extra],
                                    capture_output=True, text=True, timeout=120,
                                    env=dict(os.environ, DOCKER_CONFIG=self.work, HOME=self.work))
                 tag = subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{reg}/app:v1"],
@@ -75,6 +75,36 @@ class PushFaultTest(unittest.TestCase):
         self.assertIn("(gave up after 5 attempts)", r.stderr)
         self.assertEqual(faults.manifest_puts, 0)
         self.assertNotEqual(tag.returncode, 0)
+
+    def test_existence_checks_are_retried_honouring_retry_after(self):
+        # The ping and a blob HEAD answered 503 (Retry-After: 1) and 429 once each: one throttle on a
+        # HEAD used to fail the deploy.
+        faults = Faults([], check_plan=["503-retry-after-1", "ok", "429"])
+        r, tag = self.push_through(faults, "--jobs", "1")
+        self.assert_pushed(r, tag)
+        self.assertEqual(faults.injected, ["503-retry-after-1", "429"])
+
+    def test_failed_blob_is_reported_as_failed_not_pushed(self):
+        faults = Faults(["503"] * 50)
+        r, _ = self.push_through(faults, "--jobs", "1", progress="lines")
+        self.assertEqual(r.returncode, 75, r.stderr)
+        self.assertRegex(r.stderr, r"failed sha256:[0-9a-f]{12}")
+        self.assertNotIn("pushed sha256:", r.stderr)  # --jobs 1: the failing blob is the only one started
+        self.assertIn("(gave up after 5 attempts)", r.stderr)
+
+    def test_digest_invalid_is_retried(self):
+        faults = Faults(["digest_invalid"])
+        r, tag = self.push_through(faults, "--jobs", "1")
+        self.assert_pushed(r, tag)
+        self.assertEqual(faults.injected, ["digest_invalid"])
+
+    def test_manifest_put_answered_with_another_digest_fails_naming_both(self):
+        other = "sha256:" + "0" * 64
+        faults = Faults([], manifest_digest=other)
+        r, _ = self.push_through(faults)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn(f"putting manifest v1: the registry stored digest {other} but the manifest sent is "
+                      f"{self.digest}", r.stderr)
 
 
 if __name__ == "__main__":

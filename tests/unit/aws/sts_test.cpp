@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
+#include "crypto/base64.h"
+
 namespace eem::aws {
 namespace {
 
@@ -60,6 +64,123 @@ TEST(StsValidation, AssumeRoleWithWebIdentityValidatesBeforeCalling) {
   ASSERT_FALSE(arn.has_value());
   EXPECT_EQ(arn.error().describe(),
             "STS AssumeRoleWithWebIdentity: invalid role ARN 'role/r' (expected arn:aws:iam::<account-id>:role/<name>)");
+}
+
+// Answers from a queue; records the WebIdentityToken of each request.
+class ScriptedSts final : public net::HttpClient {
+ public:
+  std::deque<net::Response> answers;
+  std::vector<std::string> tokens;
+  util::Result<net::Response> send(const net::Request& request) override {
+    const auto at = request.body.find("WebIdentityToken=");
+    tokens.push_back(request.body.substr(at + 17, request.body.find('&', at) - at - 17));
+    auto answer = answers.front();
+    answers.pop_front();
+    return answer;
+  }
+};
+
+net::Response sts_error(int status, const std::string& code, const std::string& message) {
+  return {status, {}, "<ErrorResponse><Error><Code>" + code + "</Code><Message>" + message +
+                          "</Message></Error><RequestId>r</RequestId></ErrorResponse>"};
+}
+
+net::Response assumed() {
+  return {200, {}, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+                   "<AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken>"
+                   "<Expiration>2026-11-25T13:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult>"
+                   "</AssumeRoleWithWebIdentityResponse>"};
+}
+
+// An unsigned JWT whose only claim is `exp` (STS checks the rest).
+std::string jwt_expiring(std::chrono::sys_seconds exp) {
+  return crypto::base64url_encode(R"({"alg":"RS256"})") + "." +
+         crypto::base64url_encode(R"({"exp":)" + std::to_string(exp.time_since_epoch().count()) + "}") + ".sig";
+}
+
+class WebIdentityRetryTest : public ::testing::Test {
+ protected:
+  StsClient sts() {
+    ClientConfig config;
+    config.http = &http_;
+    config.region = "us-east-1";
+    config.env = map_env({});
+    config.sleep = [](std::chrono::milliseconds) {};
+    return StsClient(*ServiceClient::create(kSts, std::move(config)));
+  }
+  util::Result<AssumedRole> assume(StsClient& client) {
+    net::RetryPolicy policy = web_identity_retry_policy();
+    policy.sleep = [this](std::chrono::milliseconds d) {
+      sleeps_.push_back(d);
+      now_ += d;
+    };
+    policy.random = [] { return 0.5; };
+    return client.assume_role_with_web_identity(
+        {"arn:aws:iam::123456789012:role/deploy", "GitHubActions", "", std::nullopt},
+        [this]() -> util::Result<std::string> {
+          ++fetched_;
+          return jwt_expiring(std::chrono::floor<std::chrono::seconds>(now_) + lifetime_) + std::to_string(fetched_);
+        },
+        policy, [this] { return now_; });
+  }
+  ScriptedSts http_;
+  std::chrono::system_clock::time_point now_ = std::chrono::sys_days(std::chrono::year(2026) / 11 / 25);
+  std::chrono::seconds lifetime_{300};
+  std::vector<std::chrono::milliseconds> sleeps_;
+  int fetched_ = 0;
+};
+
+constexpr std::string_view kNoKey = "Couldn't retrieve verification key from your identity provider,  please reference "
+                                    "AssumeRoleWithWebIdentity documentation for requirements";
+
+TEST_F(WebIdentityRetryTest, IntermittentIdentityProviderFailuresAreRetriedWithBackoff) {
+  http_.answers = {sts_error(400, "InvalidIdentityToken", std::string(kNoKey)),
+                   sts_error(400, "IDPCommunicationError", "The IDP could not be reached"), assumed()};
+  auto client = sts();
+  auto role = assume(client);
+  ASSERT_TRUE(role.has_value()) << role.error().message;
+  EXPECT_EQ(role->credentials.access_key_id, "ASIA");
+  EXPECT_EQ(http_.tokens.size(), 3u);
+  EXPECT_EQ(sleeps_, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(500),
+                                                              std::chrono::milliseconds(1000)}));
+  EXPECT_EQ(fetched_, 1);  // a 5-minute token outlives 1.5 s of waiting
+}
+
+TEST_F(WebIdentityRetryTest, ATokenAboutToExpireIsFetchedAgainBeforeTheRetry) {
+  lifetime_ = std::chrono::seconds(60);  // within a minute of expiring by the retry
+  http_.answers = {sts_error(400, "IDPCommunicationError", "x"), assumed()};
+  auto client = sts();
+  ASSERT_TRUE(assume(client).has_value());
+  EXPECT_EQ(fetched_, 2);
+  EXPECT_NE(http_.tokens[0], http_.tokens[1]);
+}
+
+TEST_F(WebIdentityRetryTest, AccessDeniedAndOtherInvalidTokensAreNeverRetried) {
+  for (const auto& answer : {sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"),
+                             sts_error(400, "InvalidIdentityToken", "Incorrect token audience")}) {
+    http_.answers = {answer, assumed()};
+    http_.tokens.clear();
+    auto client = sts();
+    auto role = assume(client);
+    ASSERT_FALSE(role.has_value());
+    EXPECT_EQ(role.error().kind, util::ErrorKind::kDenied);
+    EXPECT_EQ(http_.tokens.size(), 1u);
+    EXPECT_TRUE(sleeps_.empty());
+  }
+}
+
+TEST_F(WebIdentityRetryTest, PersistentIdentityProviderFailureIsTransientAndSaysSo) {
+  for (int i = 0; i < 5; ++i) http_.answers.push_back(sts_error(400, "InvalidIdentityToken", std::string(kNoKey)));
+  auto client = sts();
+  auto role = assume(client);
+  ASSERT_FALSE(role.has_value());
+  EXPECT_EQ(role.error().kind, util::ErrorKind::kTransient);
+  EXPECT_EQ(role.error().message,
+            "STS AssumeRoleWithWebIdentity: InvalidIdentityToken (HTTP 400): " + std::string(kNoKey) +
+                " [request id r] (gave up after 5 attempts); STS could not reach the identity provider or its keys, "
+                "an intermittent failure on AWS's side, not the trust policy: run the job again");
+  EXPECT_EQ(http_.tokens.size(), 5u);
+  EXPECT_EQ(client.service_client().max_attempts(), 3);  // restored
 }
 
 }  // namespace

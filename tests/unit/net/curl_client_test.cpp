@@ -193,6 +193,17 @@ TEST_F(CurlClientTest, RefusedConnectionIsTransientAndNamesTheHost) {
   EXPECT_EQ(response.error().message.find("Signature"), std::string::npos);
 }
 
+TEST_F(CurlClientTest, PortOutOfRangeIsInvalidInputNamingTheAuthority) {
+  auto client = make_curl_client();
+  auto response = client->send(get("https://127.0.0.1:99999/v2/?X-Amz-Signature=abc"));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().kind, util::ErrorKind::kInvalidInput);
+  EXPECT_TRUE(response.error().message.starts_with("GET https://127.0.0.1:99999: the URL is not usable ("))
+      << response.error().message;
+  EXPECT_TRUE(response.error().message.ends_with("): check the host and port")) << response.error().message;
+  EXPECT_EQ(response.error().message.find("Signature"), std::string::npos);
+}
+
 TEST_F(CurlClientTest, TotalTimeoutIsTransient) {
   auto client = make_curl_client(options_with([](ClientOptions& o) { o.total_timeout = std::chrono::milliseconds(200); }));
   auto response = client->send(get(url("/sleep/3000")));
@@ -295,12 +306,29 @@ class TlsCurlClientTest : public ::testing::Test {
   std::unique_ptr<testing::LoopbackServer> server_;
 };
 
-TEST_F(TlsCurlClientTest, UntrustedCertificateIsRejectedByDefault) {
+// Not transient: sending it again cannot make the certificate trusted, so it
+// is neither retried nor "retry later" (exit 75).
+TEST_F(TlsCurlClientTest, UntrustedCertificateIsRejectedByDefaultAsDeniedNamingTheFix) {
   auto client = make_curl_client();
   auto response = client->send(get(server_->https_url("/bytes/3")));
   ASSERT_FALSE(response.has_value());
-  EXPECT_EQ(response.error().kind, util::ErrorKind::kTransient);
+  EXPECT_EQ(response.error().kind, util::ErrorKind::kDenied);
   EXPECT_TRUE(response.error().message.starts_with("GET to 127.0.0.1 failed: ")) << response.error().message;
+  EXPECT_TRUE(response.error().message.ends_with(
+      ": the server's TLS certificate is not trusted (not retried): trust its CA (for a registry: --ca-file or "
+      "SHIPCTL_CA_FILE), or check that 127.0.0.1 is the server you meant"))
+      << response.error().message;
+}
+
+TEST_F(TlsCurlClientTest, CaFileWithoutCertificatesIsInvalidInputNamingTheFile) {
+  const auto garbage = (dir_ / "garbage.pem").string();
+  ASSERT_EQ(std::system(("echo 'not a certificate' > '" + garbage + "'").c_str()), 0);
+  auto client = make_curl_client(options_with([&](ClientOptions& o) { o.ca_file = garbage; }));
+  auto response = client->send(get(server_->https_url("/bytes/3")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().kind, util::ErrorKind::kInvalidInput) << response.error().message;
+  EXPECT_NE(response.error().message.find("the CA file " + garbage + " cannot be used"), std::string::npos)
+      << response.error().message;
 }
 
 TEST_F(TlsCurlClientTest, CaFileMakesTheCertificateTrusted) {
@@ -355,7 +383,7 @@ TEST_F(TlsCaDirTest, CaDirectoryWithoutTheIssuerIsNotEnough) {
   auto client = make_curl_client(options_with([this](ClientOptions& o) { o.ca_dir = (dir_ / "empty").string(); }));
   auto response = client->send(get(server_->https_url("/bytes/3")));
   ASSERT_FALSE(response.has_value());
-  EXPECT_EQ(response.error().kind, util::ErrorKind::kTransient);
+  EXPECT_EQ(response.error().kind, util::ErrorKind::kDenied);
 }
 
 TEST_F(TlsCaDirTest, CaFileAddsToTheCaDirectory) {

@@ -36,9 +36,12 @@ TEST(RegistryError, MapsCodesToKindsAndAdvice) {
       {answer(503, "<html>busy</html>"), false, util::ErrorKind::kTransient,
        "starting a blob upload: HTTP 503 from reg:5000"},
       {answer(429, ""), false, util::ErrorKind::kThrottled, "starting a blob upload: HTTP 429 from reg:5000"},
-      {answer(400, R"({"errors":[{"code":"MANIFEST_BLOB_UNKNOWN"}]})"), false, util::ErrorKind::kNotFound,
-       "starting a blob upload: HTTP 400 from reg:5000: MANIFEST_BLOB_UNKNOWN: a blob the manifest references is "
-       "not in the repository"},
+      // Not kNotFound (exit 3, "repository not found"): blobs were checked
+      // or uploaded just before; a new push checks them again.
+      {answer(400, R"({"errors":[{"code":"MANIFEST_BLOB_UNKNOWN"}]})"), false, util::ErrorKind::kTransient,
+       "starting a blob upload: HTTP 400 from reg:5000: MANIFEST_BLOB_UNKNOWN: the registry does not have a blob "
+       "the manifest references, although it reported or accepted it; push again (blobs are checked and uploaded "
+       "anew)"},
   };
   for (const auto& c : cases) {
     Endpoint e{c.ecr ? "https://" + ecr_host : "https://reg:5000", "app",

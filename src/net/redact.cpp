@@ -1,22 +1,24 @@
-#include "aws/redact.h"
+#include "net/redact.h"
 
 #include <array>
 
 #include "util/strings.h"
 
-namespace eem::aws {
+namespace eem::net {
 
 namespace {
 
 constexpr std::array<std::string_view, 5> kSecretHeaders{"authorization", "x-amz-security-token",
                                                         "proxy-authorization", "cookie", "set-cookie"};
-constexpr std::array<std::string_view, 3> kSecretQuery{"x-amz-signature", "x-amz-security-token",
-                                                      "webidentitytoken"};
+constexpr std::array<std::string_view, 8> kSecretQuery{
+    "x-amz-signature", "x-amz-security-token", "webidentitytoken", "password", "access_token", "refresh_token",
+    "token", "client_secret"};
 constexpr std::array<std::string_view, 4> kSecretXml{"SecretAccessKey", "SessionToken", "Token",
                                                     "WebIdentityToken"};
-constexpr std::array<std::string_view, 8> kSecretJson{
+// "value": the Actions token endpoint answers {"value": "<JWT>"}.
+constexpr std::array<std::string_view, 11> kSecretJson{
     "authorizationToken", "secretAccessKey", "SecretAccessKey", "sessionToken", "SessionToken",
-    "token", "Token", "password"};
+    "token", "Token", "password", "access_token", "refresh_token", "value"};
 
 // Replaces the value of each `name=value` pair in an &-separated list whose
 // name (case-insensitively) is secret.
@@ -62,11 +64,20 @@ void redact_json_field(std::string& text, std::string_view field) {
   }
 }
 
-std::string describe_headers(const net::Headers& headers) {
+// Location may be a presigned storage URL (a registry redirecting an upload
+// or a blob to S3): its signature and token go like a request URL's.
+std::string describe_headers(const Headers& headers) {
   std::string out;
   for (const auto& header : headers) {
     out.append("  ").append(header.name).append(": ");
-    out.append(is_secret_header(header.name) ? std::string(kRedacted) : header.value).push_back('\n');
+    if (is_secret_header(header.name)) {
+      out.append(kRedacted);
+    } else if (util::iequals(header.name, "Location")) {
+      out.append(redact_url(header.value));
+    } else {
+      out.append(header.value);
+    }
+    out.push_back('\n');
   }
   return out;
 }
@@ -99,18 +110,18 @@ std::string redact_body(std::string_view body) {
   return text;
 }
 
-std::string describe_request(const net::Request& request) {
+std::string describe_request(const Request& request) {
   std::string out = "> " + request.method + " " + redact_url(request.url) + "\n";
   out += describe_headers(request.headers);
   if (!request.body.empty()) out += "  " + redact_body(request.body) + "\n";
   return out;
 }
 
-std::string describe_response(const net::Response& response) {
+std::string describe_response(const Response& response) {
   std::string out = "< HTTP " + std::to_string(response.status) + "\n";
   out += describe_headers(response.headers);
   if (!response.body.empty()) out += "  " + redact_body(response.body) + "\n";
   return out;
 }
 
-}  // namespace eem::aws
+}  // namespace eem::net
