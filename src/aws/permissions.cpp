@@ -15,9 +15,13 @@ using enum Grant;
 using enum Caller;
 using enum Need;
 
-// Registry requests map to the actions of ECR's "Amazon ECR private registry
-// authentication" and "Actions, resources, and condition keys for Amazon
-// Elastic Container Registry" (Service Authorization Reference): HEAD blob ->
+// The push rows are ECR's own push policy ("IAM permissions for pushing an
+// image to an Amazon ECR private repository",
+// https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html):
+// no GetDownloadUrlForLayer, which only a pull (GET blob) needs.
+// Registry requests map to the actions of the Service Authorization
+// Reference's "Actions, resources, and condition keys for Amazon Elastic
+// Container Registry": HEAD blob ->
 // BatchCheckLayerAvailability, POST/PATCH/PUT upload -> Initiate/
 // UploadLayerPart/CompleteLayerUpload, manifest PUT -> PutImage, manifest
 // HEAD/GET -> BatchGetImage. GetAuthorizationToken takes no resource ("*");
@@ -39,7 +43,7 @@ constexpr std::array kTable{
     Permission{"push", "ecr:InitiateLayerUpload", kRepository, kIdentityPolicy, kWorkflow, kRequired,
                "POST /v2/NAME/blobs/uploads/"},
     Permission{"push", "ecr:UploadLayerPart", kRepository, kIdentityPolicy, kWorkflow, kRequired,
-               "PATCH upload location (chunked uploads)"},
+               "PATCH upload location (--chunk-mib; by default one PUT carries the blob: ECR's push policy lists the action)"},
     Permission{"push", "ecr:CompleteLayerUpload", kRepository, kIdentityPolicy, kWorkflow, kRequired,
                "PUT upload location?digest=DIGEST"},
     Permission{"push", "ecr:PutImage", kRepository, kIdentityPolicy, kWorkflow, kRequired,
@@ -125,10 +129,19 @@ constexpr std::array kTable{
 bool in_workflow_policy(const Permission& p) { return p.caller == kWorkflow && p.grant == kIdentityPolicy; }
 
 // Statement ids of the generated policy, per resource kind. The "*"
-// statement keeps the id earlier versions wrote, so upgrades diff only
-// where the actions changed.
+// statement keeps the id earlier versions wrote (its only action is still
+// the token call), so upgrades diff only where the actions changed. The
+// admin-only kinds never reach a generated policy.
 std::string_view statement_id(ResourceKind kind) {
-  return kind == kAny ? "GetAuthorizationToken" : "PushAndVerifyThisRepository";
+  switch (kind) {
+    case kAny: return "GetAuthorizationToken";
+    case kRepository: return "PushAndVerifyThisRepository";
+    case kRole:
+    case kOidcProvider:
+    case kPolicy:
+    case kTrail: break;
+  }
+  return "AdminOnly";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // (src/iam) and the permission table (src/aws/permissions.h) on the command
 // line. Interfaces: DESIGN.md section 5.
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -283,6 +284,11 @@ int run_role(Context& ctx, const RoleFlags& flags) {
   return 0;
 }
 
+std::string column_title(std::string text) {
+  for (char& c : text) c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 std::string_view grant_name(aws::Grant grant) {
   switch (grant) {
     case aws::Grant::kIdentityPolicy: return "identity-policy";
@@ -303,18 +309,27 @@ ordered_json permission_json(const aws::Permission& p) {
 }
 
 int run_permissions(Context& ctx, bool json) {
+  ordered_json rows = ordered_json::array();
+  for (const auto& p : aws::permission_table()) rows.push_back(permission_json(p));
   if (json) {
-    ordered_json rows = ordered_json::array();
-    for (const auto& p : aws::permission_table()) rows.push_back(permission_json(p));
     ctx.out << rows.dump(2) << '\n';
     return 0;
   }
-  for (const auto& p : aws::permission_table()) {
-    const ordered_json row = permission_json(p);
-    ctx.out << std::string(p.command) << '\t' << std::string(p.action) << '\t'
-            << std::string(aws::resource_kind_name(p.resource)) << '\t' << row["granted_by"].get<std::string>() << '\t'
-            << row["caller"].get<std::string>() << '\t' << row["need"].get<std::string>() << '\n';
+  // Columns padded to their widest cell; "call" last, unpadded.
+  const std::vector<std::string> keys{"command", "action", "resource", "granted_by", "caller", "need", "call"};
+  std::vector<std::size_t> width(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    width[k] = keys[k].size();
+    for (const auto& row : rows) width[k] = std::max(width[k], row[keys[k]].get<std::string>().size());
   }
+  const auto print = [&](auto cell) {
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const std::string text = cell(k);
+      ctx.out << text << (k + 1 == keys.size() ? "\n" : std::string(width[k] - text.size() + 2, ' '));
+    }
+  };
+  print([&](std::size_t k) { return column_title(keys[k]); });
+  for (const auto& row : rows) print([&](std::size_t k) { return row[keys[k]].get<std::string>(); });
   return 0;
 }
 

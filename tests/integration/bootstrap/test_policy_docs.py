@@ -80,6 +80,16 @@ class PolicyDocsTest(unittest.TestCase):
         trust = [(r["command"], r["action"]) for r in rows if r["granted_by"] == "trust-policy"]
         self.assertEqual(trust, [("credentials", "sts:AssumeRoleWithWebIdentity")])
 
+    def test_permissions_as_text_is_one_padded_row_per_entry(self):
+        code, out, err = shipctl("policy", "permissions")
+        self.assertEqual(code, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[0].split("  ")[0], "COMMAND")
+        self.assertEqual(lines[0].split(), ["COMMAND", "ACTION", "RESOURCE", "GRANTED", "BY", "CALLER", "NEED", "CALL"])
+        self.assertIn("verify       ecr:DescribeImages                      repository     identity-policy  workflow  "
+                      "required     ECR DescribeImages", lines)
+        self.assertEqual(len(lines), 1 + len(json.loads(shipctl("policy", "permissions", "--json")[1])))
+
 
 if __name__ == "__main__":
     unittest.main()
