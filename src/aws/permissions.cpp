@@ -182,14 +182,17 @@ std::vector<Permission> workflow_permissions() {
 }
 
 std::string commands_needing(std::string_view action, ResourceKind kind) {
-  std::string out;
+  // A best-effort caller (push's DescribeRepositories) is named only when no
+  // command requires the action: "verify" is what fails without it.
   for (const Need need : {kRequired, kBestEffort}) {
+    std::string out;
     for (const auto& p : kTable) {
       if (!in_workflow_policy(p) || p.need != need || p.action != action || p.resource != kind) continue;
       out += (out.empty() ? "" : ", ") + std::string(p.command);
     }
+    if (!out.empty()) return out;
   }
-  return out;
+  return {};
 }
 
 std::string workflow_policy(const ResourceArns& arns) {

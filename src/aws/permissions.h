@@ -83,8 +83,9 @@ std::string_view resource_kind_name(ResourceKind kind);
 // policy grants what the workflow calls.
 std::vector<Permission> workflow_permissions();
 
-// The workflow commands that need (`action`, `kind`) from the role,
-// required ones first, joined with ", " ("login, push"); empty when none.
+// The workflow commands that require (`action`, `kind`) from the role,
+// joined with ", " ("login, push"); the best-effort callers when none
+// requires it; empty when no workflow command calls it.
 std::string commands_needing(std::string_view action, ResourceKind kind);
 
 // The workflow role's least-privilege identity policy, pretty JSON (2

@@ -1,5 +1,6 @@
-// Checks of the ECR side: the role may push, the repository exists where the
-// workflow looks, and `shipctl login` left a valid login for the registry.
+// Checks of the ECR side: the role may run the workflow (the permission
+// table), the repository exists where the workflow looks, and `shipctl login`
+// left a valid login for the registry.
 
 #include <algorithm>
 

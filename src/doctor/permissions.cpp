@@ -31,7 +31,7 @@ ActionVerdict decide(const Parsed& parsed, std::string_view role_arn, ActionVerd
   return verdict;
 }
 
-// "verify, push" -> "shipctl verify, shipctl push".
+// "login, push" -> "shipctl login, shipctl push".
 std::string shipctl_commands(const std::string& commands) {
   std::string out;
   for (const auto command : util::split(commands, ',')) {

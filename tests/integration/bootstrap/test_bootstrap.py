@@ -247,7 +247,7 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual(lines[2:4], [
             "Plan: 1 change",
             "  ~ put inline policy ShipctlEcrPush on role GitHubActionsECRRole: adds ecr:DescribeRepositories "
-            "(verify, push), ecr:DescribeImages (verify); removes ecr:GetDownloadUrlForLayer"])
+            "(verify), ecr:DescribeImages (verify); removes ecr:GetDownloadUrlForLayer"])
         diff = [line for line in lines if line.startswith(("      - ", "      + "))]
         self.assertEqual(diff, [
             "      - " + " " * 8 + '"ecr:GetDownloadUrlForLayer"',

@@ -261,7 +261,7 @@ class Doctor(DoctorCase):
             "ecr:GetAuthorizationToken (shipctl login, shipctl push), ecr:BatchCheckLayerAvailability (shipctl push), "
             "ecr:InitiateLayerUpload (shipctl push), ecr:UploadLayerPart (shipctl push), "
             "ecr:CompleteLayerUpload (shipctl push), ecr:PutImage (shipctl push), ecr:BatchGetImage (shipctl push), "
-            "ecr:DescribeRepositories (shipctl verify, shipctl push), ecr:DescribeImages (shipctl verify)\n"
+            "ecr:DescribeRepositories (shipctl verify), ecr:DescribeImages (shipctl verify)\n"
             "  Evidence:\n    ecr:GetAuthorizationToken (shipctl login, shipctl push) is not allowed on *: ImplicitDeny\n", out)
         self.assertIn(f"    and run: aws iam put-role-policy --role-name {ROLE} --policy-name ShipctlEcrPush "
                       "--policy-document file://ecr-push.json\n", out)
@@ -280,7 +280,7 @@ class Doctor(DoctorCase):
         check = next(c for c in report["checks"] if c["id"] == "push-permissions")
         self.assertEqual(check["status"], "fail")
         self.assertEqual(check["summary"], "the role's policies do not allow ecr:DescribeRepositories "
-                                           "(shipctl verify, shipctl push), ecr:DescribeImages (shipctl verify)")
+                                           "(shipctl verify), ecr:DescribeImages (shipctl verify)")
         self.assertIn(f"ecr:DescribeImages (shipctl verify) is not allowed on {REPO_ARN}: ImplicitDeny", check["evidence"])
         self.assertIn(f"ecr:PutImage on {REPO_ARN}: Allow (inline policy ecr-push)", check["evidence"])
 

@@ -71,9 +71,9 @@ TEST(Permissions, AdminCommandsNeverReachTheWorkflowPolicy) {
   EXPECT_EQ(workflow.count("ecr:CreateRepository"), 0u);
 }
 
-TEST(Permissions, CommandsNeedingAnActionPutRequiredOnesFirst) {
+TEST(Permissions, CommandsNeedingAnActionNameOnlyThoseThatFailWithoutIt) {
   EXPECT_EQ(commands_needing("ecr:GetAuthorizationToken", ResourceKind::kAny), "login, push");
-  EXPECT_EQ(commands_needing("ecr:DescribeRepositories", ResourceKind::kRepository), "verify, push");
+  EXPECT_EQ(commands_needing("ecr:DescribeRepositories", ResourceKind::kRepository), "verify");
   EXPECT_EQ(commands_needing("ecr:DescribeImages", ResourceKind::kRepository), "verify");
   EXPECT_EQ(commands_needing("ecr:DescribeImages", ResourceKind::kAny), "");
   EXPECT_EQ(commands_needing("iam:GetRole", ResourceKind::kRole), "");

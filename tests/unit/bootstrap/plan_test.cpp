@@ -116,7 +116,7 @@ TEST(Plan, AnOlderInlinePolicyGetsTheMissingActionsNamedAndDiffed) {
   ASSERT_EQ(ids(actions), (std::vector<std::string_view>{"put-inline-policy"}));
   EXPECT_EQ(actions[0].change, Change::kUpdate);
   EXPECT_EQ(actions[0].summary,
-            "put inline policy ShipctlEcrPush on role GitHubActionsECRRole: adds ecr:DescribeRepositories (verify, push), "
+            "put inline policy ShipctlEcrPush on role GitHubActionsECRRole: adds ecr:DescribeRepositories (verify), "
             "ecr:DescribeImages (verify); removes ecr:GetDownloadUrlForLayer");
   EXPECT_NE(actions[0].diff.find("+         \"ecr:DescribeImages\""), std::string::npos) << actions[0].diff;
   EXPECT_NE(actions[0].diff.find("-         \"ecr:GetDownloadUrlForLayer\""), std::string::npos) << actions[0].diff;
