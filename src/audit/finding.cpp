@@ -50,6 +50,7 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"AUD002", Severity::kHigh, "a broad AWS managed policy is attached to the role"},
       {"AUD003", Severity::kHigh, "a role policy grants wildcard or NotAction actions"},
       {"AUD004", Severity::kMedium, "ECR push actions are granted on every repository"},
+      {"AUD005", Severity::kMedium, "the role may call actions no workflow command needs"},
       // trust-policy: branch restriction (seed practice 2), via iam::lint_policy
       {"AUD006", Severity::kHigh, "the trust policy admits more workflows than intended, or none"},
       // workflows: the role ARN as a secret, no keys (seed practice 3); GitHub hardening guide

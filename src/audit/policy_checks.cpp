@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
+#include "aws/permissions.h"
 #include "iam/policy_parser.h"
 
 namespace eem::audit {
@@ -24,11 +26,60 @@ constexpr std::array<KnownPolicy, 4> kKnown{{
     {"AmazonEC2ContainerRegistryFullAccess", "AUD002", "grants ecr:* on every repository, deletion included"},
 }};
 
+// "ecr:GetAuthorizationToken on \"*\" and ecr:BatchCheckLayerAvailability, ...
+// on ARN": the workflow's rows of the permission table.
+std::string workflow_grants(const std::string& repository) {
+  std::string any, on_repository;
+  for (const auto& p : aws::workflow_permissions()) {
+    std::string& list = p.resource == aws::ResourceKind::kAny ? any : on_repository;
+    list += (list.empty() ? "" : ", ") + std::string(p.action);
+  }
+  return any + " on \"*\" and " + on_repository + " on " + repository;
+}
+
 std::string least_privilege_fix(const RoleContext& role) {
   const std::string resource = role.repository_arn.empty() ? "the repository ARN" : role.repository_arn;
-  return "replace it with an inline policy allowing ecr:GetAuthorizationToken on \"*\" and the push actions "
-         "(BatchCheckLayerAvailability, InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, PutImage, "
-         "BatchGetImage, GetDownloadUrlForLayer) on " + resource + ": shipctl bootstrap --role-name " + role.role_name + " --apply";
+  return "replace it with an inline policy allowing what the workflow calls (" + workflow_grants(resource) +
+         "): shipctl bootstrap --role-name " + role.role_name + " --apply";
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// IAM action names compare case-insensitively (IAM User Guide, "Action").
+bool workflow_needs(std::string_view action) {
+  const std::string wanted = lower(action);
+  const auto rows = aws::workflow_permissions();
+  return std::any_of(rows.begin(), rows.end(), [&](const aws::Permission& p) { return lower(p.action) == wanted; });
+}
+
+bool is_wildcard(std::string_view action) { return action.find_first_of("*?") != std::string_view::npos; }
+
+// AUD005: the named actions of `policy`'s Allow statements that no workflow
+// command needs, one finding per severity (highest first).
+std::vector<Finding> excess_actions(const RoleContext& role, std::string_view source, const iam::Policy& policy) {
+  std::array<std::vector<std::string>, 4> by_severity;  // indexed by Severity
+  for (const auto& st : policy.statements) {
+    if (st.effect != iam::Effect::kAllow || st.action_negation != iam::Negation::kPositive) continue;
+    for (const auto& action : st.actions) {
+      if (is_wildcard(action) || workflow_needs(action)) continue;
+      by_severity[static_cast<std::size_t>(excess_severity(action))].push_back(
+          std::string(source) + ": " + st.path + ": " + action);
+    }
+  }
+  std::vector<Finding> out;
+  for (std::size_t i = by_severity.size(); i-- > 0;) {
+    if (by_severity[i].empty()) continue;
+    Finding finding = make_finding("AUD005", CheckName::kRolePermissions, role.role_name, by_severity[i],
+                                   "remove them from " + std::string(source) + "; " + least_privilege_fix(role) +
+                                       " (shipctl policy permissions lists what each command needs)");
+    finding.severity = static_cast<Severity>(i);
+    out.push_back(std::move(finding));
+  }
+  return out;
 }
 
 bool is_admin_statement(const iam::Statement& st) {
@@ -87,7 +138,23 @@ util::Result<std::vector<Finding>> check_permission_policy(const RoleContext& ro
   if (!star_resource.empty()) {
     out.push_back(make_finding("AUD004", CheckName::kRolePermissions, role.role_name, star_resource, fix));
   }
+  for (auto& f : excess_actions(role, source, *policy)) out.push_back(std::move(f));
   return out;
+}
+
+Severity excess_severity(std::string_view action) {
+  const std::string name = lower(action);
+  const auto colon = name.find(':');
+  const std::string_view service = std::string_view(name).substr(0, colon == std::string::npos ? 0 : colon);
+  const std::string_view verb = colon == std::string::npos ? std::string_view(name) : std::string_view(name).substr(colon + 1);
+  if (service == "iam" || service == "sts" || service == "organizations") return Severity::kHigh;
+  if (verb.find("delete") != std::string_view::npos || verb.starts_with("set") || (verb.starts_with("put") && verb.ends_with("policy"))) {
+    return Severity::kHigh;
+  }
+  for (const std::string_view read : {"get", "describe", "list", "batchget"}) {
+    if (verb.starts_with(read)) return Severity::kLow;
+  }
+  return Severity::kMedium;
 }
 
 util::Result<std::vector<Finding>> check_trust_policy(const RoleContext& role, std::string_view document,

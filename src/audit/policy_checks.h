@@ -1,6 +1,6 @@
 #pragma once
 // Checks on the role's policies, without AWS calls (audit.cpp fetches the
-// documents): least privilege of its permission policies (AUD001-AUD004)
+// documents): least privilege of its permission policies (AUD001-AUD005)
 // and its trust policy through the policy linter (AUD006, with the linter's
 // rule ids in the evidence; the rules themselves live in iam/lint.cpp only).
 
@@ -26,12 +26,20 @@ struct RoleContext {
 // nullopt for any other policy, whose document must then be checked.
 std::optional<Finding> check_known_managed_policy(const RoleContext& role, const std::string& policy_arn);
 
-// AUD001 (Allow "*" on "*"), AUD003 (linter IAM003/IAM004) and AUD004
-// (IAM005) for one permission policy `document`; `source` names it in the
+// AUD001 (Allow "*" on "*"), AUD003 (linter IAM003/IAM004), AUD004
+// (IAM005) and AUD005 (actions beyond the workflow's rows of the permission
+// table, aws/permissions.h: one finding per severity, see excess_severity)
+// for one permission policy `document`; `source` names it in the
 // evidence ("inline policy ecr-push", "managed policy arn:..."). Fails
 // (kInvalidInput) when the document does not parse.
 util::Result<std::vector<Finding>> check_permission_policy(const RoleContext& role, std::string_view source,
                                                            std::string_view document);
+
+// How much an allowed action the workflow does not need matters: high for
+// deletions (DeleteRepository, BatchDeleteImage), Set*, Put*Policy and any iam:/sts:/organizations: action (they
+// change or widen access), low for reads (Get*, Describe*, List*, BatchGet*),
+// medium otherwise. Wildcard actions are AUD003's, not judged here.
+Severity excess_severity(std::string_view action);
 
 // AUD006, one per linter finding on the trust `document`: critical when any
 // GitHub repository could assume the role (GHA001, GHA002, IAM002), high for

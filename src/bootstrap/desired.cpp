@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/endpoints.h"
+#include "aws/permissions.h"
 
 namespace eem::bootstrap {
 
@@ -31,24 +32,6 @@ iam::TrustRequest trust_request(const Settings& settings, std::string_view parti
 }
 
 }  // namespace
-
-std::string push_policy(std::string_view repository_arn) {
-  // ECR's "Amazon ECR managed policies" and "Pushing an image" pages: the
-  // token call takes no resource; the layer and image calls are per repository.
-  const ordered token = {{"Sid", "GetAuthorizationToken"},
-                         {"Effect", "Allow"},
-                         {"Action", "ecr:GetAuthorizationToken"},
-                         {"Resource", "*"}};
-  const ordered push = {{"Sid", "PushAndPullThisRepository"},
-                        {"Effect", "Allow"},
-                        {"Action",
-                         {"ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
-                          "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
-                          "ecr:GetDownloadUrlForLayer"}},
-                        {"Resource", std::string(repository_arn)}};
-  const ordered policy = {{"Version", "2012-10-17"}, {"Statement", {token, push}}};
-  return policy.dump(2);
-}
 
 std::string lifecycle_policy() {
   // One rule, so the ECR ordering rule (a tagStatus "any" rule must have the
@@ -79,10 +62,10 @@ util::Result<DesiredState> desired_state(const Settings& settings) {
   state.policy_mode = settings.policy_mode;
   state.inline_policy_name = std::string(kInlinePolicyName);
   state.repository = settings.repository;
-  state.repository_arn = "arn:" + state.partition + ":ecr:" + settings.region + ":" + settings.account_id +
-                         ":repository/" + settings.repository;
+  state.repository_arn = aws::repository_arn(settings.region, settings.account_id, settings.repository);
   state.repository_uri = aws::ecr_registry_host(settings.account_id, settings.region) + "/" + settings.repository;
-  state.inline_policy = push_policy(state.repository_arn);
+  // What deploy.yml's steps call, from the one table (src/aws/permissions.h).
+  state.inline_policy = aws::workflow_policy({state.repository_arn, state.role_arn, state.provider_arn});
   state.managed_policy_arn = "arn:" + state.partition + ":iam::aws:policy/" + std::string(kPowerUserPolicy);
   state.mutability_exclusions = {std::string(kMutableTag)};
   state.lifecycle_policy = lifecycle_policy();

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aws/permissions.h"
 #include "iam/trust_builder.h"
 #include "util/error.h"
 
@@ -21,7 +22,7 @@ inline constexpr std::string_view kProviderHost = "token.actions.githubuserconte
 inline constexpr std::string_view kDefaultRoleName = "GitHubActionsECRRole";        // the seed's name
 inline constexpr std::string_view kDefaultRepository = "ecs-express-mode-api";      // the seed's name
 inline constexpr std::string_view kDefaultRegion = "ap-northeast-1";                // the seed's region
-inline constexpr std::string_view kInlinePolicyName = "ShipctlEcrPush";
+inline constexpr std::string_view kInlinePolicyName = aws::kWorkflowPolicyName;
 inline constexpr std::string_view kPowerUserPolicy = "AmazonEC2ContainerRegistryPowerUser";
 // The tag that stays mutable under IMMUTABLE_WITH_EXCLUSION (the seed pushes
 // `latest` on every run; SHA tags never move).
@@ -54,7 +55,7 @@ struct DesiredState {
   std::string trust_policy;  // pretty JSON
   PolicyMode policy_mode = PolicyMode::kInline;
   std::string inline_policy_name;
-  std::string inline_policy;       // pretty JSON (kInline)
+  std::string inline_policy;       // pretty JSON (kInline): aws::workflow_policy, what deploy.yml's steps call
   std::string managed_policy_arn;  // the PowerUser policy's ARN in this partition
   std::string repository;
   std::string repository_arn;
@@ -68,10 +69,6 @@ struct DesiredState {
 // kInvalidInput (from the trust builder) when the account, repository or ids
 // are malformed.
 util::Result<DesiredState> desired_state(const Settings& settings);
-
-// The least-privilege push policy (DESIGN.md section 3): GetAuthorizationToken
-// on "*", the push and pull actions on `repository_arn` only.
-std::string push_policy(std::string_view repository_arn);
 
 // One rule: expire untagged images `kUntaggedExpiryDays` after push.
 std::string lifecycle_policy();

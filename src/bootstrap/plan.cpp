@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bootstrap/json_diff.h"
+#include "bootstrap/policy_change.h"
 
 namespace eem::bootstrap {
 
@@ -47,7 +48,10 @@ void plan_inline_permissions(const DesiredState& d, const ObservedState& o, Acti
   if (!current) {
     out.push_back({ActionKind::kPutInlinePolicy, Change::kCreate, d.role_arn, summary, normalize_json(d.inline_policy), ""});
   } else if (!same_json(*current, d.inline_policy)) {
-    out.push_back(document_update(ActionKind::kPutInlinePolicy, d.role_arn, summary, *current, d.inline_policy));
+    // Names the actions an older version's policy lacks (or no longer needs)
+    // above the line diff.
+    const std::string change = policy_change_text(policy_change(*current, d.inline_policy));
+    out.push_back(document_update(ActionKind::kPutInlinePolicy, d.role_arn, summary + change, *current, d.inline_policy));
   }
   if (o.role && contains(o.role->attached_policy_arns, d.managed_policy_arn)) {
     out.push_back({ActionKind::kDetachManagedPolicy, Change::kDelete, d.managed_policy_arn,

@@ -87,7 +87,8 @@ CommandSpec doctor_command() {
             sub.footer(
                 "Checks, in order, stopping at the first root cause: Actions OIDC token (id-token: write),\n"
                 "AWS identity, role ARN (AWS_ROLE_ARN), OIDC provider and its client id, role, trust policy\n"
-                "against the run's claims, push permissions, ECR repository, shipctl login.\n"
+                "against the run's claims, the role's permissions for every workflow command (push-permissions),\n"
+                "ECR repository, shipctl login.\n"
                 "Examples:\n"
                 "  shipctl doctor --github-repo octo-org/app\n"
                 "  shipctl doctor --github-repo octo-org/app --event pull_request --ref refs/pull/7/merge\n"

@@ -1,13 +1,18 @@
-// `shipctl policy eval|lint|trust`: the IAM policy engine (src/iam) on the
-// command line. Interfaces: DESIGN.md section 5.
+// `shipctl policy eval|lint|trust|role|permissions`: the IAM policy engine
+// (src/iam) and the permission table (src/aws/permissions.h) on the command
+// line. Interfaces: DESIGN.md section 5.
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "aws/endpoints.h"
+#include "aws/permissions.h"
 #include "cli/commands.h"
+#include "cli/ecr_target.h"
 #include "iam/evaluator.h"
 #include "iam/lint.h"
 #include "iam/policy_parser.h"
@@ -240,6 +245,111 @@ void define_trust(CLI::App& policy, Context& ctx) {
   sub->callback([&ctx, flags] { ctx.exit_code = run_trust(ctx, *flags); });
 }
 
+struct RoleFlags {
+  std::string repository = "ecs-express-mode-api";  // the seed's repository and region
+  std::string region = "ap-northeast-1";
+  std::string account = "<AWS_ACCOUNT_ID>";  // the guides' placeholder
+  bool json = false;
+};
+
+// An account id is 12 digits; the guides print a <PLACEHOLDER> instead.
+util::Result<void> validate_account(const std::string& account) {
+  const bool digits = account.size() == 12 && std::all_of(account.begin(), account.end(), [](char c) {
+                        return c >= '0' && c <= '9';
+                      });
+  const bool placeholder = account.size() > 2 && account.front() == '<' && account.back() == '>' &&
+                           std::all_of(account.begin() + 1, account.end() - 1, [](char c) {
+                             return (c >= 'A' && c <= 'Z') || c == '_';
+                           });
+  if (digits || placeholder) return {};
+  return util::fail(util::ErrorKind::kInvalidInput,
+                    "--account \"" + account + "\" is not a 12-digit AWS account id (or a <PLACEHOLDER>)");
+}
+
+int run_role(Context& ctx, const RoleFlags& flags) {
+  if (auto ok = validate_repository_name(flags.repository); !ok) return report(ctx, ok.error());
+  if (auto ok = aws::validate_region(flags.region); !ok) return report(ctx, ok.error());
+  if (auto ok = validate_account(flags.account); !ok) return report(ctx, ok.error());
+  const aws::ResourceArns arns{aws::repository_arn(flags.region, flags.account, flags.repository), {}, {}};
+  const std::string policy = aws::workflow_policy(arns);
+  if (!flags.json) {
+    ctx.out << policy << '\n';
+    return 0;
+  }
+  ctx.out << ordered_json{{"policy_name", aws::kWorkflowPolicyName},
+                          {"repository_arn", arns.repository},
+                          {"policy", ordered_json::parse(policy)}}
+                 .dump(2)
+          << '\n';
+  return 0;
+}
+
+std::string column_title(std::string text) {
+  for (char& c : text) c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string_view grant_name(aws::Grant grant) {
+  switch (grant) {
+    case aws::Grant::kIdentityPolicy: return "identity-policy";
+    case aws::Grant::kTrustPolicy: return "trust-policy";
+    case aws::Grant::kNone: break;
+  }
+  return "none";
+}
+
+ordered_json permission_json(const aws::Permission& p) {
+  return {{"command", p.command},
+          {"action", p.action},
+          {"resource", aws::resource_kind_name(p.resource)},
+          {"granted_by", grant_name(p.grant)},
+          {"caller", p.caller == aws::Caller::kWorkflow ? "workflow" : "admin"},
+          {"need", p.need == aws::Need::kRequired ? "required" : "best-effort"},
+          {"call", p.call}};
+}
+
+int run_permissions(Context& ctx, bool json) {
+  ordered_json rows = ordered_json::array();
+  for (const auto& p : aws::permission_table()) rows.push_back(permission_json(p));
+  if (json) {
+    ctx.out << rows.dump(2) << '\n';
+    return 0;
+  }
+  // Columns padded to their widest cell; "call" last, unpadded.
+  const std::vector<std::string> keys{"command", "action", "resource", "granted_by", "caller", "need", "call"};
+  std::vector<std::size_t> width(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    width[k] = keys[k].size();
+    for (const auto& row : rows) width[k] = std::max(width[k], row[keys[k]].get<std::string>().size());
+  }
+  const auto print = [&](auto cell) {
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const std::string text = cell(k);
+      ctx.out << text << (k + 1 == keys.size() ? "\n" : std::string(width[k] - text.size() + 2, ' '));
+    }
+  };
+  print([&](std::size_t k) { return column_title(keys[k]); });
+  for (const auto& row : rows) print([&](std::size_t k) { return row[keys[k]].get<std::string>(); });
+  return 0;
+}
+
+void define_role(CLI::App& policy, Context& ctx) {
+  auto flags = std::make_shared<RoleFlags>();
+  auto* sub = policy.add_subcommand("role", "Print the workflow role's least-privilege policy (what bootstrap writes)");
+  sub->add_option("--repository", flags->repository, "ECR repository name")->capture_default_str();
+  sub->add_option("--region", flags->region, "Region of the repository")->capture_default_str();
+  sub->add_option("--account", flags->account, "AWS account id")->capture_default_str();
+  sub->add_flag("--json", flags->json, "Print {\"policy_name\", \"repository_arn\", \"policy\"}");
+  sub->callback([&ctx, flags] { ctx.exit_code = run_role(ctx, *flags); });
+}
+
+void define_permissions(CLI::App& policy, Context& ctx) {
+  auto json = std::make_shared<bool>(false);
+  auto* sub = policy.add_subcommand("permissions", "List the IAM actions each shipctl command needs, and on what");
+  sub->add_flag("--json", *json, "Print [{\"command\", \"action\", \"resource\", ...}]");
+  sub->callback([&ctx, json] { ctx.exit_code = run_permissions(ctx, *json); });
+}
+
 }  // namespace
 
 CommandSpec policy_command() {
@@ -248,6 +358,8 @@ CommandSpec policy_command() {
             define_eval(sub, ctx);
             define_lint(sub, ctx);
             define_trust(sub, ctx);
+            define_role(sub, ctx);
+            define_permissions(sub, ctx);
           }};
 }
 

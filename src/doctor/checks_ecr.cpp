@@ -1,5 +1,8 @@
-// Checks of the ECR side: the role may push, the repository exists where the
-// workflow looks, and `shipctl login` left a valid login for the registry.
+// Checks of the ECR side: the role may run the workflow (the permission
+// table), the repository exists where the workflow looks, and `shipctl login`
+// left a valid login for the registry.
+
+#include <algorithm>
 
 #include "doctor/checks.h"
 #include "doctor/permissions.h"
@@ -13,7 +16,7 @@ std::string registry_host(const std::string& account, const std::string& region)
 }
 
 std::string repository_arn(const Run& run, const std::string& name) {
-  return "arn:aws:ecr:" + run.options.region + ":" + run.role_account + ":repository/" + name;
+  return aws::repository_arn(run.options.region, run.role_account, name);
 }
 
 // The role's inline and attached policies; the ApiError and the permission
@@ -48,6 +51,31 @@ std::string list_or_none(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out.empty() ? "none" : out;
+}
+
+// "login, push and verify": the workflow commands that need the role's
+// identity policy, in table order.
+std::string workflow_commands() {
+  std::vector<std::string_view> names;
+  for (const auto& p : aws::permission_table()) {
+    if (p.caller != aws::Caller::kWorkflow || p.grant != aws::Grant::kIdentityPolicy) continue;
+    if (std::find(names.begin(), names.end(), p.command) == names.end()) names.push_back(p.command);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + std::string(names[i]);
+  }
+  return out;
+}
+
+// One evidence line per action; a refused one also goes to `missing` as
+// "ecr:DescribeImages (shipctl verify)".
+std::string verdict_line(const ActionVerdict& v, std::vector<std::string>& missing) {
+  const std::string by = v.decided_by.empty() ? std::string() : " (" + v.decided_by + ")";
+  const std::string decision = std::string(iam::decision_name(v.decision)) + by;
+  if (v.decision == iam::Decision::kAllow) return v.action + " on " + v.resource + ": " + decision;
+  missing.push_back(v.action + " (" + v.commands + ")");
+  return v.action + " (" + v.commands + ") is not allowed on " + v.resource + ": " + decision;
 }
 
 std::string_view form_name(RepositoryForm form) {
@@ -115,28 +143,29 @@ Check qualified_name(const Run& run, const RepositoryRef& ref) {
 }  // namespace
 
 std::optional<Check> check_push_permissions(Run& run) {
-  const std::string title = "Role may push to the repository";
+  const std::string title = "Role may run the workflow";
   // Needs the role's name only, so it still runs when iam:GetRole is denied.
   if (run.services.iam == nullptr || run.role_name.empty()) return cannot_run("push-permissions", title, "no role to look up");
-  const std::string arn = repository_arn(run, parse_repository(run.options.repository).name);
+  const aws::ResourceArns arns{repository_arn(run, parse_repository(run.options.repository).name), run.role_arn, {}};
   PolicyFetch fetched = fetch_policies(*run.services.iam, run.role_name);
   if (fetched.failure) {
     return cannot_run("push-permissions", title, cannot_run_reason(fetched.failure->first, fetched.failure->second));
   }
-  const PushPermissions result = evaluate_push_permissions(fetched.policies, run.role_arn, arn);
+  const WorkflowPermissions result = evaluate_workflow_permissions(fetched.policies, run.role_arn, arns);
+  if (result.allowed()) {
+    return Check{"push-permissions", title, Status::kPass,
+                 "every action that " + workflow_commands() + " need is allowed (" +
+                     std::to_string(result.verdicts.size()) + " actions, on * and " + arns.repository + ")",
+                 {}, {}};
+  }
   std::vector<std::string> evidence = result.unreadable;
   std::vector<std::string> missing;
-  for (const auto& v : result.verdicts) {
-    const std::string by = v.decided_by.empty() ? std::string() : " (" + v.decided_by + ")";
-    evidence.push_back(v.action + " on " + v.resource + ": " + std::string(iam::decision_name(v.decision)) + by);
-    if (v.decision != iam::Decision::kAllow) missing.push_back(v.action);
-  }
-  if (result.allowed()) return Check{"push-permissions", title, Status::kPass, "every push action is allowed on " + arn, {}, {}};
-  return Check{"push-permissions", title, Status::kFail,
-               "the role's policies do not allow " + list_or_none(missing), evidence,
-               "shipctl bootstrap --apply, or save this as ecr-push.json:\n" + push_policy(arn) +
-                   "and run: aws iam put-role-policy --role-name " + run.role_name +
-                   " --policy-name ecr-push --policy-document file://ecr-push.json"};
+  for (const auto& v : result.verdicts) evidence.push_back(verdict_line(v, missing));
+  return Check{"push-permissions", title, Status::kFail, "the role's policies do not allow " + list_or_none(missing),
+               evidence,
+               "shipctl bootstrap --apply, or save this as ecr-push.json:\n" + aws::workflow_policy(arns) +
+                   "\nand run: aws iam put-role-policy --role-name " + run.role_name + " --policy-name " +
+                   std::string(aws::kWorkflowPolicyName) + " --policy-document file://ecr-push.json"};
 }
 
 std::optional<Check> check_repository(Run& run) {

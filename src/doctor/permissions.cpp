@@ -1,24 +1,28 @@
 #include "doctor/permissions.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "iam/policy_parser.h"
+#include "util/strings.h"
 
 namespace eem::doctor {
 namespace {
 
-ActionVerdict decide(const std::vector<std::pair<std::string, iam::Policy>>& parsed, std::string_view role_arn,
-                     std::string action, std::string resource) {
+using Parsed = std::vector<std::pair<std::string, iam::Policy>>;
+
+ActionVerdict decide(const Parsed& parsed, std::string_view role_arn, ActionVerdict verdict) {
   iam::RequestContext context;
   context.principal = std::string(role_arn);
-  context.action = action;
-  context.resource = resource;
-  ActionVerdict verdict{std::move(action), std::move(resource), iam::Decision::kImplicitDeny, {}};
+  context.action = verdict.action;
+  context.resource = verdict.resource;
   for (const auto& [name, policy] : parsed) {
     const iam::Decision decision = iam::evaluate(policy, context).decision;
-    if (decision == iam::Decision::kExplicitDeny) return {verdict.action, verdict.resource, decision, name};
+    if (decision == iam::Decision::kExplicitDeny) {
+      verdict.decision = decision;
+      verdict.decided_by = name;
+      return verdict;
+    }
     if (decision == iam::Decision::kAllow && verdict.decision == iam::Decision::kImplicitDeny) {
       verdict.decision = decision;
       verdict.decided_by = name;
@@ -27,17 +31,26 @@ ActionVerdict decide(const std::vector<std::pair<std::string, iam::Policy>>& par
   return verdict;
 }
 
+// "login, push" -> "shipctl login, shipctl push".
+std::string shipctl_commands(const std::string& commands) {
+  std::string out;
+  for (const auto command : util::split(commands, ',')) {
+    out += (out.empty() ? "shipctl " : ", shipctl ") + std::string(util::trim(command));
+  }
+  return out;
+}
+
 }  // namespace
 
-bool PushPermissions::allowed() const {
+bool WorkflowPermissions::allowed() const {
   return std::all_of(verdicts.begin(), verdicts.end(),
                      [](const ActionVerdict& v) { return v.decision == iam::Decision::kAllow; });
 }
 
-PushPermissions evaluate_push_permissions(const std::vector<NamedPolicy>& policies, std::string_view role_arn,
-                                          std::string_view repository_arn) {
-  PushPermissions out;
-  std::vector<std::pair<std::string, iam::Policy>> parsed;
+WorkflowPermissions evaluate_workflow_permissions(const std::vector<NamedPolicy>& policies, std::string_view role_arn,
+                                                  const aws::ResourceArns& arns) {
+  WorkflowPermissions out;
+  Parsed parsed;
   for (const auto& p : policies) {
     auto policy = iam::parse_policy(p.document);
     if (!policy) {
@@ -46,27 +59,12 @@ PushPermissions evaluate_push_permissions(const std::vector<NamedPolicy>& polici
     }
     parsed.emplace_back(p.name, std::move(*policy));
   }
-  out.verdicts.push_back(decide(parsed, role_arn, "ecr:GetAuthorizationToken", "*"));
-  for (const auto action : kPushActions) {
-    out.verdicts.push_back(decide(parsed, role_arn, std::string(action), std::string(repository_arn)));
+  for (const auto& p : aws::workflow_permissions()) {
+    ActionVerdict verdict{std::string(p.action), aws::resource_arn(p.resource, arns),
+                          shipctl_commands(aws::commands_needing(p.action, p.resource)), iam::Decision::kImplicitDeny, {}};
+    out.verdicts.push_back(decide(parsed, role_arn, std::move(verdict)));
   }
   return out;
-}
-
-std::string push_policy(std::string_view repository_arn) {
-  nlohmann::ordered_json token;
-  token["Effect"] = "Allow";
-  token["Action"] = "ecr:GetAuthorizationToken";
-  token["Resource"] = "*";
-  nlohmann::ordered_json push;
-  push["Effect"] = "Allow";
-  push["Action"] = nlohmann::ordered_json::array();
-  for (const auto action : kPushActions) push["Action"].push_back(action);
-  push["Resource"] = repository_arn;
-  nlohmann::ordered_json policy;
-  policy["Version"] = "2012-10-17";
-  policy["Statement"] = nlohmann::ordered_json::array({token, push});
-  return policy.dump(2) + "\n";
 }
 
 }  // namespace eem::doctor

@@ -1,46 +1,40 @@
 #pragma once
-// Can the role push to the repository? Its identity policies (inline and
-// attached) evaluated with src/iam for each action a push needs.
+// Can the role run the workflow? Its identity policies (inline and
+// attached) evaluated with src/iam for each action the workflow's commands
+// need, as the one table (aws/permissions.h) lists them.
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "aws/permissions.h"
 #include "iam/evaluator.h"
 
 namespace eem::doctor {
 
-// A push needs ecr:GetAuthorizationToken on "*" and these on the repository
-// ARN (AWS docs "Amazon ECR identity-based policy examples"; DESIGN.md 3).
-inline constexpr std::string_view kPushActions[] = {
-    "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
-    "ecr:CompleteLayerUpload", "ecr:PutImage"};
-
 struct NamedPolicy {
-  std::string name;      // "inline policy ecr-push", or the managed policy's ARN
+  std::string name;      // "inline policy ShipctlEcrPush", or the managed policy's ARN
   std::string document;  // JSON
 };
 
 struct ActionVerdict {
   std::string action;
   std::string resource;
+  std::string commands;  // "shipctl login, shipctl push": who needs it
   iam::Decision decision = iam::Decision::kImplicitDeny;
   std::string decided_by;  // the policy whose statement allowed or denied; empty for implicit deny
 };
 
-struct PushPermissions {
-  std::vector<ActionVerdict> verdicts;  // GetAuthorizationToken first, then kPushActions
+struct WorkflowPermissions {
+  std::vector<ActionVerdict> verdicts;  // aws::workflow_permissions() order
   std::vector<std::string> unreadable;  // "inline policy x: $.Statement: ..." (parse errors)
   bool allowed() const;
 };
 
 // Evaluates `policies` (together: any explicit Deny wins, else any Allow)
-// for `role_arn` doing each push action on `repository_arn`.
-PushPermissions evaluate_push_permissions(const std::vector<NamedPolicy>& policies, std::string_view role_arn,
-                                          std::string_view repository_arn);
-
-// The least-privilege inline policy that grants the push (the seed's custom
-// policy, scoped to `repository_arn`), pretty-printed JSON.
-std::string push_policy(std::string_view repository_arn);
+// for `role_arn` doing each action of aws::workflow_permissions() on its
+// resource in `arns`.
+WorkflowPermissions evaluate_workflow_permissions(const std::vector<NamedPolicy>& policies, std::string_view role_arn,
+                                                  const aws::ResourceArns& arns);
 
 }  // namespace eem::doctor

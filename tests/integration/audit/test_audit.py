@@ -92,6 +92,21 @@ def set_up_good(endpoint):
     trail.start_logging(Name="management-events")
 
 
+# The push policy of an older shipctl plus two actions no command needs.
+WIDE = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+    {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                                   "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
+                                   "ecr:GetDownloadUrlForLayer", "ecr:DeleteRepository", "ecr:TagResource"],
+     "Resource": "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api"}]}
+
+
+def set_up_wide(endpoint):
+    iam = boto("iam", endpoint)
+    iam.create_role(RoleName="WideRole", AssumeRolePolicyDocument=json.dumps(SEED_TRUST))
+    iam.put_role_policy(RoleName="WideRole", PolicyName="ShipctlEcrPush", PolicyDocument=json.dumps(WIDE))
+
+
 def auditor_keys(endpoint):
     """An IAM user allowed IAM and ECR reads but not CloudTrail."""
     iam = boto("iam", endpoint)
@@ -129,6 +144,7 @@ class Audit(unittest.TestCase):
         cls.endpoint = stack.enter_context(harness.moto_server())
         set_up_seed(cls.endpoint)
         set_up_good(cls.endpoint)
+        set_up_wide(cls.endpoint)
         cls.auditor = auditor_keys(cls.endpoint)
         cls.home = tempfile.mkdtemp()
         cls.addClassCleanup(shutil.rmtree, cls.home)
@@ -182,9 +198,10 @@ class Audit(unittest.TestCase):
                          "pushes to)"],
             "fix": "aws iam detach-role-policy --role-name GitHubActionsECRRole --policy-arn "
                    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser; then replace it with an inline policy "
-                   "allowing ecr:GetAuthorizationToken on \"*\" and the push actions (BatchCheckLayerAvailability, "
-                   "InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, PutImage, BatchGetImage, "
-                   "GetDownloadUrlForLayer) on arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api: "
+                   "allowing what the workflow calls (ecr:GetAuthorizationToken on \"*\" and "
+                   "ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, "
+                   "ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage, ecr:DescribeRepositories, "
+                   "ecr:DescribeImages on arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api): "
                    "shipctl bootstrap --role-name GitHubActionsECRRole --apply"})
         unpinned = [f for f in report["findings"] if f["id"] == "AUD013"][0]
         self.assertEqual(unpinned["evidence"], [
@@ -224,6 +241,21 @@ class Audit(unittest.TestCase):
                                                       "cloudtrail")})
         self.assertEqual(report["findings"], [])
         self.assertEqual((report["failed"], report["complete"]), (False, True))
+
+    def test_actions_beyond_the_table_are_reported_by_severity(self):
+        done = self.shipctl("--endpoint-url", self.endpoint, "--role-name", "WideRole", "--check", "role-permissions",
+                            "--json")
+        self.assertEqual(done.returncode, 6, done.stdout + done.stderr)
+        report = json.loads(done.stdout)
+        source = "inline policy ShipctlEcrPush: $.Statement[1]: "
+        self.assertEqual([(f["id"], f["severity"], f["evidence"]) for f in report["findings"]], [
+            ("AUD005", "high", [source + "ecr:DeleteRepository"]),
+            ("AUD005", "medium", [source + "ecr:TagResource"]),
+            ("AUD005", "low", [source + "ecr:GetDownloadUrlForLayer"])])
+        self.assertEqual(report["findings"][0]["title"], "the role may call actions no workflow command needs")
+        self.assertEqual(report["checks"][0], {"check": "role-permissions", "subject": "role WideRole",
+                                               "status": "findings", "message": "",
+                                               "findings": ["AUD005", "AUD005", "AUD005"]})
 
     def test_the_trail_must_be_logging(self):
         trail = boto("cloudtrail", self.endpoint, GOOD_REGION)

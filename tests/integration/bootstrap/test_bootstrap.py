@@ -231,6 +231,43 @@ class BootstrapTest(unittest.TestCase):
         self.assertIn("Applied 1 change.", lines)
         self.assert_applied_state()
 
+    def test_an_older_inline_policy_gets_the_verify_actions_added(self):
+        # issue 12: the policy shipctl wrote before verify existed; the workflow's Verify step was refused.
+        self.assertEqual(self.bootstrap("--github-repo", "octo-org/app", "--apply").returncode, 0)
+        old = {"Version": "2012-10-17", "Statement": [
+            {"Sid": "GetAuthorizationToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Sid": "PushAndPullThisRepository", "Effect": "Allow",
+             "Action": ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                        "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+             "Resource": REPO_ARN}]}
+        self.iam.put_role_policy(RoleName="GitHubActionsECRRole", PolicyName="ShipctlEcrPush", PolicyDocument=json.dumps(old))
+        plan = self.bootstrap("--github-repo", "octo-org/app")
+        self.assertEqual(plan.returncode, 0, plan.stderr)
+        lines = plan.stdout.splitlines()
+        self.assertEqual(lines[2:4], [
+            "Plan: 1 change",
+            "  ~ put inline policy ShipctlEcrPush on role GitHubActionsECRRole: adds ecr:DescribeRepositories "
+            "(verify), ecr:DescribeImages (verify); removes ecr:GetDownloadUrlForLayer"])
+        diff = [line for line in lines if line.startswith(("      - ", "      + "))]
+        self.assertEqual(diff, [
+            "      - " + " " * 8 + '"ecr:GetDownloadUrlForLayer"',
+            "      + " + " " * 8 + '"ecr:DescribeRepositories",',
+            "      + " + " " * 8 + '"ecr:DescribeImages"',
+            "      - " + " " * 6 + '"Sid": "PushAndPullThisRepository"',
+            "      + " + " " * 6 + '"Sid": "PushAndVerifyThisRepository"'])
+        self.assertEqual(self.iam.get_role_policy(RoleName="GitHubActionsECRRole", PolicyName="ShipctlEcrPush")
+                         ["PolicyDocument"], old, "a plan changes nothing")
+        applied = self.bootstrap("--github-repo", "octo-org/app", "--apply")
+        self.assertEqual(applied.returncode, 0, applied.stderr)
+        self.assertIn("Applied 1 change.", applied.stdout.splitlines())
+        inline = self.iam.get_role_policy(RoleName="GitHubActionsECRRole", PolicyName="ShipctlEcrPush")["PolicyDocument"]
+        self.assertEqual(inline["Statement"][1]["Action"][-2:], ["ecr:DescribeRepositories", "ecr:DescribeImages"])
+        self.assertNotIn("ecr:GetDownloadUrlForLayer", inline["Statement"][1]["Action"])
+        again = self.bootstrap("--github-repo", "octo-org/app", "--apply")
+        self.assertEqual((again.returncode, again.stderr), (0, ""))
+        self.assertEqual(again.stdout.splitlines()[2],
+                         "No changes: the OIDC provider, role, policies and repository are as desired.")
+
     def test_provider_without_the_client_id_gets_it_added(self):
         # moto 5.2 does not implement AddClientIDToOpenIDConnectProvider (it
         # answers HTTP 500, to boto3 as well), so only the plan is checked

@@ -43,10 +43,16 @@ def trust_policy(sub=MAIN, op="StringEquals", aud="sts.amazonaws.com"):
         "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}]}
 
 
-PUSH_POLICY = {"Version": "2012-10-17", "Statement": [
+# What bootstrap writes, from the permission table (src/aws/permissions.h).
+PUSH_POLICY = json.loads(subprocess.run(
+    [harness.binary("shipctl"), "policy", "role", "--account", ACCOUNT, "--region", REGION, "--repository", REPO],
+    capture_output=True, text=True, check=True, timeout=30).stdout)
+# What shipctl wrote before issue 12: push only, so `shipctl verify` is refused.
+OLD_PUSH_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
     {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
-                                   "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"],
+                                   "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+                                   "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
      "Resource": REPO_ARN}]}
 
 
@@ -128,12 +134,14 @@ class DoctorCase(unittest.TestCase):
 
     def setup_aws(self, provider=True, client_ids=("sts.amazonaws.com",), role=True, trust=None,
                   push_policy=True, repositories=(REPO,)):
+        """`push_policy`: True (the table's policy), False (none) or a policy document."""
         if provider:
             self.iam.create_open_id_connect_provider(Url=f"https://{HOST}", ClientIDList=list(client_ids))
         if role:
             self.iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust or trust_policy()))
             if push_policy:
-                self.iam.put_role_policy(RoleName=ROLE, PolicyName="ecr-push", PolicyDocument=json.dumps(PUSH_POLICY))
+                document = PUSH_POLICY if push_policy is True else push_policy
+                self.iam.put_role_policy(RoleName=ROLE, PolicyName="ecr-push", PolicyDocument=json.dumps(document))
         for name in repositories:
             self.ecr.create_repository(repositoryName=name)
 

@@ -11,8 +11,8 @@ import os
 import shlex
 
 import harness
-from doctor_support import (ACCOUNT, HOST, MAIN, OTHER_ACCOUNT, PROVIDER, REGION, REGISTRY, REPO, REPO_ARN, ROLE,
-                            ROLE_ARN, DoctorCase, jwt, sub_line, trust_fix, trust_policy)
+from doctor_support import (ACCOUNT, HOST, MAIN, OLD_PUSH_POLICY, OTHER_ACCOUNT, PROVIDER, PUSH_POLICY, REGION,
+                            REGISTRY, REPO, REPO_ARN, ROLE, ROLE_ARN, DoctorCase, jwt, sub_line, trust_fix, trust_policy)
 
 
 class Doctor(DoctorCase):
@@ -32,7 +32,7 @@ class Doctor(DoctorCase):
                          f" 5. ✔ Trust policy admits the token: admits sub \"{MAIN}\"\n"
                          "       claims predicted for octo-org/app, event push, ref refs/heads/main: "
                          f"sub \"{MAIN}\", aud \"sts.amazonaws.com\"\n"
-                         f" 6. ✔ Role may push to the repository: every push action is allowed on {REPO_ARN}\n"
+                         f" 6. ✔ Role may run the workflow: every action that login, push and verify need is allowed (9 actions, on * and {REPO_ARN})\n"
                          f" 7. ✔ ECR repository: {REGISTRY}/{REPO}\n"
                          f" 8. ✔ Registry login (shipctl login): logged in to {REGISTRY} until {expires}\n"
                          "\nNo problem found.\n")
@@ -257,12 +257,32 @@ class Doctor(DoctorCase):
         code, out, _ = self.doctor("--github-repo", "octo-org/app")
         self.assertEqual(code, 6)
         self.assertIn(
-            "\nRoot cause: Role may push to the repository: the role's policies do not allow "
-            "ecr:GetAuthorizationToken, ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, "
-            "ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage\n"
-            "  Evidence:\n    ecr:GetAuthorizationToken on *: ImplicitDeny\n", out)
-        self.assertIn(f"    and run: aws iam put-role-policy --role-name {ROLE} --policy-name ecr-push "
+            "\nRoot cause: Role may run the workflow: the role's policies do not allow "
+            "ecr:GetAuthorizationToken (shipctl login, shipctl push), ecr:BatchCheckLayerAvailability (shipctl push), "
+            "ecr:InitiateLayerUpload (shipctl push), ecr:UploadLayerPart (shipctl push), "
+            "ecr:CompleteLayerUpload (shipctl push), ecr:PutImage (shipctl push), ecr:BatchGetImage (shipctl push), "
+            "ecr:DescribeRepositories (shipctl verify), ecr:DescribeImages (shipctl verify)\n"
+            "  Evidence:\n    ecr:GetAuthorizationToken (shipctl login, shipctl push) is not allowed on *: ImplicitDeny\n", out)
+        self.assertIn(f"    and run: aws iam put-role-policy --role-name {ROLE} --policy-name ShipctlEcrPush "
                       "--policy-document file://ecr-push.json\n", out)
+        # The fix carries the table's policy, verbatim.
+        fix_policy = out[out.index("save this as ecr-push.json:\n") + len("save this as ecr-push.json:\n"):
+                         out.index("    and run: aws iam put-role-policy")]
+        self.assertEqual(json.loads(fix_policy), PUSH_POLICY)
+
+    def test_a_role_set_up_before_verify_existed_is_told_which_actions_verify_lacks(self):
+        # issue 12: bootstrap's older policy let the push through and the Verify step was refused.
+        self.setup_aws(push_policy=OLD_PUSH_POLICY)
+        code, out, _ = self.doctor("--github-repo", "octo-org/app", "--json")
+        self.assertEqual(code, 6)
+        report = json.loads(out)
+        self.assertEqual(report["root_cause"], "push-permissions")
+        check = next(c for c in report["checks"] if c["id"] == "push-permissions")
+        self.assertEqual(check["status"], "fail")
+        self.assertEqual(check["summary"], "the role's policies do not allow ecr:DescribeRepositories "
+                                           "(shipctl verify), ecr:DescribeImages (shipctl verify)")
+        self.assertIn(f"ecr:DescribeImages (shipctl verify) is not allowed on {REPO_ARN}: ImplicitDeny", check["evidence"])
+        self.assertIn(f"ecr:PutImage on {REPO_ARN}: Allow (inline policy ecr-push)", check["evidence"])
 
     def test_missing_repository_lists_the_region(self):
         self.setup_aws(repositories=("web", "worker"))

@@ -42,7 +42,7 @@ class DoctorInActions(DoctorCase):
                          f" 5. ✔ IAM role: {ROLE_ARN}\n"
                          f" 6. ✔ Trust policy admits the token: admits sub \"{MAIN}\"\n"
                          f"       claims the job's OIDC token: sub \"{MAIN}\", aud \"sts.amazonaws.com\"\n"
-                         f" 7. ✔ Role may push to the repository: every push action is allowed on {REPO_ARN}\n"
+                         f" 7. ✔ Role may run the workflow: every action that login, push and verify need is allowed (9 actions, on * and {REPO_ARN})\n"
                          f" 8. ✔ ECR repository: {REGISTRY}/{REPO}\n"
                          f" 9. ✔ Registry login (shipctl login): logged in to {REGISTRY} until {expires}\n"
                          "\nNo problem found.\n")

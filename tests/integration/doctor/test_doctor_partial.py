@@ -47,7 +47,7 @@ class DoctorWithPartialAccess(DoctorCase):
                          " 4. – IAM role: no iam:GetRole: AccessDenied\n"
                          " 5. – Trust policy admits the token: the role's trust policy could not be read: "
                          "no iam:GetRole: AccessDenied\n"
-                         f" 6. ✔ Role may push to the repository: every push action is allowed on {REPO_ARN}\n"
+                         f" 6. ✔ Role may run the workflow: every action that login, push and verify need is allowed (9 actions, on * and {REPO_ARN})\n"
                          f" 7. ✔ ECR repository: {REGISTRY}/{REPO}\n"
                          f" 8. ✔ Registry login (shipctl login): logged in to {REGISTRY} until {expires}\n"
                          "\nNo root cause found, but some checks could not run.\n")
@@ -77,7 +77,7 @@ class DoctorWithPartialAccess(DoctorCase):
             " 4. – IAM role: no iam:GetRole: AccessDenied",
             " 5. – Trust policy admits the token: the role's trust policy could not be read: "
             "no iam:GetRole: AccessDenied",
-            " 6. – Role may push to the repository: no iam:ListRolePolicies: AccessDenied",
+            " 6. – Role may run the workflow: no iam:ListRolePolicies: AccessDenied",
             f" 7. ✔ ECR repository: {REGISTRY}/{REPO}"])
 
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/permissions.h"
+
 namespace eem::audit {
 namespace {
 
@@ -67,11 +69,53 @@ TEST(PolicyChecks, CustomerPoliciesWithAKnownNameAreNotJudgedByName) {
 
 TEST(PolicyChecks, TheSeedsCustomPolicyGrantsPushOnEveryRepository) {
   const auto findings = permission(kSeedCustom);
-  ASSERT_EQ(findings.size(), 1u);
+  ASSERT_EQ(findings.size(), 2u);
   EXPECT_EQ(findings[0].id, "AUD004");
   EXPECT_EQ(findings[0].evidence,
             std::vector<std::string>{"inline policy p: [IAM005] $.Statement[0].Resource: ECR repository actions are "
                                      "granted on every repository (Resource \"*\")"});
+  // Pulling layers: no workflow command downloads a blob.
+  EXPECT_EQ(findings[1].id, "AUD005");
+  EXPECT_EQ(findings[1].severity, Severity::kLow);
+  EXPECT_EQ(findings[1].evidence, std::vector<std::string>{"inline policy p: $.Statement[0]: ecr:GetDownloadUrlForLayer"});
+}
+
+TEST(PolicyChecks, ActionsBeyondTheTableAreAud005BySeverity) {
+  const auto findings = permission(R"({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+    {"Effect": "Allow", "Action": ["ecr:PutImage", "ECR:DeleteRepository", "ecr:SetRepositoryPolicy", "ecr:TagResource",
+     "ecr:ListImages", "ecr:PutLifecyclePolicy", "ecr:describeimages"],
+     "Resource": "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api"},
+    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/x"},
+    {"Effect": "Deny", "Action": "ecr:BatchDeleteImage", "Resource": "*"}]})");
+  ASSERT_EQ(findings.size(), 3u);
+  EXPECT_EQ(findings[0].id, "AUD005");
+  EXPECT_EQ(findings[0].severity, Severity::kHigh);
+  EXPECT_EQ(findings[0].evidence, (std::vector<std::string>{"inline policy p: $.Statement[1]: ECR:DeleteRepository",
+                                                            "inline policy p: $.Statement[1]: ecr:SetRepositoryPolicy",
+                                                            "inline policy p: $.Statement[1]: ecr:PutLifecyclePolicy",
+                                                            "inline policy p: $.Statement[2]: iam:PassRole"}));
+  EXPECT_EQ(findings[1].severity, Severity::kMedium);
+  EXPECT_EQ(findings[1].evidence, std::vector<std::string>{"inline policy p: $.Statement[1]: ecr:TagResource"});
+  EXPECT_EQ(findings[2].severity, Severity::kLow);
+  EXPECT_EQ(findings[2].evidence, std::vector<std::string>{"inline policy p: $.Statement[1]: ecr:ListImages"});
+  EXPECT_NE(findings[0].fix.find("remove them from inline policy p; replace it with an inline policy allowing what the "
+                                 "workflow calls (ecr:GetAuthorizationToken on \"*\" and ecr:BatchCheckLayerAvailability, "),
+            std::string::npos)
+      << findings[0].fix;
+}
+
+TEST(PolicyChecks, ExcessSeverityFollowsWhatTheActionCanChange) {
+  EXPECT_EQ(excess_severity("ecr:BatchDeleteImage"), Severity::kHigh);
+  EXPECT_EQ(excess_severity("ecr:DeleteRepositoryPolicy"), Severity::kHigh);
+  EXPECT_EQ(excess_severity("ecr:PutRegistryPolicy"), Severity::kHigh);
+  EXPECT_EQ(excess_severity("ecr:PutImageTagMutability"), Severity::kMedium);
+  EXPECT_EQ(excess_severity("sts:AssumeRole"), Severity::kHigh);
+  EXPECT_EQ(excess_severity("s3:GetObject"), Severity::kLow);
+}
+
+TEST(PolicyChecks, TheTablesOwnPolicyHasNoExcess) {
+  EXPECT_TRUE(permission(aws::workflow_policy({kRole.repository_arn, "", ""}).c_str()).empty());
 }
 
 TEST(PolicyChecks, ServiceWildcardIsAud003WithTheLinterRule) {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "aws/permissions.h"
 
 namespace eem::bootstrap {
 namespace {
@@ -29,12 +32,17 @@ TEST(Desired, NamesAndArnsFollowTheSeed) {
             "repo:octo-org/app:ref:refs/heads/main");
 }
 
-TEST(Desired, PushPolicyIsScopedToTheRepository) {
-  const json policy = json::parse(push_policy("arn:aws:ecr:ap-northeast-1:123456789012:repository/app"));
+TEST(Desired, TheInlinePolicyIsTheWorkflowPolicyOfTheTable) {
+  const auto d = *desired_state(base());
+  EXPECT_EQ(d.inline_policy, aws::workflow_policy({d.repository_arn, d.role_arn, d.provider_arn}));
+  const json policy = json::parse(d.inline_policy);
   EXPECT_EQ(policy["Statement"][0]["Action"], "ecr:GetAuthorizationToken");
   EXPECT_EQ(policy["Statement"][0]["Resource"], "*");
-  EXPECT_EQ(policy["Statement"][1]["Resource"], "arn:aws:ecr:ap-northeast-1:123456789012:repository/app");
-  EXPECT_EQ(policy["Statement"][1]["Action"].size(), 7u);
+  EXPECT_EQ(policy["Statement"][1]["Resource"], "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api");
+  // shipctl verify's two calls (issue 12: the role could not verify its own push).
+  const json actions = policy["Statement"][1]["Action"];
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "ecr:DescribeImages"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "ecr:DescribeRepositories"), actions.end());
   EXPECT_EQ(policy.dump().find("ecr:*"), std::string::npos);
 }
 

@@ -100,5 +100,38 @@ TEST(Plan, ManagedModeAttachesPowerUserThenDeletesTheInlinePolicy) {
   EXPECT_EQ(actions[0].resource, "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser");
 }
 
+// The inline policy shipctl 0.x wrote before issue 12: no verify actions.
+constexpr const char* kOldInlinePolicy = R"({"Version": "2012-10-17", "Statement": [
+  {"Sid": "GetAuthorizationToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+  {"Sid": "PushAndPullThisRepository", "Effect": "Allow",
+   "Action": ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+              "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+   "Resource": "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api"}]})";
+
+TEST(Plan, AnOlderInlinePolicyGetsTheMissingActionsNamedAndDiffed) {
+  const auto d = desired();
+  auto o = complete(d);
+  o.role->inline_policy = kOldInlinePolicy;
+  const auto actions = make_plan(d, o);
+  ASSERT_EQ(ids(actions), (std::vector<std::string_view>{"put-inline-policy"}));
+  EXPECT_EQ(actions[0].change, Change::kUpdate);
+  EXPECT_EQ(actions[0].summary,
+            "put inline policy ShipctlEcrPush on role GitHubActionsECRRole: adds ecr:DescribeRepositories (verify), "
+            "ecr:DescribeImages (verify); removes ecr:GetDownloadUrlForLayer");
+  EXPECT_NE(actions[0].diff.find("+         \"ecr:DescribeImages\""), std::string::npos) << actions[0].diff;
+  EXPECT_NE(actions[0].diff.find("-         \"ecr:GetDownloadUrlForLayer\""), std::string::npos) << actions[0].diff;
+}
+
+TEST(Plan, APolicyDifferingOnlyInStatementIdsNamesNoActions) {
+  const auto d = desired();
+  auto o = complete(d);
+  auto renamed = nlohmann::json::parse(d.inline_policy);
+  renamed["Statement"][1]["Sid"] = "Other";
+  o.role->inline_policy = renamed.dump();
+  const auto actions = make_plan(d, o);
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].summary, "put inline policy ShipctlEcrPush on role GitHubActionsECRRole");
+}
+
 }  // namespace
 }  // namespace eem::bootstrap

@@ -1,0 +1,66 @@
+#include "bootstrap/policy_change.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "aws/permissions.h"
+#include "iam/policy_parser.h"
+
+namespace eem::bootstrap {
+
+namespace {
+
+using Grant = std::pair<std::string, std::string>;  // action, resource
+
+std::vector<Grant> allowed_pairs(const iam::Policy& policy) {
+  std::vector<Grant> out;
+  for (const auto& st : policy.statements) {
+    if (st.effect != iam::Effect::kAllow || st.action_negation != iam::Negation::kPositive) continue;
+    for (const auto& action : st.actions) {
+      for (const auto& resource : st.resources) {
+        if (std::find(out.begin(), out.end(), Grant{action, resource}) == out.end()) out.emplace_back(action, resource);
+      }
+    }
+  }
+  return out;
+}
+
+bool contains(const std::vector<Grant>& grants, const Grant& g) {
+  return std::find(grants.begin(), grants.end(), g) != grants.end();
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+}  // namespace
+
+PolicyChange policy_change(std::string_view observed, std::string_view desired) {
+  auto before = iam::parse_policy(observed);
+  auto after = iam::parse_policy(desired);
+  if (!before || !after) return {};
+  const auto had = allowed_pairs(*before);
+  const auto wants = allowed_pairs(*after);
+  PolicyChange out;
+  for (const auto& g : wants) {
+    if (contains(had, g)) continue;
+    const auto kind = g.second == "*" ? aws::ResourceKind::kAny : aws::ResourceKind::kRepository;
+    const std::string commands = aws::commands_needing(g.first, kind);
+    out.added.push_back(g.first + (commands.empty() ? "" : " (" + commands + ")"));
+  }
+  for (const auto& g : had) {
+    if (!contains(wants, g)) out.removed.push_back(g.first);
+  }
+  return out;
+}
+
+std::string policy_change_text(const PolicyChange& change) {
+  std::string out;
+  if (!change.added.empty()) out += "adds " + join(change.added);
+  if (!change.removed.empty()) out += (out.empty() ? "" : "; ") + std::string("removes ") + join(change.removed);
+  return out.empty() ? out : ": " + out;
+}
+
+}  // namespace eem::bootstrap

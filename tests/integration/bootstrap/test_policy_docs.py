@@ -1,0 +1,95 @@
+"""The policy the guides show is the one the permission table generates.
+
+`shipctl policy role` prints the workflow role's policy from
+src/aws/permissions.h (what bootstrap writes); every JSON block in README.md
+and both deploy guides that grants ecr:GetAuthorizationToken must equal it,
+with the guides' placeholder account, region and repository.
+"""
+
+import json
+import os
+import re
+import subprocess
+import unittest
+
+import harness
+
+DOCS = ("README.md", os.path.join("docs", "deploy-guide.md"), os.path.join("docs", "deploy-guide.ja.md"))
+BLOCK = re.compile(r"```json\n(.*?)```", re.DOTALL)
+
+
+def policy_blocks(path):
+    with open(os.path.join(harness.REPO, path), encoding="utf-8") as f:
+        text = f.read()
+    return [json.loads(b) for b in BLOCK.findall(text) if "ecr:GetAuthorizationToken" in b]
+
+
+def shipctl(*args):
+    r = subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=30)
+    return r.returncode, r.stdout, r.stderr
+
+
+class PolicyDocsTest(unittest.TestCase):
+    def test_every_guide_shows_the_generated_policy(self):
+        code, out, err = shipctl("policy", "role", "--account", "<AWS_ACCOUNT_ID>", "--region", "ap-northeast-1",
+                                 "--repository", "ecs-express-mode-api")
+        self.assertEqual(code, 0, err)
+        generated = json.loads(out)
+        for path in DOCS[1:]:
+            with self.subTest(path=path):
+                blocks = policy_blocks(path)
+                self.assertEqual(len(blocks), 1, f"{path}: one policy block expected")
+                self.assertEqual(blocks[0], generated)
+        # README shows no policy document (it points to the guide); if one is added, it must match too.
+        for block in policy_blocks(DOCS[0]):
+            self.assertEqual(block, generated)
+
+    def test_role_policy_json_names_the_policy_and_the_repository(self):
+        code, out, err = shipctl("policy", "role", "--account", "123456789012", "--region", "cn-north-1",
+                                 "--repository", "app", "--json")
+        self.assertEqual(code, 0, err)
+        doc = json.loads(out)
+        arn = "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app"
+        self.assertEqual((doc["policy_name"], doc["repository_arn"]), ("ShipctlEcrPush", arn))
+        self.assertEqual(doc["policy"]["Statement"][1]["Resource"], arn)
+
+    def test_bad_account_is_one_line_and_exit_code_2(self):
+        code, out, err = shipctl("policy", "role", "--account", "1234")
+        self.assertEqual((code, out), (2, ""))
+        self.assertEqual(err, 'shipctl: error: --account "1234" is not a 12-digit AWS account id (or a <PLACEHOLDER>)\n')
+
+    def test_permissions_lists_each_command_action_and_resource(self):
+        code, out, err = shipctl("policy", "permissions", "--json")
+        self.assertEqual(code, 0, err)
+        rows = json.loads(out)
+        workflow = [(r["command"], r["action"], r["resource"]) for r in rows
+                    if r["caller"] == "workflow" and r["granted_by"] == "identity-policy"]
+        self.assertEqual(workflow, [
+            ("login", "ecr:GetAuthorizationToken", "*"),
+            ("push", "ecr:GetAuthorizationToken", "*"),
+            ("push", "ecr:BatchCheckLayerAvailability", "repository"),
+            ("push", "ecr:InitiateLayerUpload", "repository"),
+            ("push", "ecr:UploadLayerPart", "repository"),
+            ("push", "ecr:CompleteLayerUpload", "repository"),
+            ("push", "ecr:PutImage", "repository"),
+            ("push", "ecr:BatchGetImage", "repository"),
+            ("push", "ecr:DescribeRepositories", "repository"),
+            ("verify", "ecr:DescribeRepositories", "repository"),
+            ("verify", "ecr:DescribeImages", "repository"),
+        ])
+        trust = [(r["command"], r["action"]) for r in rows if r["granted_by"] == "trust-policy"]
+        self.assertEqual(trust, [("credentials", "sts:AssumeRoleWithWebIdentity")])
+
+    def test_permissions_as_text_is_one_padded_row_per_entry(self):
+        code, out, err = shipctl("policy", "permissions")
+        self.assertEqual(code, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[0].split("  ")[0], "COMMAND")
+        self.assertEqual(lines[0].split(), ["COMMAND", "ACTION", "RESOURCE", "GRANTED", "BY", "CALLER", "NEED", "CALL"])
+        self.assertIn("verify       ecr:DescribeImages                      repository     identity-policy  workflow  "
+                      "required     ECR DescribeImages", lines)
+        self.assertEqual(len(lines), 1 + len(json.loads(shipctl("policy", "permissions", "--json")[1])))
+
+
+if __name__ == "__main__":
+    unittest.main()

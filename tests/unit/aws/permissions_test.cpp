@@ -1,0 +1,90 @@
+#include "aws/permissions.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace eem::aws {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kRepo = "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api";
+
+std::vector<std::string> workflow_actions(std::string_view command) {
+  std::vector<std::string> out;
+  for (const auto& p : permission_table()) {
+    if (p.command == command && p.grant == Grant::kIdentityPolicy) out.emplace_back(p.action);
+  }
+  return out;
+}
+
+TEST(Permissions, EachWorkflowCommandNeedsExactlyWhatItCalls) {
+  EXPECT_EQ(workflow_actions("credentials"), std::vector<std::string>{});
+  EXPECT_EQ(workflow_actions("login"), std::vector<std::string>{"ecr:GetAuthorizationToken"});
+  EXPECT_EQ(workflow_actions("push"),
+            (std::vector<std::string>{"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
+                                      "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+                                      "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeRepositories"}));
+  EXPECT_EQ(workflow_actions("verify"), (std::vector<std::string>{"ecr:DescribeRepositories", "ecr:DescribeImages"}));
+}
+
+TEST(Permissions, AssumeRoleIsTheTrustPolicysAndGetCallerIdentityNeedsNothing) {
+  for (const auto& p : permission_table()) {
+    if (p.action == "sts:AssumeRoleWithWebIdentity") {
+      EXPECT_EQ(p.grant, Grant::kTrustPolicy);
+    }
+    if (p.action == "sts:GetCallerIdentity") {
+      EXPECT_EQ(p.grant, Grant::kNone) << p.command;
+    }
+  }
+}
+
+TEST(Permissions, TheWorkflowPolicyIsTheTokenOnStarAndTheRestOnTheRepository) {
+  const json policy = json::parse(workflow_policy({kRepo, "", ""}));
+  const json expected = json::parse(R"({"Version": "2012-10-17", "Statement": [
+    {"Sid": "GetAuthorizationToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+    {"Sid": "PushAndVerifyThisRepository", "Effect": "Allow",
+     "Action": ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:DescribeRepositories",
+                "ecr:DescribeImages"],
+     "Resource": "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api"}]})");
+  EXPECT_EQ(policy, expected);
+}
+
+TEST(Permissions, TheWorkflowPolicyGrantsNothingBroad) {
+  const std::string policy = workflow_policy({kRepo, "", ""});
+  for (const char* broad : {"ecr:*", "Delete", "ecr:Set", "Policy\"", "iam:", "\"*\"]"}) {
+    EXPECT_EQ(policy.find(broad), std::string::npos) << broad;
+  }
+}
+
+TEST(Permissions, AdminCommandsNeverReachTheWorkflowPolicy) {
+  std::set<std::string> workflow;
+  for (const auto& p : workflow_permissions()) {
+    EXPECT_EQ(p.caller, Caller::kWorkflow) << p.action;
+    EXPECT_EQ(p.grant, Grant::kIdentityPolicy) << p.action;
+    EXPECT_TRUE(workflow.insert(std::string(p.action)).second) << p.action << " listed twice";
+  }
+  EXPECT_EQ(workflow.count("iam:PutRolePolicy"), 0u);
+  EXPECT_EQ(workflow.count("ecr:CreateRepository"), 0u);
+}
+
+TEST(Permissions, CommandsNeedingAnActionNameOnlyThoseThatFailWithoutIt) {
+  EXPECT_EQ(commands_needing("ecr:GetAuthorizationToken", ResourceKind::kAny), "login, push");
+  EXPECT_EQ(commands_needing("ecr:DescribeRepositories", ResourceKind::kRepository), "verify");
+  EXPECT_EQ(commands_needing("ecr:DescribeImages", ResourceKind::kRepository), "verify");
+  EXPECT_EQ(commands_needing("ecr:DescribeImages", ResourceKind::kAny), "");
+  EXPECT_EQ(commands_needing("iam:GetRole", ResourceKind::kRole), "");
+}
+
+TEST(Permissions, RepositoryArnsFollowThePartitionOfTheRegion) {
+  EXPECT_EQ(repository_arn("ap-northeast-1", "123456789012", "app"), "arn:aws:ecr:ap-northeast-1:123456789012:repository/app");
+  EXPECT_EQ(repository_arn("cn-north-1", "123456789012", "app"), "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app");
+  EXPECT_EQ(resource_arn(ResourceKind::kRepository, {kRepo, "", ""}), kRepo);
+  EXPECT_EQ(resource_arn(ResourceKind::kAny, {kRepo, "", ""}), "*");
+}
+
+}  // namespace
+}  // namespace eem::aws
