@@ -44,7 +44,7 @@ std::string push_policy(std::string_view repository_arn) {
                         {"Action",
                          {"ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
                           "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage",
-                          "ecr:GetDownloadUrlForLayer"}},
+                          "ecr:GetDownloadUrlForLayer", "ecr:DescribeRepositories", "ecr:DescribeImages"}},
                         {"Resource", std::string(repository_arn)}};
   const ordered policy = {{"Version", "2012-10-17"}, {"Statement", {token, push}}};
   return policy.dump(2);

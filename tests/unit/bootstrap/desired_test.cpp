@@ -34,7 +34,7 @@ TEST(Desired, PushPolicyIsScopedToTheRepository) {
   EXPECT_EQ(policy["Statement"][0]["Action"], "ecr:GetAuthorizationToken");
   EXPECT_EQ(policy["Statement"][0]["Resource"], "*");
   EXPECT_EQ(policy["Statement"][1]["Resource"], "arn:aws:ecr:ap-northeast-1:123456789012:repository/app");
-  EXPECT_EQ(policy["Statement"][1]["Action"].size(), 7u);
+  EXPECT_EQ(policy["Statement"][1]["Action"].size(), 9u);  // push and pull, and verify's two Describe* (issue 12)
   EXPECT_EQ(policy.dump().find("ecr:*"), std::string::npos);
 }
 
