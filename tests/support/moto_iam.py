@@ -153,8 +153,22 @@ def _repository_resource(response) -> str:
     return f"arn:aws:ecr:{response.region}:{account}:repository/{name}"
 
 
+def _json_shaped(response, error):
+    """moto answers a bad key or signature in XML whatever the protocol; a
+    JSON service (ECR) answers it in JSON with these codes."""
+    from moto.core.exceptions import JsonRESTError
+    if not response.headers.get("X-Amz-Target"):
+        return error
+    code = {"InvalidClientTokenId": "UnrecognizedClientException",
+            "SignatureDoesNotMatch": "InvalidSignatureException"}[error.error_type]
+    shaped = JsonRESTError(code, error.message)
+    shaped.code = error.code
+    return shaped
+
+
 def _install_patches() -> None:
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.exceptions import AccessDeniedError, InvalidClientTokenIdError, SignatureDoesNotMatchError
     from moto.ecr.responses import ECRResponse
     if getattr(ActionAuthenticatorMixin, "_eem_patched", False):
         return
@@ -168,15 +182,14 @@ def _install_patches() -> None:
             RECORDER.record("aws", action, resource, UNSIGNED, ALLOWED if judged else UNCHECKED)
             return
         principal = principal_of(self.current_account, self.get_access_key()) if judged else ""
-        from moto.core.exceptions import AccessDeniedError
         try:
             original_check(self, resource)
         except AccessDeniedError as e:
             RECORDER.record("aws", action, resource, principal, DENIED, "AccessDenied")
             raise _aws_access_denied(self, action, resource) from e
-        except Exception as e:
-            RECORDER.record("aws", action, resource, principal, DENIED, type(e).__name__)
-            raise
+        except (InvalidClientTokenIdError, SignatureDoesNotMatchError) as e:
+            RECORDER.record("aws", action, resource, principal, DENIED, e.error_type)
+            raise _json_shaped(self, e) from e
         RECORDER.record("aws", action, resource, principal, ALLOWED if judged else UNCHECKED)
 
     def get_authorization_token(self):
