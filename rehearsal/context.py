@@ -40,6 +40,8 @@ class Context:
     digest: str = ""
     version: dict = field(default_factory=dict)
     doctor: str = ""
+    admin_keys: dict = field(default_factory=dict)  # the IAM user admin's, once enforcement is on
+    calls: list = field(default_factory=list)  # the stand-in's call log (report.load_calls)
     service_url: str = ""
     build: object = None  # procs.Child of the background image build
     build_started: float = 0.0
@@ -53,12 +55,15 @@ class Context:
     def moto_url(self) -> str:
         return self.ecr.endpoint if self.ecr else ""
 
+    def admin_keys_or_default(self) -> dict:
+        """Before IAM enforcement moto accepts any static keys ("testing" is
+        its documented convention); after, only the admin user's."""
+        return self.admin_keys or {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
     def admin_env(self) -> dict:
-        """A laptop with administrator credentials (moto accepts any static
-        keys; "testing" is moto's documented convention) aimed at moto."""
+        """A laptop with administrator credentials aimed at moto."""
         env = dict(self.base_env)
-        env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                    "AWS_REGION": REGION, "AWS_ENDPOINT_URL": self.moto_url})
+        env.update({**self.admin_keys_or_default(), "AWS_REGION": REGION, "AWS_ENDPOINT_URL": self.moto_url})
         return env
 
     def job_env(self) -> dict:

@@ -2,7 +2,9 @@
 """Runs the ECR stand-in of the test suite (tests/support/ecr_stand_in.py) as
 a process of its own, so the rehearsal can stop it or leave it running
 (--keep). Prints one JSON line with what clients need, then serves until
-SIGTERM or SIGINT.
+SIGTERM or SIGINT. moto runs inside it: the rehearsal switches IAM
+enforcement on over HTTP (POST /moto-api/reset-auth), and reads the calls
+file for its report.
 
 usage: ecr_serve.py WORKDIR
 """
@@ -30,7 +32,7 @@ def main() -> None:
         # by tools that cannot be pointed at the TLS name (podman pull).
         print(json.dumps({"endpoint": ecr.endpoint, "host": ecr.host, "port": ecr.port, "ca_file": ecr.ca,
                           "connect_to": ecr.env["SHIPCTL_CONNECT_TO"], "upstream": ecr.upstream,
-                          "password": ecr.password}), flush=True)
+                          "password": ecr.password, "calls": ecr.calls_file}), flush=True)
         stop.wait()
 
 

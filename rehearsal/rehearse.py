@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The local rehearsal of the deploy workflow (DESIGN.md section 6).
 
-Starts the stand-ins on free loopback ports (moto_server as IAM/STS/ECR,
+Starts the stand-ins on free loopback ports (moto as IAM/STS/ECR,
 docker-registry over TLS as the ECR registry, actions-oidc-issuer as GitHub's
-token service), runs what the workflow runs as an Actions job would, prints a
-report, and stops everything it started, also on failure, Ctrl-C and SIGTERM.
+token service), runs what the workflow runs as an Actions job would, under
+IAM enforcement after bootstrap, prints a report (with every AWS call the job
+made, its IAM action and the verdict), and stops everything it started, also on failure, Ctrl-C and SIGTERM.
 Usually run through scripts/rehearse, which builds the binaries first.
 
 examples:
@@ -98,15 +99,16 @@ def run_steps(ctx: Context) -> None:
     s("issuer", "start actions-oidc-issuer (GitHub OIDC)", lambda: start_issuer(ctx))
     ctx.job = Job(ctx.sup.path("job"), ctx.base_env, ctx.opts.github_repo, ctx.sha, ctx.issuer)
     s("bootstrap", "shipctl bootstrap --apply", lambda: steps_aws.bootstrap(ctx), needs=("ecr",))
+    s("enforce", "switch IAM enforcement on", lambda: steps_aws.enforce_iam(ctx), needs=("bootstrap",))
     s("credentials", "shipctl credentials (OIDC -> STS)", lambda: steps_aws.credentials(ctx),
-      needs=("bootstrap", "issuer"))
+      needs=("enforce", "issuer"))
     s("build", "build the image (scripts/container)", lambda: steps_image.build(ctx))
     s("save", "save it as an oci-archive", lambda: steps_image.save(ctx), needs=("build",))
     s("push", "shipctl push (SHA + latest)", lambda: steps_aws.push(ctx), needs=("credentials", "save", "ecr"))
     s("verify", "shipctl verify", lambda: steps_aws.verify(ctx), needs=("push",))
     s("run", "pull the pushed digest and run it", lambda: steps_image.run_pushed(ctx), needs=("push",))
     s("probe", "probe /ping and /version", lambda: steps_image.probe(ctx), needs=("run",))
-    s("doctor", "shipctl doctor on a wrong trust policy", lambda: steps_doctor.doctor(ctx), needs=("bootstrap",))
+    s("doctor", "shipctl doctor on a wrong trust policy", lambda: steps_doctor.doctor(ctx), needs=("enforce",))
 
 
 def kept_info(ctx: Context) -> dict:

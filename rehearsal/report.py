@@ -1,12 +1,59 @@
 """The rehearsal's report: each step with ✔/✘/– and its time, the image
-pushed, what /version answered, doctor's diagnosis, the total; or JSON."""
+pushed, what /version answered, the AWS calls the job made (control plane
+and registry, each with its IAM action and the verdict of moto's policy
+engine), doctor's diagnosis, the total; or JSON."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections import Counter
 
 from context import Context
 from runner import FAIL, MARK, PASS, SKIP
+
+
+def load_calls(ctx: Context) -> None:
+    """Reads the stand-in's call log (JSON lines) into ctx.calls."""
+    if not (ctx.ecr and ctx.ecr.calls):
+        return
+    with contextlib.suppress(OSError), open(ctx.ecr.calls) as f:
+        ctx.calls = [json.loads(line) for line in f if line.strip()]
+
+
+def _step_of(ctx: Context, when: float) -> str:
+    for r in ctx.runner.results:
+        if r.started and r.started <= when <= r.started + r.seconds:
+            return r.key
+    return ""
+
+
+def job_calls(ctx: Context) -> list[dict]:
+    """The calls made with the job's identity once enforcement was on
+    (neither unjudged set-up calls nor the administrator's), merged per
+    step, source, action, resource and verdict, in order of first call."""
+    counts: Counter = Counter()
+    for call in ctx.calls:
+        if call["verdict"] == "unchecked" or ":user/" in call["principal"]:
+            continue
+        key = (_step_of(ctx, call["time"]), call["source"], call["action"], call["resource"], call["principal"],
+               call["verdict"])
+        counts[key] += 1
+    return [{"step": k[0], "source": k[1], "action": k[2], "resource": k[3], "principal": k[4], "verdict": k[5],
+             "count": n} for k, n in counts.items()]
+
+
+def _calls_text(ctx: Context) -> list[str]:
+    calls = job_calls(ctx)
+    if not calls:
+        return []
+    lines = ["", "AWS calls of the job (IAM enforced; registry requests judged by the stand-in with moto's engine):"]
+    principals = sorted({c["principal"] for c in calls})
+    lines.append(f"  as {', '.join(principals)}")
+    for c in calls:
+        resource = "" if c["resource"] == "*" else f" on {c['resource'].rsplit(':', 1)[-1]}"
+        lines.append(f"  {c['step']:<11} {c['source']:<8} {c['action']:<34} {c['verdict']:<7} x{c['count']}{resource}")
+    return lines
 
 
 def as_dict(ctx: Context, total: float, kept: dict | None) -> dict:
@@ -18,7 +65,7 @@ def as_dict(ctx: Context, total: float, kept: dict | None) -> dict:
            "total_seconds": round(total, 2), "commit": ctx.sha,
            "github_repository": ctx.opts.github_repo, "steps": steps,
            "image": {"uri": ctx.image_uri, "digest": ctx.digest}, "version": ctx.version,
-           "doctor": ctx.doctor}
+           "doctor": ctx.doctor, "aws_calls": job_calls(ctx)}
     if kept:
         doc["kept"] = kept
     return doc
@@ -34,6 +81,7 @@ def as_text(ctx: Context, total: float, kept: dict | None) -> str:
         lines += ["", f"image:    {ctx.image_uri}", f"digest:   {ctx.digest}"]
     if ctx.version:
         lines.append(f"/version: {json.dumps(ctx.version)}")
+    lines += _calls_text(ctx)
     if ctx.doctor:
         lines += ["", "shipctl doctor on a wildcard sub under StringEquals said:"]
         lines += [f"  {l}" for l in ctx.doctor.splitlines()]

@@ -37,8 +37,9 @@ class Ecr:
     port: int  # where the registry answers for `host` on 127.0.0.1 (TLS)
     ca_file: str  # PEM of the throwaway CA that signed the registry certificate
     connect_to: str  # SHIPCTL_CONNECT_TO: host:443 -> 127.0.0.1:port
-    upstream: str  # docker-registry itself (plain http, loopback), for podman pull
-    password: str  # moto's ECR password ("<account>-auth-token"), the registry's
+    upstream: str  # docker-registry itself (plain http, loopback): reads no IAM judges
+    password: str  # docker-registry's own password (ECR's too while IAM enforcement is off)
+    calls: str = ""  # JSON lines: every AWS and registry call, with its IAM action and verdict
 
 
 def start_ecr(sup: Supervisor, timeout: float = 90.0) -> Ecr:

@@ -1,12 +1,17 @@
 """The shipctl steps of the workflow, run as the Actions job runs them:
-bootstrap (once, with administrator credentials), credentials (OIDC token to
-STS), push and verify (with the job's temporary credentials), and doctor on a
-deliberately wrong trust policy."""
+bootstrap (once, with administrator credentials), then moto's IAM
+enforcement switched on, credentials (OIDC token to STS), push and verify
+(with only the job's temporary credentials: every AWS and registry call is
+judged against the policy bootstrap wrote), and doctor on a deliberately
+wrong trust policy."""
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 
+import report
 from context import Context
 from runner import StepFailed, failure
 from stand_ins import REGION
@@ -32,6 +37,18 @@ def bootstrap(ctx: Context) -> str:
     doc = _json_or_empty(r.stdout)
     ctx.role_arn = doc.get("role_arn") or doc.get("roleArn") or ctx.role_arn_default()
     return f"role {ctx.role_arn}"
+
+
+def enforce_iam(ctx: Context) -> str:
+    """From here on moto judges every call against the caller's policies, as
+    AWS does. Administrator steps use an IAM user created just before (moto
+    then knows no other keys); the stand-in's call log joins the report."""
+    sys.path.insert(0, os.path.join(ctx.opts.repo_root, "tests", "support"))
+    import harness  # noqa: PLC0415 - the test suite's moto helpers, shared
+
+    ctx.sup.on_cleanup(lambda: report.load_calls(ctx))  # before the stand-in's directory goes
+    ctx.admin_keys = harness.enforce_iam(ctx.moto_url, REGION)
+    return "moto judges every AWS call; the registry judges each request with moto's policy engine"
 
 
 def credentials(ctx: Context) -> str:

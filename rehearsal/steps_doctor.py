@@ -16,8 +16,9 @@ from stand_ins import REGION
 def _iam(ctx: Context):
     import boto3  # noqa: PLC0415 - the machine's Python has it with moto
 
+    keys = ctx.admin_keys_or_default()
     return boto3.client("iam", region_name="us-east-1", endpoint_url=ctx.moto_url,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+                        aws_access_key_id=keys["AWS_ACCESS_KEY_ID"], aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"])
 
 
 def wildcard_under_string_equals(policy: dict, github_repo: str) -> dict:

@@ -1,6 +1,6 @@
 """The image steps: build the repository's Dockerfile and save it as an OCI
 archive (scripts/container: podman's layer cache makes a second run fast),
-then pull what was pushed from the registry by digest, run it
+then pull what was pushed from the registry by digest (the job's role pulls), run it
 (scripts/container run) and probe /ping and /version."""
 
 from __future__ import annotations
@@ -85,15 +85,17 @@ def _ecr_password(ctx: Context) -> str:
 
 
 def _pull(ctx: Context, ref: str) -> None:
-    """podman pull `ref` with an auth file (0600) from the stand-in's
-    docker-registry itself: podman has no --connect-to to reach the TLS name,
-    so this read goes over loopback plain http (--tls-verify=false, a test
-    registry); pinning the digest proves the content is what was pushed."""
+    """podman pull `ref` with an auth file (0600) holding the job's ECR
+    password: through the stand-in's registry proxy on 127.0.0.1 (podman has
+    no --connect-to to reach the TLS name, so --tls-verify=false: a test
+    registry), which judges the pull (BatchGetImage, GetDownloadUrlForLayer)
+    against the role's policy; pinning the digest proves the content is what
+    was pushed."""
     auth = ctx.sup.path("pull-auth.json")
     secret = base64.b64encode(f"AWS:{_ecr_password(ctx)}".encode()).decode()
     fd = os.open(auth, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
-        json.dump({"auths": {ctx.ecr.upstream: {"auth": secret}}}, f)
+        json.dump({"auths": {ref.split("/", 1)[0]: {"auth": secret}}}, f)
     r = ctx.runner.run(["podman", "pull", "--quiet", "--tls-verify=false", "--authfile", auth,
                         f"docker://{ref}"], env=_podman_env(ctx), timeout=300)
     os.unlink(auth)
@@ -103,7 +105,7 @@ def _pull(ctx: Context, ref: str) -> None:
 
 def run_pushed(ctx: Context) -> str:
     """Pulls the pushed manifest by digest and runs it (scripts/container run)."""
-    ref = f"{ctx.ecr.upstream}/{ctx.opts.repository}@{ctx.digest}"
+    ref = f"127.0.0.1:{ctx.ecr.port}/{ctx.opts.repository}@{ctx.digest}"
     _pull(ctx, ref)
     port, name = free_port(), f"eem-rehearsal-{os.getpid()}"
     child = ctx.sup.start("container", [_container(ctx), "run", "--tag", ref, "--port", str(port),

@@ -13,9 +13,21 @@ they behave like one service, as far as shipctl can tell:
   ImageTagAlreadyExistsException (immutable tags) becomes TAG_INVALID.
 
 The join is a small TLS proxy in this process in front of a plain-http
-docker-registry on loopback. `env` holds what a shipctl subprocess needs:
-AWS_ENDPOINT_URL, dummy credentials, SHIPCTL_CONNECT_TO (host:443 to the
-proxy) and SHIPCTL_CA_FILE.
+docker-registry on loopback; moto runs in this process too (moto_iam.py).
+`env` holds what a shipctl subprocess needs: AWS_ENDPOINT_URL, credentials,
+SHIPCTL_CONNECT_TO (host:443 to the proxy) and SHIPCTL_CA_FILE.
+
+IAM enforcement (`enforce_iam()`, or POST /moto-api/reset-auth from another
+process) makes it as strict as AWS: moto judges every control-plane call
+against the caller's policies; `env` then carries an administrator user's
+keys; GetAuthorizationToken gives each caller a password of its own; and the
+proxy authenticates that password itself, maps each registry request to the
+IAM action ECR documents for it ("IAM permissions for pushing an image to an
+Amazon ECR private repository"; the API reference: "This operation is used
+by the Amazon ECR proxy"), judges it with moto's policy engine and answers
+403 DENIED in ECR's words when the caller may not, before docker-registry
+(which knows only its own fixed password) sees it. Every call, with its
+action and verdict, is appended to `calls_file` (JSON lines).
 
 Standalone (the rehearsal): python3 ecr_stand_in.py WORKDIR prints the env as
 JSON on one line and serves until SIGTERM or SIGINT.
@@ -23,6 +35,7 @@ JSON on one line and serves until SIGTERM or SIGINT.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import http.server
@@ -37,12 +50,38 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import moto_iam  # noqa: E402
 
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "ap-northeast-1"
 PASSWORD = f"{ACCOUNT}-auth-token"  # moto/ecr/responses.py get_authorization_token
 MANIFEST_PATH = re.compile(r"^/v2/(?P<name>.+)/manifests/(?P<ref>[^/?]+)$")
 REPO_PATH = re.compile(r"^/v2/(?P<name>.+)/(?:blobs|manifests|tags)/")
+BLOB_PATH = re.compile(r"^/v2/(?P<name>.+)/blobs/(?P<digest>[^/]+)$")
+UPLOAD_PATH = re.compile(r"^/v2/(?P<name>.+)/blobs/uploads/")
+TAGS_PATH = re.compile(r"^/v2/(?P<name>.+)/tags/list$")
+# The IAM action behind each registry API request (ECR's API reference: these
+# actions are "used by the Amazon ECR proxy" when docker pushes and pulls).
+UPLOAD_ACTIONS = {"POST": "ecr:InitiateLayerUpload", "PATCH": "ecr:UploadLayerPart", "GET": "ecr:UploadLayerPart",
+                  "PUT": "ecr:CompleteLayerUpload", "DELETE": "ecr:UploadLayerPart"}
+BLOB_ACTIONS = {"HEAD": "ecr:BatchCheckLayerAvailability", "GET": "ecr:GetDownloadUrlForLayer",
+                "DELETE": "ecr:BatchDeleteImage"}
+MANIFEST_ACTIONS = {"HEAD": "ecr:BatchGetImage", "GET": "ecr:BatchGetImage", "PUT": "ecr:PutImage",
+                    "DELETE": "ecr:BatchDeleteImage"}
+
+
+def registry_action(method: str, path: str) -> tuple[str, str] | None:
+    """(IAM action, repository name) a registry request needs; None for the
+    ping (/v2/), which only authenticates; ("ecr:DescribeRepositories", "")
+    for the catalog."""
+    for pattern, actions in ((UPLOAD_PATH, UPLOAD_ACTIONS), (MANIFEST_PATH, MANIFEST_ACTIONS),
+                             (BLOB_PATH, BLOB_ACTIONS), (TAGS_PATH, {"GET": "ecr:ListImages"})):
+        m = pattern.match(path)
+        if m:
+            return actions.get(method, "ecr:UnknownRegistryRequest"), m["name"]
+    if path.startswith("/v2/_catalog"):
+        return "ecr:DescribeRepositories", ""
+    return None
 
 
 def registry_host(account: str = ACCOUNT, region: str = REGION) -> str:
@@ -94,40 +133,39 @@ def _docker_registry(workdir: str, password: str):
 
 
 class _Ecr:
-    """moto's ECR, through boto3, with the repositories known to exist cached."""
+    """moto's ECR backend, read and written directly: the proxy's own
+    bookkeeping is no caller's call (nothing to judge or record)."""
 
-    def __init__(self, endpoint: str, region: str):
-        import boto3  # preinstalled with the machine's Python (DESIGN.md section 4)
-        self.client = boto3.client("ecr", endpoint_url=endpoint, region_name=region,
-                                   aws_access_key_id="testing", aws_secret_access_key="testing")
-        self.known: set[str] = set()
-        self.lock = threading.Lock()
+    def __init__(self, account: str, region: str):
+        self.account, self.region = account, region
+
+    def backend(self):
+        from moto.ecr.models import ecr_backends
+        return ecr_backends[self.account][self.region]
 
     def exists(self, name: str) -> bool:
-        with self.lock:
-            if name in self.known:
-                return True
-        try:
-            self.client.describe_repositories(repositoryNames=[name])
-        except self.client.exceptions.RepositoryNotFoundException:
-            return False
-        with self.lock:
-            self.known.add(name)
-        return True
+        return name in self.backend().repositories
 
     def put_image(self, name: str, tag: str, manifest: bytes, media_type: str, digest: str) -> str | None:
         """Mirrors a pushed manifest; returns an error code for the client, or None."""
+        from moto.ecr.exceptions import ImageAlreadyExistsException
+        backend = self.backend()
         try:
-            self.client.put_image(repositoryName=name, imageManifest=manifest.decode(), imageTag=tag,
-                                  imageManifestMediaType=media_type, imageDigest=digest)
-        except self.client.exceptions.ImageTagAlreadyExistsException:
-            return "TAG_INVALID"
-        except self.client.exceptions.ImageAlreadyExistsException:
-            pass  # same manifest under the same tag: ECR accepts the re-push
+            backend.put_image(name, manifest.decode(), tag, media_type or None, digest)
+        except ImageAlreadyExistsException:
+            # moto 5.2 raises it for both: the same manifest under the same tag
+            # (ECR accepts the re-push) and an immutable tag naming another one.
+            images = backend.repositories[name].images
+            if not any(tag in i.image_tags and i.get_image_digest() == digest for i in images):
+                return "TAG_INVALID"
         return None
 
 
-def _make_handler(upstream: int, ecr: _Ecr, account: str):
+def _make_handler(upstream: int, ecr: _Ecr, account: str, password: str):
+    judge = moto_iam.Judge(account)
+    fixed = "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode()
+    refused = "Basic " + base64.b64encode(b"AWS:").decode()  # docker-registry answers 401 to it
+
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -154,6 +192,60 @@ def _make_handler(upstream: int, ecr: _Ecr, account: str):
                 left -= len(chunk)
             return b"".join(chunks)
 
+        def _caller(self):
+            """moto's access key object behind the Basic password, or None."""
+            scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
+            if scheme.lower() != "basic":
+                return None
+            try:
+                user, _, secret = base64.b64decode(value).decode().partition(":")
+            except ValueError:
+                return None
+            return judge.identity_of_password(secret) if user == "AWS" else None
+
+        def _set_authorization(self, value: str) -> None:
+            del self.headers["Authorization"]
+            self.headers["Authorization"] = value
+
+        def _judged(self, body: bytes) -> bool:
+            """Whether the request may go on to docker-registry; answers it when not.
+            Under enforcement: the caller is whoever GetAuthorizationToken gave
+            the password to, and the request's IAM action must be allowed."""
+            path = self.path.split("?")[0]
+            need = registry_action(self.command, path)
+            resource = "*"
+            if need and need[1]:
+                resource = f"arn:aws:ecr:{ecr.region}:{account}:repository/{need[1]}"
+            detail = f"{self.command} {path}"
+            if not moto_iam.enforcing():
+                if need:
+                    moto_iam.RECORDER.record("registry", need[0], resource, "", moto_iam.UNCHECKED, detail)
+                return True
+            if "Authorization" not in self.headers:
+                return True  # docker-registry answers with its Basic challenge
+            identity = self._caller()
+            if identity is None:
+                moto_iam.RECORDER.record("registry", need[0] if need else "", resource, "unknown ECR token",
+                                         moto_iam.DENIED, detail)
+                self._set_authorization(refused)
+                return True
+            self._set_authorization(fixed)
+            if need is None:
+                return True
+            # A PUT that ends an upload may carry its last part: ECR's
+            # UploadLayerPart carries data, CompleteLayerUpload only finishes.
+            actions = [need[0]]
+            if need[0] == "ecr:CompleteLayerUpload" and body:
+                actions.insert(0, "ecr:UploadLayerPart")
+            for action in actions:
+                how = moto_iam.evaluate(identity, action, resource)
+                verdict = moto_iam.ALLOWED if how == "allow" else moto_iam.DENIED
+                moto_iam.RECORDER.record("registry", action, resource, identity.arn, verdict, detail)
+                if how != "allow":
+                    self._error(403, "DENIED", moto_iam.denial_message(identity.arn, action, resource, how))
+                    return False
+            return True
+
         def _missing_repository(self) -> bool:
             m = REPO_PATH.match(self.path.split("?")[0])
             if not m or "Authorization" not in self.headers or ecr.exists(m["name"]):
@@ -163,9 +255,9 @@ def _make_handler(upstream: int, ecr: _Ecr, account: str):
             return True
 
         def _forward(self):
-            if self._missing_repository():
+            body = self._body()  # read first: an answer before the body would break keep-alive
+            if not self._judged(body) or self._missing_repository():
                 return
-            body = self._body()
             conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=120)
             # Repeated fields (podman sends several Accept lines) are joined, as
             # RFC 9110 section 5.3 allows; a dict would keep only the last one.
@@ -211,16 +303,45 @@ class EcrStandIn:
         self.upstream = f"127.0.0.1:{upstream}"  # docker-registry itself, plain http (for skopeo reads)
         self.account, self.region = account, region
         self.host = registry_host(account, region)
-        self.password = f"{account}-auth-token"
+        self.password = f"{account}-auth-token"  # ECR's password while enforcement is off; docker-registry's always
+        self.calls_file = moto_iam.RECORDER.path
+        self.keys = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # moto's convention
         self.env = {
-            "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_ENDPOINT_URL": endpoint, **self.keys,
             "SHIPCTL_CONNECT_TO": f"{self.host}:443:127.0.0.1:{proxy_port}", "SHIPCTL_CA_FILE": ca,
         }
+
+    def enforce_iam(self) -> dict:
+        """Switches IAM enforcement on; `env` and `client` then use an
+        administrator user's keys (returned), the only ones moto knows."""
+        self.keys = harness.enforce_iam(self.endpoint, self.region)
+        self.env.update(self.keys)
+        return dict(self.keys)
+
+    def role_env(self, role_arn: str, session: str = "shipctl-test") -> dict:
+        """`env` with the temporary credentials of `role_arn` (AssumeRoleWithWebIdentity) instead."""
+        return {**self.env, **harness.assume_role_with_web_identity(self.endpoint, role_arn, session, self.region)}
+
+    def caller_of(self, password: str) -> str | None:
+        """The ARN GetAuthorizationToken gave `password` to (under enforcement), or None."""
+        identity = moto_iam.Judge(self.account).identity_of_password(password)
+        return identity.arn if identity else None
+
+    def issued_passwords(self) -> list[str]:
+        """Every password GetAuthorizationToken gave under enforcement (to check none leaks)."""
+        with moto_iam._TOKENS_LOCK:
+            return list(moto_iam._TOKENS)
+
+    def calls(self) -> list[dict]:
+        """Every AWS and registry call so far: time, source, action, resource, principal, verdict."""
+        with moto_iam.RECORDER.lock:
+            return list(moto_iam.RECORDER.calls)
 
     def client(self, service: str):
         import boto3
         return boto3.client(service, endpoint_url=self.endpoint, region_name=self.region,
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+                            aws_access_key_id=self.keys["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=self.keys["AWS_SECRET_ACCESS_KEY"])
 
     def create_repository(self, name: str, **kw) -> dict:
         return self.client("ecr").create_repository(repositoryName=name, **kw)["repository"]
@@ -231,12 +352,26 @@ class EcrStandIn:
 
 
 @contextlib.contextmanager
+def _in_process_moto(workdir: str):
+    moto = moto_iam.InProcessMoto()
+    moto_iam.RECORDER.path = os.path.join(workdir, "calls.jsonl")
+    try:
+        yield moto.endpoint
+    finally:
+        moto.stop()
+        moto_iam.RECORDER.path = None
+
+
+@contextlib.contextmanager
 def ecr_stand_in(workdir: str, account: str = ACCOUNT, region: str = REGION):
-    """Yields an EcrStandIn; stops moto, the registry and the proxy on exit."""
+    """Yields an EcrStandIn; stops moto, the registry and the proxy on exit.
+    moto runs in this process: one stand-in at a time per process."""
     host = registry_host(account, region)
     ca = make_certificate(workdir, host)
-    with harness.moto_server() as endpoint, _docker_registry(workdir, f"{account}-auth-token") as upstream:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(upstream, _Ecr(endpoint, region), account))
+    password = f"{account}-auth-token"
+    with _in_process_moto(workdir) as endpoint, _docker_registry(workdir, password) as upstream:
+        handler = _make_handler(upstream, _Ecr(account, region), account, password)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(os.path.join(workdir, "server.crt"), os.path.join(workdir, "server.key"))

@@ -9,6 +9,7 @@ is skipped, with the reason, elsewhere.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -124,6 +125,48 @@ def moto_server():
     with Process([exe, "-H", "127.0.0.1", "-p", str(port)]) as p:
         wait_for_port(port, p.proc, timeout=60)
         yield f"http://127.0.0.1:{port}"
+
+
+ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def moto_post(endpoint: str, path: str, body: bytes) -> bytes:
+    """POST to moto's own API (/moto-api/...). moto 5.2 reads reset-auth's
+    body as a bare number (moto_api/_internal/responses.py: float(request.data));
+    a form content type would hide it, hence text/plain."""
+    request = urllib.request.Request(endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return r.read()
+
+
+def enforce_iam(endpoint: str, region: str = "us-east-1") -> dict:
+    """Switches moto's IAM enforcement on. Before that (every key passes
+    while it is off), creates the IAM user `admin` with an inline
+    Action "*" policy and an access key: under enforcement, only keys moto
+    knows are accepted, so administrator steps need real ones. Returns them
+    as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY."""
+    import boto3
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name=region, aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    iam.create_user(UserName="admin")
+    iam.put_user_policy(UserName="admin", PolicyName="AdministratorAccess", PolicyDocument=json.dumps(ADMIN_POLICY))
+    key = iam.create_access_key(UserName="admin")["AccessKey"]
+    moto_post(endpoint, "/moto-api/reset-auth", b"0")  # the count of calls still let through: none
+    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+
+def assume_role_with_web_identity(endpoint: str, role_arn: str, session: str = "shipctl-test",
+                                  region: str = "us-east-1") -> dict:
+    """Temporary credentials of `role_arn` (moto checks neither the token nor
+    the trust policy), as AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY / _SESSION_TOKEN."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name=region, config=Config(signature_version=UNSIGNED))
+    c = sts.assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName=session,
+                                          WebIdentityToken="not-checked-by-moto")["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": c["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": c["SessionToken"]}
 
 
 def main() -> None:

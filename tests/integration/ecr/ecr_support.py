@@ -15,6 +15,36 @@ sys.path.insert(0, os.path.join(harness.REPO, "tests", "integration", "oci"))
 import registry_support  # noqa: E402,F401  (umoci_image, run, sha256)
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
+ROLE = "GitHubActionsECRRole"
+REPOSITORY = "ecs-express-mode-api"
+SESSION = "shipctl-test"
+
+
+def enforce_bootstrapped_role(stand_in, home: "Home") -> dict:
+    """What the workflow runs with: `shipctl bootstrap --apply` (administrator
+    keys) writes the role and its push policy and creates REPOSITORY, then
+    moto's IAM enforcement goes on. Returns the environment of a job holding
+    only the role's temporary credentials; `stand_in.env` keeps the
+    administrator's (an IAM user with an Action "*" policy)."""
+    r = shipctl("bootstrap", "--github-repo", "octo-org/app", "--role-name", ROLE, "--repository", REPOSITORY,
+                "--region", stand_in.region, "--apply", env=home.env(stand_in))
+    if r.returncode != 0:
+        raise AssertionError(f"shipctl bootstrap --apply failed ({r.returncode}): {r.stderr}")
+    stand_in.enforce_iam()
+    return home.env(stand_in, **role_keys(stand_in))
+
+
+def role_keys(stand_in) -> dict:
+    """Temporary credentials of ROLE (session SESSION)."""
+    return harness.assume_role_with_web_identity(stand_in.endpoint, role_arn(stand_in), SESSION, stand_in.region)
+
+
+def role_arn(stand_in) -> str:
+    return f"arn:aws:iam::{stand_in.account}:role/{ROLE}"
+
+
+def session_arn(stand_in) -> str:
+    return f"arn:aws:sts::{stand_in.account}:assumed-role/{ROLE}/{SESSION}"
 
 
 class Home:

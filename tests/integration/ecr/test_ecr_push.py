@@ -4,7 +4,10 @@ seed's default tags ($GITHUB_SHA and latest), ECR credentials from
 GetAuthorizationToken, $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY, the
 repository-name mistakes, a refused auth-file login (renewed once with the AWS
 credentials, or named with the fix when there are none), and verify's three
-outcomes."""
+outcomes. Under IAM enforcement: the workflow's push and verify run with only
+the temporary credentials of the role `shipctl bootstrap` writes; the other
+cases (repositories the role may not touch, renewed logins) with an
+administrator's keys."""
 
 import base64
 import hashlib
@@ -34,10 +37,10 @@ class EcrPushTest(unittest.TestCase):
                                                        check=True, capture_output=True).stdout)
         cls.stack = ecr_stand_in.ecr_stand_in(cls.work)
         cls.ecr = cls.stack.__enter__()
-        cls.ecr.create_repository(REPO)
         cls.home = es.Home(os.path.join(cls.work, "home"))
+        es.enforce_bootstrapped_role(cls.ecr, cls.home)  # creates REPO
         env = cls.home.env(cls.ecr, GITHUB_SHA=es.COMMIT, GITHUB_OUTPUT=cls.home.output,
-                           GITHUB_STEP_SUMMARY=cls.home.summary)
+                           GITHUB_STEP_SUMMARY=cls.home.summary, **es.role_keys(cls.ecr))
         cls.first = es.shipctl("push", f"oci:{cls.layout}:t", "--repository", REPO, "--json", env=env)
 
     @classmethod
@@ -46,7 +49,12 @@ class EcrPushTest(unittest.TestCase):
         shutil.rmtree(cls.work, ignore_errors=True)
 
     def run_shipctl(self, *args, **env):
+        """shipctl with the administrator's keys."""
         return es.shipctl(*args, env=self.home.env(self.ecr, **env))
+
+    def run_as_role(self, *args, **env):
+        """shipctl with the bootstrapped role's temporary credentials, as the workflow runs it."""
+        return es.shipctl(*args, env=self.home.env(self.ecr, **es.role_keys(self.ecr), **env))
 
     def test_push_derives_the_ecr_destination_and_default_tags(self):
         r = self.first
@@ -60,6 +68,11 @@ class EcrPushTest(unittest.TestCase):
                                  check=True, capture_output=True).stdout
             self.assertEqual(rs.sha256(raw), self.manifest_digest)
         self.assertNotIn(self.ecr.password, r.stdout + r.stderr)
+        for password in self.ecr.issued_passwords():
+            self.assertNotIn(password, r.stdout + r.stderr)
+        pushed = {c["action"] for c in self.ecr.calls() if c["principal"] == es.session_arn(self.ecr)}
+        self.assertLessEqual({"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+                              "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage"}, pushed)
 
     def test_github_output_and_step_summary(self):
         d, name = self.manifest_digest, f"{self.ecr.host}/{REPO}"
@@ -72,7 +85,7 @@ class EcrPushTest(unittest.TestCase):
         self.assertRegex(lines[8], r"^\| Time \| \d+\.\d\d s \|$")
 
     def test_verify_reports_the_pushed_image(self):
-        r = self.run_shipctl("verify", "--repository", REPO, "--tag", es.COMMIT, "--digest", self.manifest_digest,
+        r = self.run_as_role("verify", "--repository", REPO, "--tag", es.COMMIT, "--digest", self.manifest_digest,
                              "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         v = json.loads(r.stdout)
@@ -81,7 +94,7 @@ class EcrPushTest(unittest.TestCase):
         self.assertEqual(sorted(v["tags"]), sorted([es.COMMIT, "latest"]))
         self.assertRegex(v["pushed_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual(v["scan"]["status"], "")  # moto 5.2 reports no scan in DescribeImages
-        text = self.run_shipctl("verify", "--repository", REPO, "--tag", "latest")
+        text = self.run_as_role("verify", "--repository", REPO, "--tag", "latest")
         self.assertEqual(text.returncode, 0, text.stderr)
         self.assertIn(f"image:     {self.ecr.host}/{REPO}:latest\ndigest:    {self.manifest_digest}\n", text.stdout)
         self.assertIn("scan:      no scan recorded for this image\n", text.stdout)
@@ -89,13 +102,13 @@ class EcrPushTest(unittest.TestCase):
 
     def test_verify_digest_mismatch_exits_4(self):
         other = "sha256:" + "0" * 64
-        r = self.run_shipctl("verify", "--repository", REPO, "--tag", "latest", "--digest", other)
+        r = self.run_as_role("verify", "--repository", REPO, "--tag", "latest", "--digest", other)
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertEqual(r.stderr, f"shipctl: error: tag latest of {self.ecr.host}/{REPO} points at "
                                    f"{self.manifest_digest}, expected {other}\n")
 
     def test_verify_missing_tag_exits_3_and_lists_tags(self):
-        r = self.run_shipctl("verify", "--repository", REPO, "--tag", "v9")
+        r = self.run_as_role("verify", "--repository", REPO, "--tag", "v9")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertRegex(r.stderr, rf"^shipctl: error: tag v9 not found in {self.ecr.host}/{REPO}; tags there: "
                                    rf"({es.COMMIT}, latest|latest, {es.COMMIT})\n$")
@@ -126,8 +139,10 @@ class EcrPushTest(unittest.TestCase):
 
     def test_registry_name_unknown_without_aws_credentials(self):
         dest = f"{self.ecr.host}/missing-app:v1"
+        token = self.ecr.client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
+        password = base64.b64decode(token).decode().partition(":")[2]  # the administrator's
         r = es.shipctl("push", f"oci:{self.layout}:t", dest, "--username", "AWS", "--password-stdin",
-                       "--progress", "none", env=self.home.env(self.ecr), input=self.ecr.password + "\n")
+                       "--progress", "none", env=self.home.env(self.ecr), input=password + "\n")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn(f"HTTP 404 from {self.ecr.host}: NAME_UNKNOWN (The repository with name 'missing-app' does not "
                       "exist in the registry with id '123456789012'): repository missing-app does not exist in "

@@ -1,6 +1,7 @@
 """Pushes the real ecs-express-mode-api image (the repository's Dockerfile,
 built by scripts/container) to the ECR stand-in with the seed's tags, then
-verifies it: what the deploy workflow does, offline. Reuses the image
+verifies it: what the deploy workflow does, offline, under IAM enforcement
+with only the temporary credentials of the role `shipctl bootstrap` writes. Reuses the image
 scripts/container build left in podman's storage (localhost/
 ecs-express-mode-api:latest); builds it only when it is missing."""
 
@@ -45,9 +46,9 @@ class ServiceImagePushTest(unittest.TestCase):
         raw = subprocess.run(["skopeo", "inspect", "--raw", f"docker-archive:{self.archive}"],
                              check=True, capture_output=True).stdout
         with ecr_stand_in.ecr_stand_in(self.work) as ecr:
-            ecr.create_repository(REPO)
             home = es.Home(os.path.join(self.work, "home"))
-            env = home.env(ecr, GITHUB_SHA=es.COMMIT, GITHUB_OUTPUT=home.output)
+            role = es.enforce_bootstrapped_role(ecr, home)  # creates REPO
+            env = dict(role, GITHUB_SHA=es.COMMIT, GITHUB_OUTPUT=home.output)
             start = time.monotonic()
             r = es.shipctl("push", f"docker-archive:{self.archive}", "--repository", REPO, "--json", env=env)
             elapsed = time.monotonic() - start

@@ -4,7 +4,9 @@ over TLS as <account>.dkr.ecr.<region>.amazonaws.com): both auth files written
 ::add-mask::, --check against the registry, logout removing only its own
 entries, and a stale password rejected by the registry; symlinked configs
 written through their link, docker's credsStore/credHelpers named (docker
-asks the helper, not the file), and nothing half-written on failure."""
+asks the helper, not the file), and nothing half-written on failure. Under
+IAM enforcement, with only the temporary credentials of the role `shipctl
+bootstrap` writes: the password each login gets is the role's own."""
 
 import base64
 import json
@@ -29,6 +31,7 @@ class LoginTest(unittest.TestCase):
         cls.work = tempfile.mkdtemp(prefix="eem-ecr-login-")
         cls.stack = ecr_stand_in.ecr_stand_in(cls.work)
         cls.ecr = cls.stack.__enter__()
+        cls.role_env = es.enforce_bootstrapped_role(cls.ecr, es.Home(os.path.join(cls.work, "admin")))
 
     @classmethod
     def tearDownClass(cls):
@@ -38,8 +41,16 @@ class LoginTest(unittest.TestCase):
     def setUp(self):
         self.home = es.Home(tempfile.mkdtemp(dir=self.work))
 
+    def env(self, **extra) -> dict:
+        return self.home.env(self.ecr, **{**es.role_keys(self.ecr), **extra})
+
     def login(self, *args, **env):
-        return es.shipctl("login", *args, env=self.home.env(self.ecr, **env))
+        return es.shipctl("login", *args, env=self.env(**env))
+
+    def assert_role_password(self, password: str):
+        """`password` is one ECR gave the role's session (not the fixed one of an unjudged stand-in)."""
+        self.assertNotEqual(password, self.ecr.password)
+        self.assertEqual(self.ecr.caller_of(password), es.session_arn(self.ecr))
 
     def test_writes_both_auth_files_0600_keeping_other_entries(self):
         os.makedirs(os.path.dirname(self.home.docker))
@@ -52,19 +63,22 @@ class LoginTest(unittest.TestCase):
         self.assertEqual(result["registry"], host)
         self.assertEqual(result["files"], [self.home.docker, self.home.containers])
         self.assertEqual(result["expiry_source"], "assumed")  # moto says 2015-01-01
+        password = None
         for path in (self.home.docker, self.home.containers):
             self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
             entries = json.loads(self.home.read(path))["auths"]
-            self.assertEqual(entries[host], {"auth": auth("AWS", self.ecr.password)})
+            user, _, password = base64.b64decode(entries[host]["auth"]).decode().partition(":")
+            self.assertEqual(user, "AWS")
+            self.assert_role_password(password)
         docker = json.loads(self.home.read(self.home.docker))
         self.assertEqual(docker["auths"]["ghcr.io"], {"auth": auth("me", "pat")})
         self.assertEqual(docker["psFormat"], "table")
         self.assertEqual(self.home.read(self.home.output), f"registry={host}\n")
         record = self.home.read(self.home.state)
-        self.assertNotIn(self.ecr.password, record)
-        self.assertNotIn(auth("AWS", self.ecr.password), record)
+        self.assertNotIn(password, record)
+        self.assertNotIn(auth("AWS", password), record)
         self.assertEqual([login["registry"] for login in json.loads(record)["logins"]], [host])
-        self.assertNotIn(self.ecr.password, r.stdout + r.stderr)
+        self.assertNotIn(password, r.stdout + r.stderr)
 
     def test_text_output_names_registry_files_and_expiry(self):
         r = self.login()
@@ -78,8 +92,9 @@ class LoginTest(unittest.TestCase):
     def test_print_password_masks_it_first_in_actions_and_writes_no_file(self):
         r = self.login("--print-password", GITHUB_ACTIONS="true", GITHUB_OUTPUT=self.home.output)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout, self.ecr.password + "\n")
-        self.assertEqual(r.stderr.splitlines()[0], f"::add-mask::{self.ecr.password}")
+        password = r.stdout.removesuffix("\n")
+        self.assert_role_password(password)
+        self.assertEqual(r.stderr.splitlines()[0], f"::add-mask::{password}")
         self.assertFalse(os.path.exists(self.home.docker))
         self.assertFalse(os.path.exists(self.home.containers))
         self.assertEqual(self.home.read(self.home.output), f"registry={self.ecr.host}\n")
@@ -87,7 +102,10 @@ class LoginTest(unittest.TestCase):
     def test_login_in_actions_masks_the_password_on_stdout(self):
         r = self.login(GITHUB_ACTIONS="true")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.splitlines()[0], f"::add-mask::{self.ecr.password}")
+        entry = json.loads(self.home.read(self.home.docker))["auths"][self.ecr.host]["auth"]
+        password = base64.b64decode(entry).decode().partition(":")[2]
+        self.assert_role_password(password)
+        self.assertEqual(r.stdout.splitlines()[0], f"::add-mask::{password}")
 
     def test_check_passes_against_the_registry(self):
         r = self.login("--check")
@@ -102,7 +120,7 @@ class LoginTest(unittest.TestCase):
         containers["auths"]["quay.io"] = {"auth": auth("q", "x")}
         with open(self.home.containers, "w") as f:
             json.dump(containers, f)
-        r = es.shipctl("logout", env=self.home.env(self.ecr))
+        r = es.shipctl("logout", env=self.env())
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, f"{self.ecr.host}: {self.home.docker}: removed\n"
                                    f"{self.ecr.host}: {self.home.containers}: kept: changed since shipctl login\n")
@@ -110,7 +128,7 @@ class LoginTest(unittest.TestCase):
         self.assertEqual(json.loads(self.home.read(self.home.containers))["auths"],
                          {self.ecr.host: {"auth": auth("AWS", "newer")}, "quay.io": {"auth": auth("q", "x")}})
         self.assertEqual(json.loads(self.home.read(self.home.state))["logins"], [])
-        again = es.shipctl("logout", "--registry", self.ecr.host, env=self.home.env(self.ecr))
+        again = es.shipctl("logout", "--registry", self.ecr.host, env=self.env())
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertEqual(again.stdout, f"not logged in to {self.ecr.host} by shipctl login: nothing to remove\n")
 
@@ -232,6 +250,8 @@ class LoginTest(unittest.TestCase):
                                    "expire after 12 hours: log in again)\n")
         self.assertFalse(os.path.exists(self.home.docker))
         self.assertNotIn(self.ecr.password, r.stderr)
+        for password in self.ecr.issued_passwords():
+            self.assertNotIn(password, r.stderr)
 
     def test_bad_connect_to_is_one_line(self):
         r = self.login("--check", SHIPCTL_CONNECT_TO="nonsense")

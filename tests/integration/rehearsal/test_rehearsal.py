@@ -21,7 +21,20 @@ import uuid
 import harness
 
 REHEARSE = os.path.join(harness.REPO, "rehearsal", "rehearse.py")
-STEPS = ["ecr", "issuer", "bootstrap", "credentials", "build", "save", "push", "verify", "run", "probe", "doctor"]
+STEPS = ["ecr", "issuer", "bootstrap", "enforce", "credentials", "build", "save", "push", "verify", "run", "probe",
+         "doctor"]
+ROLE_SESSION = "arn:aws:sts::123456789012:assumed-role/GitHubActionsECRRole/"
+# What each step of the job must have been allowed under enforced IAM (the
+# role's policy as bootstrap wrote it; registry requests judged by the stand-in).
+NEEDED = {
+    "credentials": {("aws", "sts:AssumeRoleWithWebIdentity")},
+    "push": {("aws", "ecr:GetAuthorizationToken"), ("registry", "ecr:BatchCheckLayerAvailability"),
+             ("registry", "ecr:InitiateLayerUpload"), ("registry", "ecr:UploadLayerPart"),
+             ("registry", "ecr:CompleteLayerUpload"), ("registry", "ecr:PutImage")},
+    "verify": {("aws", "ecr:DescribeRepositories"), ("aws", "ecr:DescribeImages")},
+    "run": {("aws", "ecr:GetAuthorizationToken"), ("registry", "ecr:BatchGetImage"),
+            ("registry", "ecr:GetDownloadUrlForLayer")},
+}
 
 
 def head() -> str:
@@ -107,6 +120,13 @@ class Rehearsal(unittest.TestCase):
                          "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecs-express-mode-api")
         self.assertRegex(doc["image"]["digest"], r"^sha256:[0-9a-f]{64}$")
         self.assertIn("StringEquals", doc["doctor"])
+        calls = doc["aws_calls"]
+        self.assertEqual([c for c in calls if c["verdict"] != "allowed"], [])
+        for c in calls:
+            self.assertTrue(c["principal"].startswith(ROLE_SESSION) or c["action"] == "sts:AssumeRoleWithWebIdentity", c)
+        for step, needed in NEEDED.items():
+            made = {(c["source"], c["action"]) for c in calls if c["step"] == step}
+            self.assertLessEqual(needed, made, f"step {step}")
         run_detail = next(s["detail"] for s in doc["steps"] if s["step"] == "run")
         self.assertIn(f"/ecs-express-mode-api@{doc['image']['digest']} on ", run_detail)
         work = workdir_of(r.stderr)
