@@ -14,15 +14,17 @@ the old container, the new one stopped, ROLLBACK_SUCCESSFUL. With no earlier
 revision to return to (a first deployment) it ends ROLLBACK_FAILED: the real
 service's choice there is not documented, this one is a failure either way.
 A newer deployment stops the one in progress (STOPPED), as ECS does.
+One task per revision and no 5% canary step: all traffic moves at
+PRODUCTION_TRAFFIC_SHIFT, which is what a client following the deployment
+can observe of a real rollout besides its duration.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import threading
 import time
-import urllib.error
-import urllib.request
 
 from ecs_podman import Podman, PodmanError
 from ecs_proxy import Router, Upstream
@@ -258,14 +260,17 @@ class Rollouts:
         """None when the target answers 200 on its health check path, else why not."""
         if self.faults.get("unhealthy"):
             return "the health check was failed by the stand-in's unhealthy switch"
-        url = f"http://127.0.0.1:{d.target.upstream.port}{d.target.config['healthCheckPath']}"
+        path = d.target.config["healthCheckPath"]
+        # http.client, not urllib: no proxy from the environment between the "ALB" and its target.
+        conn = http.client.HTTPConnection("127.0.0.1", d.target.upstream.port, timeout=2)
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                return None if r.status == 200 else f"GET {d.target.config['healthCheckPath']} answered {r.status}"
-        except urllib.error.HTTPError as e:
-            return f"GET {d.target.config['healthCheckPath']} answered {e.code}"
-        except OSError as e:
-            return f"GET {d.target.config['healthCheckPath']} failed: {getattr(e, 'reason', e)}"
+            conn.request("GET", path, headers={"User-Agent": "ELB-HealthChecker/2.0", "Connection": "close"})
+            status = conn.getresponse().status
+        except (OSError, http.client.HTTPException) as e:
+            return f"GET {path} failed: {e}"
+        finally:
+            conn.close()
+        return None if status == 200 else f"GET {path} answered {status}"
 
     def _wait_healthy(self, d: Deployment) -> str | None:
         deadline, streak, problem = time.monotonic() + self.settings.health_timeout, 0, "no answer"

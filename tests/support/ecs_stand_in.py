@@ -57,6 +57,8 @@ from ecs_rollout import Deployment, Faults, Revision, Rollouts, Service, Setting
 ACCOUNT = "123456789012"  # moto's default account, as the ECR stand-in
 REGION = "ap-northeast-1"
 CREDENTIALS = {"testing": "testing"}  # the ECR stand-in's test credentials
+FAULTS = {"access_denied", "pass_role_denied", "propagation_errors", "propagation_kind", "server_errors",
+          "unhealthy", "pull_denied", "stall", "wrong_commit"}
 MAX_BODY = 1 << 20  # far above any Express request; a bigger one is refused unread
 
 
@@ -83,6 +85,12 @@ def make_certificate(directory: str, region: str, ca: tuple[str, str] | None) ->
     return ca[0], cert, key
 
 
+def _check_fault_names(values: dict) -> None:
+    unknown = sorted(set(values) - FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault switch {', '.join(unknown)} (known: {', '.join(sorted(FAULTS))})")
+
+
 class EcsStandIn:
     """The API server (plain http on loopback), the proxy and the rollouts."""
 
@@ -102,18 +110,20 @@ class EcsStandIn:
         self.requests: list[dict] = []
         self.bugs: list[str] = []
         self.faults = Faults()
-        self.faults.set(**(faults or {}))
+        _check_fault_names(faults or {})
         self.log_path = os.path.join(workdir, "ecs-stand-in.log")
+        self.podman = Podman(secrets.token_hex(4), workdir, registries)
         self.ca, cert, key = make_certificate(workdir, region, ca)
         self.proxy = Proxy(cert, key)
-        self.podman = Podman(secrets.token_hex(4), workdir, registries)
         self.rollouts = Rollouts(self.podman, self.proxy.router, settings or Settings(), self.faults, self.log,
                                  self.lock)
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _api_handler(self))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ApiHandler)
         self.server.daemon_threads = True
+        self.server.stand_in = self
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.set_faults(**(faults or {}))
         self.env = {"AWS_ENDPOINT_URL_ECS": self.url, "AWS_ACCESS_KEY_ID": "testing",
                     "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
                     "SHIPCTL_CA_FILE": self.ca}
@@ -127,6 +137,8 @@ class EcsStandIn:
         return f"{endpoint_host(service_name, self.region)}:443:127.0.0.1:{self.proxy.port}"
 
     def set_faults(self, **values) -> None:
+        """Sets fault switches (see the module doc); None clears one. ValueError names an unknown one."""
+        _check_fault_names(values)
         self.faults.set(**values)
         commit = values.get("wrong_commit", ...)
         if commit is not ...:
@@ -171,53 +183,55 @@ class EcsStandIn:
         return service
 
 
-def _api_handler(stand_in: EcsStandIn):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _ApiHandler(http.server.BaseHTTPRequestHandler):
+    """The API and the control endpoints of `self.server.stand_in`."""
 
-        def log_message(self, *args):
-            pass
+    protocol_version = "HTTP/1.1"
 
-        def _send(self, status: int, body: bytes, content_type: str = CONTENT_TYPE):
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-            self.end_headers()
-            self.wfile.write(body)
+    def log_message(self, *args):
+        pass
 
-        def _body(self) -> bytes | None:
-            """The request body; None (after answering 400/413) when its length is unusable."""
-            value = self.headers.get("Content-Length") or "0"
-            if not value.isdigit() or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                self.close_connection = True
-                self._send(400, error_body("SerializationException", "Content-Length must be a decimal number"))
-                return None
-            if int(value) > MAX_BODY:
-                self.close_connection = True
-                self._send(413, error_body("SerializationException", f"Request body is over {MAX_BODY} bytes"))
-                return None
-            return self.rfile.read(int(value))
+    def _send(self, status: int, body: bytes, content_type: str = CONTENT_TYPE):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        self.end_headers()
+        self.wfile.write(body)
 
-        def do_GET(self):
-            if self.path == "/_stand_in/state":
-                return self._send(200, json.dumps(ecs_api.state(stand_in)).encode(), "application/json")
-            if self.path == "/_stand_in/requests":
-                with stand_in.lock:
-                    return self._send(200, json.dumps(stand_in.requests).encode(), "application/json")
-            self._send(404, error_body("UnknownOperationException", "GET is not an operation"))
+    def _body(self) -> bytes | None:
+        """The request body; None (after answering 400/413) when its length is unusable."""
+        value = self.headers.get("Content-Length") or "0"
+        if not value.isdigit() or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            self._send(400, error_body("SerializationException", "Content-Length must be a decimal number"))
+            return None
+        if int(value) > MAX_BODY:
+            self.close_connection = True
+            self._send(413, error_body("SerializationException", f"Request body is over {MAX_BODY} bytes"))
+            return None
+        return self.rfile.read(int(value))
 
-        def do_POST(self):
-            body = self._body()
-            if body is None:
-                return
-            if self.path == "/_stand_in/faults":
-                stand_in.set_faults(**json.loads(body or b"{}"))
-                return self._send(204, b"", "application/json")
-            status, answer = ecs_api.handle(stand_in, self.path, self.headers, body)
-            self._send(status, answer)
+    def do_GET(self):
+        if self.path == "/_stand_in/state":
+            return self._send(200, json.dumps(ecs_api.state(self.server.stand_in)).encode(), "application/json")
+        if self.path == "/_stand_in/requests":
+            with self.server.stand_in.lock:
+                return self._send(200, json.dumps(self.server.stand_in.requests).encode(), "application/json")
+        self._send(404, error_body("UnknownOperationException", "GET is not an operation"))
 
-    return Handler
+    def do_POST(self):
+        body = self._body()
+        if body is None:
+            return
+        if self.path == "/_stand_in/faults":
+            try:
+                self.server.stand_in.set_faults(**json.loads(body or b"{}"))
+            except (ValueError, TypeError) as e:
+                return self._send(400, json.dumps({"error": str(e)}).encode(), "application/json")
+            return self._send(204, b"", "application/json")
+        status, answer = ecs_api.handle(self.server.stand_in, self.path, self.headers, body)
+        self._send(status, answer)
 
 
 @contextlib.contextmanager

@@ -267,6 +267,26 @@ class Protocol(S.StandInCase):
         created = client.create_express_gateway_service(**S.create_input("fresh-roles", self.image_a))
         self.wait_deployment(created["service"]["currentDeployment"])
 
+    def test_faults_are_switched_over_http_and_typos_are_refused(self):
+        def post(doc: dict) -> tuple[int, bytes]:
+            request = urllib.request.Request(self.ecs.url + "/_stand_in/faults", data=json.dumps(doc).encode(),
+                                             method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=5) as r:
+                    return r.status, r.read()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read()
+        self.assertEqual(post({"access_denied": "*"}), (204, b""))
+        status, body = self.raw("DescribeServices", b'{"services": []}')
+        self.assertEqual((status, body["__type"]), (400, "AccessDeniedException"))
+        self.assertEqual(post({"access_denied": None}), (204, b""))
+        self.assertEqual(self.raw("DescribeServices", b'{"services": []}')[0], 200)
+        status, body = post({"server_error": 1})
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(body)["error"], "unknown fault switch server_error (known: access_denied, "
+                         "pass_role_denied, propagation_errors, propagation_kind, pull_denied, server_errors, stall, "
+                         "unhealthy, wrong_commit)")
+
     def test_server_errors_are_500_and_sdks_retry_them(self):
         self.ecs.set_faults(server_errors=1)
         client = self.boto(max_attempts=1)

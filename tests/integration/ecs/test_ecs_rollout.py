@@ -73,6 +73,7 @@ class Rollout(S.StandInCase):
         load = KeepAliveLoad(HOST.format("rolling"), self.ecs.proxy.port, self.ecs.ca, clients=4)
         load.start()
         try:
+            load.wait_answered()
             deployment = self.wait_deployment(self.update(service["serviceArn"], self.image_b))
             time.sleep(0.3)  # requests after the switch and the old container's stop
         finally:
@@ -119,6 +120,7 @@ class Rollout(S.StandInCase):
         service = self.create("stalled", self.image_a)
         self.ecs.set_faults(stall="SCALE_UP")
         arn = self.update(service["serviceArn"], self.image_b)
+        self.wait_stage(arn, "SCALE_UP")
         for _ in range(5):
             d = self.boto().describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"][0]
             self.assertEqual((d["status"], d.get("lifecycleStage")), ("IN_PROGRESS", "SCALE_UP"))
@@ -252,6 +254,14 @@ class KeepAliveLoad:
     def start(self):
         for t in self.threads:
             t.start()
+
+    def wait_answered(self, timeout: float = 30):
+        """Returns once every client has had an answer (so all of them start on the old container)."""
+        deadline = time.monotonic() + timeout
+        while not all(self.commits) and not self.failures:
+            if time.monotonic() > deadline:
+                raise AssertionError("the load's clients got no answer")
+            time.sleep(0.01)
 
     def stop(self):
         self.stopping.set()
