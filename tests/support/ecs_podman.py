@@ -120,7 +120,7 @@ class Podman:
                              f'{{{{.Names}}}} {{{{index .Labels "{LABEL}.pid"}}}}').splitlines()
         except PodmanError:
             return
-        orphans = [name for name, pid in (r.split() for r in rows if len(r.split()) == 2) if not _alive(pid)]
+        orphans = [name for name, pid in (r.split() for r in rows if len(r.split()) == 2) if not alive(pid)]
         if orphans:
             self._run("rm", "--force", "--time", "2", "--ignore", *orphans, timeout=120)
 
@@ -138,7 +138,8 @@ class Podman:
                 pass
 
 
-def _alive(pid: str) -> bool:
+def alive(pid) -> bool:
+    """Whether process `pid` exists (a pid that is not a number counts as alive: never removed)."""
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

@@ -27,8 +27,14 @@ a TLS load balancer named `<service>.ecs.<region>.on.aws`.
 `env` holds what a client needs: AWS_ENDPOINT_URL_ECS, test credentials,
 SHIPCTL_CA_FILE, and `connect_to(name)` gives the SHIPCTL_CONNECT_TO entry of
 a service endpoint. Standalone (the rehearsal): python3 ecs_stand_in.py
-WORKDIR [options] prints the env as one JSON line and serves until SIGTERM or
-SIGINT; every container it started is removed on the way out.
+WORKDIR [options] prints the env as one JSON line (plus ECS_CONTROL_URL,
+ECS_PROXY_PORT, ECS_ENDPOINT_SUFFIX, ECS_LOG) and serves until SIGTERM or
+SIGINT; every container it started is removed on the way out. Options (see
+--help): --ca-cert/--ca-key (sign the endpoint certificate with the ECR
+stand-in's CA: one SHIPCTL_CA_FILE for both), --registry HOST=UPSTREAM and
+--registry-password (pull ECR images from docker-registry), --bake-seconds,
+--health-timeout, --stage-seconds, --service-name (SHIPCTL_CONNECT_TO entries),
+--faults JSON.
 """
 
 from __future__ import annotations
@@ -258,6 +264,8 @@ def _parse_args(argv):
     p.add_argument("--stage-seconds", type=float, default=0.0)
     p.add_argument("--service-name", action="append", default=[],
                    help="adds the service's endpoint to SHIPCTL_CONNECT_TO in the printed env")
+    p.add_argument("--faults", type=json.loads, default={}, metavar="JSON",
+                   help='fault switches to start with, e.g. {"propagation_errors": 2}')
     return p.parse_args(argv)
 
 
@@ -273,7 +281,8 @@ def main(argv=None) -> None:
     settings = Settings(bake_seconds=args.bake_seconds, health_timeout=args.health_timeout,
                         stage_seconds=args.stage_seconds)
     ca = (args.ca_cert, args.ca_key) if args.ca_cert else None
-    with ecs_stand_in(workdir, region=args.region, ca=ca, registries=registries, settings=settings) as ecs:
+    with ecs_stand_in(workdir, region=args.region, ca=ca, registries=registries, settings=settings,
+                      faults=args.faults) as ecs:
         env = dict(ecs.env, ECS_CONTROL_URL=ecs.url, ECS_PROXY_PORT=str(ecs.proxy.port),
                    ECS_ENDPOINT_SUFFIX=f".ecs.{args.region}.on.aws", ECS_LOG=ecs.log_path)
         if args.service_name:

@@ -20,13 +20,14 @@ import unittest
 
 import harness
 from ecs_model import output_model
-from ecs_podman import CONF, LABEL
+from ecs_podman import CONF, LABEL, alive
 from ecs_stand_in import REGION, EcsStandIn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACCOUNT = "123456789012"
 EXECUTION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"
 INFRASTRUCTURE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/ecsInfrastructureRoleForExpressServices"
+REPOSITORY = "localhost/ecs-stand-in-test"
 COMMIT_A = "a" * 40
 COMMIT_B = "b" * 40
 
@@ -46,6 +47,7 @@ class TinyImages:
         for tool in ("podman", "gcc"):
             harness.require_tool(tool)
         self.workdir, self.tags = workdir, []
+        self._remove_stale()
         binary = os.path.join(workdir, "tiny-server")
         subprocess.run(["gcc", "-static", "-Os", "-s", "-o", binary, os.path.join(HERE, "tiny_server.c")],
                        check=True, capture_output=True)
@@ -54,7 +56,7 @@ class TinyImages:
             tar.add(binary, arcname="tiny-server")
 
     def image(self, commit: str, ping_status: int = 200) -> str:
-        tag = f"localhost/ecs-stand-in-test:{os.getpid()}-{commit[:8]}-{ping_status}"
+        tag = f"{REPOSITORY}:{os.getpid()}-{commit[:8]}-{ping_status}"
         podman("import", "--quiet", "--change", 'ENTRYPOINT ["/tiny-server"]', "--change", f"ENV COMMIT={commit}",
                "--change", f"ENV PING_STATUS={ping_status}", self.rootfs, tag)
         self.tags.append(tag)
@@ -63,6 +65,14 @@ class TinyImages:
     def remove(self) -> None:
         if self.tags:
             podman("rmi", "--force", *self.tags, check=False)
+
+    @staticmethod
+    def _remove_stale() -> None:
+        """Removes the images of test processes that died before their cleanup (tags start with the pid)."""
+        tags = podman("images", "--filter", f"reference={REPOSITORY}", "--format", "{{.Tag}}", check=False).split()
+        stale = [f"{REPOSITORY}:{t}" for t in tags if t.split("-")[0].isdigit() and not alive(int(t.split("-")[0]))]
+        if stale:
+            podman("rmi", "--force", *stale, check=False)
 
 
 def leftover_containers(instance: str) -> list[str]:

@@ -300,13 +300,16 @@ class Standalone(S.unittest.TestCase):
         image = images.image(S.COMMIT_A)
         script = os.path.join(harness.REPO, "tests", "support", "ecs_stand_in.py")
         with harness.Process(["python3", script, os.path.join(self.workdir(), "ecs"), "--bake-seconds", "0.2",
-                              "--service-name", "solo"], stdout=subprocess.PIPE, stderr=None) as p:
+                              "--service-name", "solo", "--faults", '{"propagation_errors": 1}'],
+                             stdout=subprocess.PIPE, stderr=None) as p:
             env = json.loads(p.proc.stdout.readline())
             self.assertEqual(env["SHIPCTL_CONNECT_TO"], f"solo.ecs.ap-northeast-1.on.aws:443:127.0.0.1:"
                                                         f"{env['ECS_PROXY_PORT']}")
             import boto3
             client = boto3.client("ecs", endpoint_url=env["AWS_ENDPOINT_URL_ECS"], region_name=env["AWS_REGION"],
                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+            with self.assertRaises(client.exceptions.InvalidParameterException):
+                client.create_express_gateway_service(**S.create_input("solo", image))
             service = client.create_express_gateway_service(**S.create_input("solo", image))["service"]
             deadline = time.monotonic() + 30
             while client.describe_service_deployments(serviceDeploymentArns=[service["currentDeployment"]])[
@@ -316,6 +319,11 @@ class Standalone(S.unittest.TestCase):
             with urllib.request.urlopen(env["ECS_CONTROL_URL"] + "/_stand_in/state", timeout=5) as r:
                 containers = json.loads(r.read())["services"][0]["containers"]
             self.assertEqual(len(containers), 1)
+            conn = S.EndpointConnection("solo.ecs.ap-northeast-1.on.aws", int(env["ECS_PROXY_PORT"]),
+                                        env["SHIPCTL_CA_FILE"])
+            conn.request("GET", "/version")
+            self.assertEqual(json.loads(conn.getresponse().read())["commit"], S.COMMIT_A)
+            conn.close()
             self.assertEqual(p.stop(signal.SIGTERM, timeout=60), 0)
         self.assertFalse(self.exists(containers[0]), f"{containers[0]} outlived the standalone stand-in")
 
