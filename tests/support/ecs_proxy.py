@@ -72,6 +72,7 @@ class Router:
             up.idle.notify_all()
 
 
+MAX_BODY = 10 << 20  # ALB answers 413 above its limits too; the service takes no uploads
 # Hop-by-hop fields (RFC 9110 section 7.6.1), plus what send_response writes itself.
 _HOP = {"date", "server", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
         "content-length"}
@@ -115,6 +116,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not value.isdigit() or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             self.close_connection = True
             self._reply(411, b"a request body needs a Content-Length\n", [("Content-Type", "text/plain")])
+            return None
+        if int(value) > MAX_BODY:  # read() would allocate the announced size at once
+            self.close_connection = True
+            self._reply(413, b"request body too large\n", [("Content-Type", "text/plain")])
             return None
         return self.rfile.read(int(value))
 

@@ -193,6 +193,7 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
     """The API and the control endpoints of `self.server.stand_in`."""
 
     protocol_version = "HTTP/1.1"
+    timeout = 60  # a client that stops sending loses its thread after a minute
 
     def log_message(self, *args):
         pass

@@ -207,6 +207,12 @@ class Rollout(S.StandInCase):
         conn.endheaders()
         self.assertEqual(conn.getresponse().status, 411)
         conn.close()
+        conn = S.EndpointConnection("sturdy.ecs.ap-northeast-1.on.aws", self.ecs.proxy.port, self.ecs.ca)
+        conn.putrequest("POST", "/version")
+        conn.putheader("Content-Length", str(100 << 30))
+        conn.endheaders()
+        self.assertEqual(conn.getresponse().status, 413)
+        conn.close()
         self.assertEqual(self.commit_served("sturdy"), S.COMMIT_A)
 
     def test_delete_drains_and_stops_every_container(self):
