@@ -350,6 +350,10 @@ def _revision(stand_in, r: Revision) -> dict:
                "loadBalancer": {"status": "ACTIVE", "updatedAt": updated, "scheme": "internet-facing"},
                "certificate": {"status": "ACTIVE", "updatedAt": updated, "domainName": service.host},
                "targetGroups": [target_group]}
+    if r.failed_resource is not None:
+        member, reason = r.failed_resource
+        for resource in ingress[member] if isinstance(ingress[member], list) else [ingress[member]]:
+            resource.update(status="FAILED", statusReason=reason)
     return {"serviceRevisionArn": r.arn, "serviceArn": service.arn,
             "clusterArn": stand_in.arn("cluster", service.cluster),
             "taskDefinition": stand_in.arn("task-definition", f"{service.name}:{service.revisions.index(r) + 1}"),

@@ -55,6 +55,7 @@ class Revision:
     image_digest: str | None = None
     container: str | None = None
     upstream: Upstream | None = None
+    failed_resource: tuple[str, str] | None = None  # (ingress path member, statusReason)
 
 
 @dataclasses.dataclass
@@ -213,6 +214,12 @@ class Rollouts:
             d.started_at = now()
         self._stage(d, "RECONCILE_SERVICE", status="IN_PROGRESS")
         self._stage(d, "PRE_SCALE_UP")
+        failed = self.faults.get("failed_resource")
+        if failed:
+            with self.lock:
+                d.target.failed_resource = (failed["resource"], failed["reason"])
+            return self._roll_back(d, f"The Express service's managed {failed['resource']} is FAILED: "
+                                      f"{failed['reason']}")
         self._stage(d, "SCALE_UP")
         self._start_container(d)
         self._stage(d, "POST_SCALE_UP")

@@ -21,7 +21,10 @@ a TLS load balancer named `<service>.ecs.<region>.on.aws`.
   fails), pull_denied (the execution role may not pull ECR images), stall
   (a lifecycle stage name: rollouts halt there until cleared; "DRAINING"
   holds a deleted service DRAINING), wrong_commit ({"service": name,
-  "commit": sha}: /version reports it).
+  "commit": sha}: /version reports it), failed_resource ({"resource":
+  "loadBalancer"|"certificate"|"targetGroups", "reason": text}: new
+  revisions' managed resource is FAILED with that statusReason, and their
+  deployment rolls back).
   GET /_stand_in/state shows services, deployments and the stage history.
 
 `env` holds what a client needs: AWS_ENDPOINT_URL_ECS, test credentials,
@@ -64,7 +67,8 @@ ACCOUNT = "123456789012"  # moto's default account, as the ECR stand-in
 REGION = "ap-northeast-1"
 CREDENTIALS = {"testing": "testing"}  # the ECR stand-in's test credentials
 FAULTS = {"access_denied", "pass_role_denied", "propagation_errors", "propagation_kind", "server_errors",
-          "unhealthy", "pull_denied", "stall", "wrong_commit"}
+          "unhealthy", "pull_denied", "stall", "wrong_commit", "failed_resource"}
+MANAGED = ("loadBalancer", "certificate", "targetGroups")  # the failed_resource choices
 MAX_BODY = 1 << 20  # far above any Express request; a bigger one is refused unread
 
 
@@ -95,6 +99,10 @@ def _check_fault_names(values: dict) -> None:
     unknown = sorted(set(values) - FAULTS)
     if unknown:
         raise ValueError(f"unknown fault switch {', '.join(unknown)} (known: {', '.join(sorted(FAULTS))})")
+    failed = values.get("failed_resource")
+    if failed is not None and (not isinstance(failed, dict) or failed.get("resource") not in MANAGED
+                               or not isinstance(failed.get("reason"), str)):
+        raise ValueError(f"failed_resource must be {{\"resource\": one of {', '.join(MANAGED)}, \"reason\": text}}")
 
 
 class EcsStandIn:

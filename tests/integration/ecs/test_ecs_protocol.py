@@ -283,8 +283,9 @@ class Protocol(S.StandInCase):
         self.assertEqual(self.raw("DescribeServices", b'{"services": []}')[0], 200)
         status, body = post({"server_error": 1})
         self.assertEqual(status, 400)
+        self.assertEqual(post({"failed_resource": {"resource": "dns"}})[0], 400)
         self.assertEqual(json.loads(body)["error"], "unknown fault switch server_error (known: access_denied, "
-                         "pass_role_denied, propagation_errors, propagation_kind, pull_denied, server_errors, stall, "
+                         "failed_resource, pass_role_denied, propagation_errors, propagation_kind, pull_denied, server_errors, stall, "
                          "unhealthy, wrong_commit)")
 
     def test_server_errors_are_500_and_sdks_retry_them(self):

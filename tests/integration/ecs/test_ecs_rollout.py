@@ -179,6 +179,20 @@ class Rollout(S.StandInCase):
         with urllib.request.urlopen(self.ecs.url + "/_stand_in/state", timeout=5) as r:
             return json.loads(r.read())
 
+    def test_a_failed_managed_resource_is_reported_and_rolled_back(self):
+        service = self.create("no-cert", self.image_a)
+        self.ecs.set_faults(failed_resource={"resource": "certificate", "reason": "DNS validation did not complete"})
+        deployment = self.wait_deployment(self.update(service["serviceArn"], self.image_b))
+        self.assertEqual(deployment["status"], "ROLLBACK_SUCCESSFUL")
+        self.assertEqual(deployment["rollback"]["reason"], "The Express service's managed certificate is FAILED: DNS "
+                                                           "validation did not complete")
+        revision = self.boto().describe_service_revisions(serviceRevisionArns=[deployment["targetServiceRevision"][
+            "arn"]])["serviceRevisions"][0]
+        certificate = revision["ecsManagedResources"]["ingressPaths"][0]["certificate"]
+        self.assertEqual((certificate["status"], certificate["statusReason"]),
+                         ("FAILED", "DNS validation did not complete"))
+        self.assertEqual(self.commit_served("no-cert"), S.COMMIT_A)
+
     def test_the_wrong_commit_switch_changes_only_version(self):
         self.create("liar", self.image_a)
         self.ecs.set_faults(wrong_commit={"service": "liar", "commit": "f" * 40})
