@@ -25,6 +25,7 @@ import dataclasses
 import http.client
 import threading
 import time
+import traceback
 
 from ecs_podman import Podman, PodmanError
 from ecs_proxy import Router, Upstream
@@ -154,9 +155,10 @@ class Faults:
 class Rollouts:
     """Runs deployments; owns the containers and the proxy routes."""
 
-    def __init__(self, podman: Podman, router: Router, settings: Settings, faults: Faults, log, lock):
+    def __init__(self, podman: Podman, router: Router, settings: Settings, faults: Faults, log, lock, bugs: list):
         self.podman, self.router, self.settings, self.faults, self.log = podman, router, settings, faults, log
         self.lock = lock  # the stand-in's: guards every Service/Deployment/Revision field
+        self.bugs = bugs  # the stand-in's: a rollout that crashes is a bug tests see
         self.stopping = threading.Event()
 
     def start(self, deployment: Deployment) -> None:
@@ -187,6 +189,10 @@ class Rollouts:
             with self.lock:
                 d.failures += 1
             self._roll_back(d, str(e))
+        except Exception as e:  # noqa: BLE001 - a stand-in bug: recorded, and the deployment ends
+            self.bugs.append(f"rollout of {d.arn}: {e!r}")
+            self.log(f"BUG rollout of {d.arn}: {traceback.format_exc()}")
+            self._set(d, status="STOPPED", reason=f"ecs stand-in bug: {e!r}")
 
     def _set(self, d: Deployment, status: str | None = None, stage: str | None = None, reason: str | None = None):
         with self.lock:

@@ -130,7 +130,7 @@ class EcsStandIn:
         self.ca, cert, key = make_certificate(workdir, region, ca)
         self.proxy = Proxy(cert, key)
         self.rollouts = Rollouts(self.podman, self.proxy.router, settings or Settings(), self.faults, self.log,
-                                 self.lock)
+                                 self.lock, self.bugs)
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ApiHandler)
         self.server.daemon_threads = True
         self.server.stand_in = self

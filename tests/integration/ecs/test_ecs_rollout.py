@@ -13,6 +13,7 @@ import socket
 import subprocess
 import threading
 import time
+import unittest.mock
 import urllib.request
 
 import ecs_support as S
@@ -192,6 +193,14 @@ class Rollout(S.StandInCase):
         self.assertEqual((certificate["status"], certificate["statusReason"]),
                          ("FAILED", "DNS validation did not complete"))
         self.assertEqual(self.commit_served("no-cert"), S.COMMIT_A)
+
+    def test_a_crashing_rollout_is_a_recorded_bug_not_a_silent_hang(self):
+        service = self.create("crashing", self.image_a)
+        with unittest.mock.patch.object(self.ecs.rollouts, "_bake", side_effect=KeyError("boom")):
+            deployment = self.wait_deployment(self.update(service["serviceArn"], self.image_b))
+        self.assertEqual((deployment["status"], deployment["statusReason"]),
+                         ("STOPPED", "ecs stand-in bug: KeyError('boom')"))
+        self.assertEqual(self.ecs.bugs.pop(), f"rollout of {deployment['serviceDeploymentArn']}: KeyError('boom')")
 
     def test_the_wrong_commit_switch_changes_only_version(self):
         self.create("liar", self.image_a)
