@@ -111,9 +111,9 @@ class Clients:
             return r.returncode, r.stderr.strip()
         return 0, json.loads(r.stdout or "{}")
 
-    def js(self, calls: list[dict], max_attempts: int = 3) -> list[dict]:
+    def js(self, calls: list[dict], max_attempts: int = 3, secret: str = "testing") -> list[dict]:
         harness.require_tool("node")
-        env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY=secret)
         r = subprocess.run(["node", os.path.join(HERE, "ecs_calls.mjs"), self.ecs.url, REGION, str(max_attempts)],
                            input=json.dumps(calls), env=env, capture_output=True, text=True, timeout=120,
                            check=False)

@@ -152,6 +152,9 @@ class Protocol(S.StandInCase):
         self.assertEqual(self.raw("DescribeServices", b'{"services": []}'), (200, {"services": [], "failures": []}))
 
     def test_signatures_are_checked_against_the_body_and_the_clock(self):
+        signed_wrong, = self.js([{"op": "DescribeServices", "input": {"services": []}}], secret="not-testing")
+        self.assertEqual((signed_wrong["error"]["name"], signed_wrong["error"]["status"]),
+                         ("InvalidSignatureException", 400))
         describe = b'{"services": []}'
         tampered = b'{"services": ["x"]}'
         status, body = self.raw("DescribeServices", describe, sent_body=tampered)
