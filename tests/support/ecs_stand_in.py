@@ -209,6 +209,9 @@ class _ApiHandler(http.server.BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, content_type: str = CONTENT_TYPE):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if status >= 400 and content_type == CONTENT_TYPE:
+            # AWS JSON services also name the error in X-Amzn-Errortype (Smithy awsJson1_1, error responses).
+            self.send_header("x-amzn-ErrorType", f"{json.loads(body)['__type']}:")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         self.end_headers()

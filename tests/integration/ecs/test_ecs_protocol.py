@@ -52,7 +52,9 @@ class Protocol(S.StandInCase):
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as e:
             self.assertEqual(e.headers["Content-Type"], "application/x-amz-json-1.1")
-            return e.code, json.loads(e.read())
+            body = json.loads(e.read())
+            self.assertEqual(e.headers["x-amzn-ErrorType"], body["__type"] + ":")
+            return e.code, body
 
     # ---- the same parsed objects -----------------------------------------
     def test_js_sdk_and_awscli_parse_the_same_objects_as_the_wire(self):
