@@ -232,7 +232,10 @@ def _op_ListServiceDeployments(stand_in, params: dict) -> dict:  # noqa: N802
     with stand_in.lock:
         rows = [d for d in reversed(service.deployments)  # newest first, as ECS lists them
                 if (not wanted or d.status in wanted) and _within(d.created_at, window)]
-        start = int(params.get("nextToken") or 0) if str(params.get("nextToken") or "0").isdigit() else 0
+        token = params.get("nextToken") or "0"
+        if not token.isdigit():
+            raise ApiError("InvalidParameterException", "Invalid nextToken.")
+        start = int(token)
         page = rows[start:start + limit]
         answer = {"serviceDeployments": [_brief(stand_in, d) for d in page]}
     if start + limit < len(rows):

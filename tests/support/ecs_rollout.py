@@ -111,7 +111,7 @@ class Settings:
     health_interval: float = 0.2
     healthy_threshold: int = 2
     unhealthy_threshold: int = 3
-    drain_seconds: float = 5.0
+    drain_seconds: float = 30.0  # longest wait for in-flight requests (an ALB's deregistration delay is 300 s)
     stage_seconds: float = 0.0
 
 

@@ -221,6 +221,32 @@ class Protocol(S.StandInCase):
                 self.assertIn('"__type": "SerializationException"', answer)
         self.assertEqual(self.ecs.bugs, [])
 
+    def test_list_service_deployments_pages_newest_first_and_filters(self):
+        client = self.boto()
+        created = client.create_express_gateway_service(**S.create_input("paged", self.image_a))["service"]
+        first = self.wait_deployment(created["currentDeployment"])
+        client.update_express_gateway_service(serviceArn=created["serviceArn"],
+                                              primaryContainer={"image": self.image_b, "containerPort": 8080})
+        page = client.list_service_deployments(service="paged", maxResults=1)
+        self.assertEqual(page["nextToken"], "1")
+        newest = page["serviceDeployments"][0]["serviceDeploymentArn"]
+        self.assertNotEqual(newest, first["serviceDeploymentArn"])
+        rest = client.list_service_deployments(service="paged", maxResults=1, nextToken=page["nextToken"])
+        self.assertEqual([d["serviceDeploymentArn"] for d in rest["serviceDeployments"]], [first["serviceDeploymentArn"]])
+        self.assertNotIn("nextToken", rest)
+        # botocore sends whole epoch seconds, so the window is wide on purpose.
+        later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+        self.assertEqual(client.list_service_deployments(service="paged", createdAt={"after": later})[
+            "serviceDeployments"], [])
+        before = client.list_service_deployments(service="paged", createdAt={"before": later})["serviceDeployments"]
+        self.assertEqual(len(before), 2)
+        self.assertEqual(client.list_service_deployments(service="paged", status=["ROLLBACK_FAILED"])[
+            "serviceDeployments"], [])
+        with self.assertRaises(client.exceptions.InvalidParameterException) as e:
+            client.list_service_deployments(service="paged", nextToken="garbage")
+        self.assertEqual(e.exception.response["Error"]["Message"], "Invalid nextToken.")
+        self.wait_deployment(newest)
+
     def test_unknown_names_answer_not_found_and_missing(self):
         client = self.boto()
         ghost = "arn:aws:ecs:ap-northeast-1:123456789012:service/default/ghost"
