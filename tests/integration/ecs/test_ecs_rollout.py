@@ -75,11 +75,15 @@ class Rollout(S.StandInCase):
         load.start()
         try:
             load.wait_answered()
+            started = time.monotonic()
             deployment = self.wait_deployment(self.update(service["serviceArn"], self.image_b))
+            took = time.monotonic() - started
             time.sleep(0.3)  # requests after the switch and the old container's stop
         finally:
             load.stop()
         self.assertEqual(deployment["status"], "SUCCESSFUL")
+        print(f"rolling update: {load.count} requests on {load.connections} keep-alive connections, "
+              f"{len(load.failures)} failed; update to SUCCESSFUL in {took:.1f} s", flush=True)
         self.assertEqual(load.failures, [], f"{len(load.failures)} of {load.count} requests failed")
         for seen in load.commits:
             self.assertEqual(seen[0], S.COMMIT_A)
