@@ -74,7 +74,14 @@ class Deployment:
     failures: int = 0
     history: list = dataclasses.field(default_factory=list)  # (status, stage) in order
     superseded: threading.Event = dataclasses.field(default_factory=threading.Event)
+    stop_reason: str = ""
     thread: threading.Thread | None = None
+
+    def stop(self, reason: str) -> None:
+        """Asks the rollout to end as STOPPED with `reason` at its next step."""
+        if not self.superseded.is_set():
+            self.stop_reason = reason
+            self.superseded.set()
 
 
 @dataclasses.dataclass
@@ -152,7 +159,7 @@ class Rollouts:
     def start(self, deployment: Deployment) -> None:
         previous = [d for d in deployment.service.deployments if d is not deployment and d.status not in DONE]
         for d in previous:
-            d.superseded.set()
+            d.stop("Service deployment stopped: a newer deployment replaced it.")
         deployment.thread = threading.Thread(target=self._run, args=(deployment, previous), daemon=True)
         deployment.thread.start()
 
@@ -171,8 +178,7 @@ class Rollouts:
         try:
             self._progress(d)
         except _Stopped:
-            self._stop(d, "Service deployment stopped: a newer deployment replaced it." if not self.stopping.is_set()
-                       else "The ECS stand-in stopped.")
+            self._stop(d, d.stop_reason or "The ECS stand-in stopped.")
         except _TaskFailed as e:
             self.log(f"deployment {d.arn}: {e}")
             with self.lock:
@@ -333,15 +339,17 @@ class Rollouts:
             revision.container, revision.upstream = None, None
 
     def delete(self, service: Service) -> None:
-        """Stops the service's containers (DeleteExpressGatewayService), then INACTIVE."""
+        """Stops the service's deployments and containers (DeleteExpressGatewayService), then
+        INACTIVE; the stall switch "DRAINING" holds it DRAINING until cleared."""
         def drain():
             for d in list(service.deployments):
-                d.superseded.set()
+                d.stop("Service deployment stopped: the service was deleted.")
                 if d.thread is not None:
                     d.thread.join()
             self.router.switch(service.host, None)
             for revision in service.revisions:
                 self._retire(revision)
+            self.faults.wait_while_stalled("DRAINING", self.stopping)
             with self.lock:
                 service.status, service.serving, service.updated_at = "INACTIVE", None, now()
         threading.Thread(target=drain, daemon=True).start()

@@ -18,8 +18,10 @@ a TLS load balancer named `<service>.ecs.<region>.on.aws`.
   object; null clears one): access_denied (list of operations, or "*"),
   pass_role_denied, propagation_errors (count) with propagation_kind "role" or
   "credentials", server_errors (count), unhealthy (every health check
-  fails), pull_denied (the execution role may not pull), stall (a lifecycle stage name: rollouts halt there until cleared),
-  wrong_commit ({"service": name, "commit": sha}: /version reports it).
+  fails), pull_denied (the execution role may not pull ECR images), stall
+  (a lifecycle stage name: rollouts halt there until cleared; "DRAINING"
+  holds a deleted service DRAINING), wrong_commit ({"service": name,
+  "commit": sha}: /version reports it).
   GET /_stand_in/state shows services, deployments and the stage history.
 
 `env` holds what a client needs: AWS_ENDPOINT_URL_ECS, test credentials,

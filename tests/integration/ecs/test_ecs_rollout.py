@@ -222,6 +222,20 @@ class Rollout(S.StandInCase):
         with self.assertRaises(client.exceptions.ServiceNotActiveException):
             client.update_express_gateway_service(serviceArn=service["serviceArn"],
                                                   primaryContainer={"image": self.image_b})
+        self.create("doomed", self.image_b)  # an INACTIVE name can be used again
+        self.assertEqual(self.commit_served("doomed"), S.COMMIT_B)
+
+    def test_a_name_still_draining_cannot_be_created_again(self):
+        service = self.create("draining", self.image_a)
+        self.ecs.set_faults(stall="DRAINING")
+        client = self.boto()
+        client.delete_express_gateway_service(serviceArn=service["serviceArn"])
+        with self.assertRaises(client.exceptions.InvalidParameterException) as e:
+            client.create_express_gateway_service(**S.create_input("draining", self.image_a))
+        self.assertEqual(e.exception.response["Error"]["Message"], "Unable to Start a service that is still Draining.")
+        deployment = client.list_service_deployments(service=service["serviceArn"])["serviceDeployments"][0]
+        self.assertEqual(deployment["status"], "SUCCESSFUL")
+        self.ecs.set_faults(stall=None)
 
 
 class KeepAliveLoad:
