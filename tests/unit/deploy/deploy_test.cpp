@@ -169,6 +169,9 @@ struct EndState {
   std::string message;
 };
 
+// Names the case in test output (instead of a byte dump).
+void PrintTo(const EndState& state, std::ostream* os) { *os << state.status; }
+
 class EndStates : public DeployTest, public ::testing::WithParamInterface<EndState> {};
 
 TEST_P(EndStates, EachFailedEndStateHasItsExitCodeAndTheApiReasons) {
