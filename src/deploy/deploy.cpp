@@ -65,9 +65,14 @@ util::Result<void> check_status(const aws::ExpressService& service) {
     return fail(ErrorKind::kConflict, "service " + service.arn + " is DRAINING" + why +
                                           ": it is being deleted; wait until it is INACTIVE, or deploy under another --service name");
   }
+  // ECS refuses a new service under the name of an ACTIVE or DRAINING one,
+  // not an INACTIVE one (DeleteService API reference); bringing a deleted
+  // service back stays a deliberate act (issue 14).
   if (service.status == "INACTIVE") {
     return fail(ErrorKind::kConflict, "service " + service.arn + " is INACTIVE" + why +
-                                          ": it was deleted and its name is still taken; deploy under another --service name");
+                                          ": it was deleted, and deploy does not bring a deleted service back on its "
+                                          "own; re-create it deliberately (ECS accepts the name of an INACTIVE "
+                                          "service), or deploy under another --service name");
   }
   return {};
 }
