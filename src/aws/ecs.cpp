@@ -33,6 +33,41 @@ void add_common(json& input, const ExpressServiceSpec& spec) {
   }
 }
 
+std::int64_t epoch_seconds(const json& item, const char* name) {
+  const auto it = item.find(name);
+  if (it == item.end() || !it->is_number()) return 0;
+  return static_cast<std::int64_t>(it->get<double>());
+}
+
+ExpressContainer container_from(const json& item) {
+  ExpressContainer container;
+  container.image = item.value("image", "");
+  if (item.contains("containerPort") && item["containerPort"].is_number_integer()) {
+    container.container_port = item["containerPort"].get<int>();
+  }
+  for (const auto& pair : item.value("environment", json::array())) {
+    container.environment.emplace_back(pair.value("name", ""), pair.value("value", ""));
+  }
+  return container;
+}
+
+ExpressConfiguration configuration_from(const json& item) {
+  ExpressConfiguration configuration;
+  configuration.service_revision_arn = item.value("serviceRevisionArn", "");
+  configuration.execution_role_arn = item.value("executionRoleArn", "");
+  configuration.task_role_arn = item.value("taskRoleArn", "");
+  configuration.cpu = item.value("cpu", "");
+  configuration.memory = item.value("memory", "");
+  configuration.health_check_path = item.value("healthCheckPath", "");
+  configuration.container = container_from(item.value("primaryContainer", json::object()));
+  for (const auto& path : item.value("ingressPaths", json::array())) {
+    if (path.value("accessType", "") == "PUBLIC") configuration.public_endpoints.push_back(path.value("endpoint", ""));
+  }
+  configuration.created_at = epoch_seconds(item, "createdAt");
+  configuration.raw_json = item.dump();
+  return configuration;
+}
+
 ExpressService service_from(const json& item) {
   ExpressService service;
   service.arn = item.value("serviceArn", "");
@@ -46,7 +81,9 @@ ExpressService service_from(const json& item) {
     for (const auto& path : configuration.value("ingressPaths", json::array())) {
       service.endpoints.push_back(path.value("endpoint", ""));
     }
+    service.configurations.push_back(configuration_from(configuration));
   }
+  if (item.contains("targetConfiguration")) service.configurations.push_back(configuration_from(item["targetConfiguration"]));
   return service;
 }
 
@@ -66,9 +103,68 @@ std::vector<ServiceDeployment> deployments_from(const json& list) {
     if (deployment.target_revision_arn.empty() && item.contains("targetServiceRevision")) {
       deployment.target_revision_arn = item["targetServiceRevision"].value("arn", "");
     }
+    deployment.lifecycle_stage = item.value("lifecycleStage", "");
+    deployment.rollback_reason = item.value("rollback", json::object()).value("reason", "");
+    deployment.created_at = epoch_seconds(item, "createdAt");
     deployments.push_back(std::move(deployment));
   }
   return deployments;
+}
+
+void add_resource(std::vector<ManagedResource>& out, const char* kind, const json& item) {
+  if (!item.is_object()) return;
+  out.push_back({kind, item.value("arn", ""), item.value("status", ""), item.value("statusReason", "")});
+}
+
+void add_resources(std::vector<ManagedResource>& out, const char* kind, const json& list) {
+  if (!list.is_array()) return;
+  for (const auto& item : list) add_resource(out, kind, item);
+}
+
+// ecsManagedResources, flattened in the model's member order.
+std::vector<ManagedResource> managed_from(const json& managed) {
+  std::vector<ManagedResource> out;
+  for (const auto& path : managed.value("ingressPaths", json::array())) {
+    add_resource(out, "load balancer", path.value("loadBalancer", json()));
+    add_resources(out, "load balancer security group", path.value("loadBalancerSecurityGroups", json()));
+    add_resource(out, "certificate", path.value("certificate", json()));
+    add_resource(out, "listener", path.value("listener", json()));
+    add_resource(out, "listener rule", path.value("rule", json()));
+    add_resources(out, "target group", path.value("targetGroups", json()));
+  }
+  const json scaling = managed.value("autoScaling", json::object());
+  add_resource(out, "scalable target", scaling.value("scalableTarget", json()));
+  add_resources(out, "scaling policy", scaling.value("applicationAutoScalingPolicies", json()));
+  add_resources(out, "metric alarm", managed.value("metricAlarms", json()));
+  add_resources(out, "service security group", managed.value("serviceSecurityGroups", json()));
+  add_resources(out, "log group", managed.value("logGroups", json()));
+  return out;
+}
+
+std::vector<ServiceRevision> revisions_from(const json& list) {
+  std::vector<ServiceRevision> revisions;
+  for (const auto& item : list) {
+    ServiceRevision revision;
+    revision.arn = item.value("serviceRevisionArn", "");
+    for (const auto& image : item.value("containerImages", json::array())) {
+      revision.images.emplace_back(image.value("image", ""), image.value("imageDigest", ""));
+    }
+    revision.managed_resources = managed_from(item.value("ecsManagedResources", json::object()));
+    revisions.push_back(std::move(revision));
+  }
+  return revisions;
+}
+
+// The members of a configuration that UpdateExpressGatewayService accepts
+// (botocore's UpdateExpressGatewayServiceRequest); the rest (revision ARN,
+// ingress paths, createdAt) are outputs only.
+json update_members(const json& configuration) {
+  json input = json::object();
+  for (const char* name : {"executionRoleArn", "healthCheckPath", "primaryContainer", "taskRoleArn",
+                           "networkConfiguration", "cpu", "memory", "scalingTarget"}) {
+    if (configuration.contains(name)) input[name] = configuration[name];
+  }
+  return input;
 }
 
 }  // namespace
@@ -104,6 +200,31 @@ ApiResult<std::vector<ServiceDeployment>> EcsClient::list_service_deployments(co
   auto output = client_.json_object("ListServiceDeployments", input);
   if (!output) return std::unexpected(output.error());
   return deployments_from(output->value("serviceDeployments", json::array()));
+}
+
+ApiResult<std::vector<ServiceDeployment>> EcsClient::list_service_deployments_since(const std::string& service,
+                                                                                    const std::string& cluster,
+                                                                                    std::int64_t created_after) {
+  json input = {{"service", service}};
+  if (!cluster.empty()) input["cluster"] = cluster;
+  input["createdAt"] = {{"after", created_after}};
+  auto output = client_.json_object("ListServiceDeployments", input);
+  if (!output) return std::unexpected(output.error());
+  return deployments_from(output->value("serviceDeployments", json::array()));
+}
+
+ApiResult<std::vector<ServiceRevision>> EcsClient::describe_service_revisions(const std::vector<std::string>& arns) {
+  auto output = client_.json_object("DescribeServiceRevisions", {{"serviceRevisionArns", arns}});
+  if (!output) return std::unexpected(output.error());
+  return revisions_from(output->value("serviceRevisions", json::array()));
+}
+
+ApiResult<ExpressService> EcsClient::update_to_configuration(const std::string& service_arn,
+                                                             const ExpressConfiguration& configuration) {
+  const json parsed = json::parse(configuration.raw_json, nullptr, false);
+  json input = update_members(parsed.is_object() ? parsed : json::object());
+  input["serviceArn"] = service_arn;
+  return service_result(client_.json_object("UpdateExpressGatewayService", input));
 }
 
 ApiResult<std::vector<ServiceDeployment>> EcsClient::describe_service_deployments(const std::vector<std::string>& arns) {

@@ -3,6 +3,7 @@
 // Create/Update/Describe/DeleteExpressGatewayService, and service deployments
 // for waiting on a canary rollout.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,23 @@ struct ExpressServiceSpec {
   std::optional<int> max_tasks;
 };
 
+// One ExpressGatewayServiceConfiguration (activeConfigurations[] of
+// Describe, targetConfiguration of Update).
+struct ExpressConfiguration {
+  std::string service_revision_arn;
+  std::string execution_role_arn;
+  std::string task_role_arn;
+  std::string cpu;
+  std::string memory;
+  std::string health_check_path;
+  ExpressContainer container;
+  std::vector<std::string> public_endpoints;  // ingressPaths[accessType=PUBLIC].endpoint
+  std::int64_t created_at = 0;                // epoch seconds; 0 when absent
+  // The configuration as the API returned it, for an update back to it
+  // (members we do not model, such as secrets or scalingTarget, included).
+  std::string raw_json;
+};
+
 struct ExpressService {
   std::string arn;
   std::string name;
@@ -39,6 +57,7 @@ struct ExpressService {
   std::string status_reason;
   std::string current_deployment;
   std::vector<std::string> endpoints;  // ingress path endpoints (the public URL)
+  std::vector<ExpressConfiguration> configurations;  // activeConfigurations, or Update's targetConfiguration
 };
 
 struct ServiceDeployment {
@@ -46,6 +65,23 @@ struct ServiceDeployment {
   std::string status;  // PENDING, IN_PROGRESS, SUCCESSFUL, ROLLBACK_*, ...
   std::string status_reason;
   std::string target_revision_arn;
+  std::string lifecycle_stage;   // DescribeServiceDeployments only
+  std::string rollback_reason;   // rollback.reason
+  std::int64_t created_at = 0;   // epoch seconds
+};
+
+// A managed resource of a service revision (load balancer, certificate, ...).
+struct ManagedResource {
+  std::string kind;  // "load balancer", "certificate", ... (the member's name in words)
+  std::string arn;
+  std::string status;  // PROVISIONING, ACTIVE, DEPROVISIONING, DELETED, FAILED
+  std::string status_reason;
+};
+
+struct ServiceRevision {
+  std::string arn;
+  std::vector<std::pair<std::string, std::string>> images;  // (image, imageDigest) of containerImages
+  std::vector<ManagedResource> managed_resources;           // from ecsManagedResources
 };
 
 class EcsClient {
@@ -60,7 +96,18 @@ class EcsClient {
   ApiResult<ExpressService> delete_express_gateway_service(const std::string& service_arn);
   ApiResult<std::vector<ServiceDeployment>> list_service_deployments(const std::string& service,
                                                                      const std::string& cluster = {});
+  // The same, limited to deployments created at or after `created_after`
+  // (epoch seconds: the createdAt filter).
+  ApiResult<std::vector<ServiceDeployment>> list_service_deployments_since(const std::string& service,
+                                                                           const std::string& cluster,
+                                                                           std::int64_t created_after);
   ApiResult<std::vector<ServiceDeployment>> describe_service_deployments(const std::vector<std::string>& arns);
+  ApiResult<std::vector<ServiceRevision>> describe_service_revisions(const std::vector<std::string>& arns);
+  // Updates `service_arn` back to `configuration` (its raw_json): the
+  // members Update accepts (roles, cpu, memory, health check path, the whole
+  // primaryContainer, network and scaling), nothing else.
+  ApiResult<ExpressService> update_to_configuration(const std::string& service_arn,
+                                                    const ExpressConfiguration& configuration);
 
   ServiceClient& service_client() { return client_; }
 

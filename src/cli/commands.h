@@ -18,6 +18,7 @@ CommandSpec logout_command();
 CommandSpec verify_command();
 CommandSpec audit_command();
 CommandSpec credentials_command();
+CommandSpec deploy_command();
 // @command-declarations
 
 }  // namespace eem::cli

@@ -15,6 +15,8 @@ constexpr std::string_view kFooter = R"(Exit codes:
   2   invalid input or usage
   3   not found
   4   conflict with existing state
+  10-14  deploy: timed out (10), STOPPED (11), rolled back (12),
+      rollback failed (13), verification failed (14)
   70  internal error (a bug: please report it)
   74  local I/O error
   75  temporary failure (network, throttling, clock skew): retry later

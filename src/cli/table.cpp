@@ -17,6 +17,7 @@ std::span<const CommandSpec> command_table() {
       verify_command(),
       audit_command(),
       credentials_command(),
+      deploy_command(),
       // @command-table
       version_command(),
   };

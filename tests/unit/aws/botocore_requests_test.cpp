@@ -174,6 +174,48 @@ const std::map<std::string, Call>& our_calls() {
          (void)c.ecs.describe_service_deployments(
              {"arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/default/ecs-express-mode-api/abc"});
        }},
+      {"ecs_list_service_deployments_since",
+       [](Clients& c) { (void)c.ecs.list_service_deployments_since(kArn, "", 1764748800); }},
+      {"ecs_describe_service_revisions",
+       [](Clients& c) {
+         (void)c.ecs.describe_service_revisions(
+             {"arn:aws:ecs:ap-northeast-1:123456789012:service-revision/default/ecs-express-mode-api/1001"});
+       }},
+      {"ecs_update_deploy",
+       [](Clients& c) {
+         // What shipctl deploy sends: every member explicit, the whole primaryContainer.
+         ExpressServiceSpec spec;
+         spec.service_name = kRepo;  // create-only members are not sent on update
+         spec.cluster = "default";
+         spec.infrastructure_role_arn = "arn:aws:iam::123456789012:role/infra";
+         spec.execution_role_arn = "arn:aws:iam::123456789012:role/exec";
+         spec.health_check_path = "/ping";
+         spec.container = {"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecs-express-mode-api@" + kDigest, 8080,
+                           {{"LOG_LEVEL", "info"}}};
+         spec.cpu = "256";
+         spec.memory = "512";
+         (void)c.ecs.update_express_gateway_service(kArn, spec);
+       }},
+      {"ecs_update_to_configuration",
+       [](Clients& c) {
+         // An activeConfigurations[] entry as Describe returns it, outputs included.
+         ExpressConfiguration previous;
+         previous.raw_json = json{{"serviceRevisionArn", "arn:aws:ecs:ap-northeast-1:123456789012:service-revision/default/x/1"},
+                                  {"executionRoleArn", "arn:aws:iam::123456789012:role/exec"},
+                                  {"cpu", "256"},
+                                  {"memory", "512"},
+                                  {"healthCheckPath", "/ping"},
+                                  {"primaryContainer",
+                                   {{"image", "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecs-express-mode-api:old"},
+                                    {"containerPort", 8080},
+                                    {"secrets", json::array({{{"name", "TOKEN"},
+                                                              {"valueFrom", "arn:aws:ssm:ap-northeast-1:123456789012:parameter/token"}}})}}},
+                                  {"scalingTarget", {{"minTaskCount", 1}, {"maxTaskCount", 2}}},
+                                  {"ingressPaths", json::array({{{"accessType", "PUBLIC"}, {"endpoint", "x.ecs.ap-northeast-1.on.aws"}}})},
+                                  {"createdAt", 1764748800.5}}
+                                     .dump();
+         (void)c.ecs.update_to_configuration(kArn, previous);
+       }},
   };
   return calls;
 }

@@ -21,6 +21,17 @@ TEST(Error, PolicyTableRetriesOnlyTransientKinds) {
   EXPECT_EQ(kind_info(ErrorKind::kInternal).name, "internal");
 }
 
+TEST(Error, DeployOutcomesHaveTheirOwnExitCodesAndAreNotRetried) {
+  const std::pair<ErrorKind, int> outcomes[] = {{ErrorKind::kDeployTimedOut, 10}, {ErrorKind::kDeployStopped, 11},
+                                                {ErrorKind::kRolledBack, 12}, {ErrorKind::kRollbackFailed, 13},
+                                                {ErrorKind::kVerifyFailed, 14}};
+  for (const auto& [kind, code] : outcomes) {
+    EXPECT_EQ(kind_info(kind).exit_code, code);
+    EXPECT_FALSE(kind_info(kind).retryable);
+  }
+  EXPECT_EQ(kind_info(ErrorKind::kRolledBack).name, "rolled_back");
+}
+
 TEST(Error, FailBuildsAnUnexpected) {
   const Result<int> r = fail(ErrorKind::kNotFound, "no such repository");
   ASSERT_FALSE(r.has_value());
