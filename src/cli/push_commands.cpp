@@ -336,6 +336,7 @@ CommandSpec push_command() {
                 ctx.exit_code = report(ctx, summary.error());
                 return;
               }
+              for (const auto& warning : summary->warnings) ctx.err << "shipctl: warning: " << warning << "\n";
               print_push_summary(ctx.out, *summary, f->json ? Format::kJson : Format::kText);
               auto written = write_push_outputs(*summary, registry, aws::process_env());
               ctx.exit_code = written ? 0 : report(ctx, written.error());

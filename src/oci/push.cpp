@@ -92,16 +92,30 @@ class Pusher {
   // that exists by digest on the same grounds). So a warm re-push is the ping
   // and one HEAD, and only (3) an unknown manifest HEADs every blob, in
   // parallel. Fills missing_, the skipped counts and ref_present_.
+  // A manifest the credentials may not read counts as absent (it is PUT
+  // again, as docker push does) and is said once, naming ECR's action.
+  bool manifest_present(RegistryClient& client, const std::string& reference) {
+    auto present = client.has_manifest(image_.root(), reference);
+    if (present) return *present;
+    if (summary_.warnings.empty()) {
+      summary_.warnings.push_back(
+          present.error().message + ": the manifest is sent again on every push" +
+          (client.endpoint().ecr ? "; allow ecr:BatchGetImage on the repository (shipctl policy role prints the policy)"
+                                 : ""));
+    }
+    return false;
+  }
+
   util::Result<void> find_missing() {
     RegistryClient& first = *clients_.front();
     const Manifest& root = image_.root();
     refs_ = options_.tags.empty() ? std::vector<std::string>{root.digest.str()} : options_.tags;
     ref_present_.assign(refs_.size(), 0);
     for (std::size_t k = 0; k < refs_.size(); ++k) {
-      ref_present_[k] = first.has_manifest(root, refs_[k]) ? 1 : 0;
+      ref_present_[k] = manifest_present(first, refs_[k]) ? 1 : 0;
       root_present_ = root_present_ || ref_present_[k];
     }
-    if (!root_present_ && !options_.tags.empty()) root_present_ = first.has_manifest(root, root.digest.str());
+    if (!root_present_ && !options_.tags.empty()) root_present_ = manifest_present(first, root.digest.str());
     if (root_present_) {
       for (const auto& blob : image_.blobs) {
         summary_.bytes_skipped += blob.size;
@@ -231,7 +245,7 @@ util::Result<PushSummary> push_image(const Image& image, const ImageRef& dest, c
   auto session = connect(dest, options);
   if (!session) return std::unexpected(session.error());
   Pusher pusher(image, options, std::move(*session),
-                PushSummary{dest.name(), image.root().digest, image.root().media_type, options.tags, 0, 0, 0, 0, 0, 0, 0});
+                PushSummary{dest.name(), image.root().digest, image.root().media_type, options.tags, 0, 0, 0, 0, 0, 0, 0, {}});
   for (auto phase : {&Pusher::find_missing, &Pusher::verify, &Pusher::upload, &Pusher::put_manifests}) {
     if (auto ok = (pusher.*phase)(); !ok) return std::unexpected(ok.error());
   }

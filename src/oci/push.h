@@ -65,6 +65,9 @@ struct PushSummary {
   double seconds = 0;
   // Tags (or the digest) that already named the manifest: not written.
   std::size_t manifests_skipped = 0;
+  // What went wrong without failing the push (a manifest the credentials may
+  // not read), one line each, for the command to print.
+  std::vector<std::string> warnings;
 };
 
 util::Result<PushSummary> push_image(const Image& image, const ImageRef& destination,

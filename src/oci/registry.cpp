@@ -295,7 +295,7 @@ util::Result<void> RegistryClient::resume(const Descriptor& blob, const UploadPo
   return {};
 }
 
-bool RegistryClient::has_manifest(const Manifest& manifest, std::string_view reference) {
+util::Result<bool> RegistryClient::has_manifest(const Manifest& manifest, std::string_view reference) {
   net::Request request;
   request.method = "HEAD";
   request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/manifests/" + std::string(reference);
@@ -309,6 +309,9 @@ bool RegistryClient::has_manifest(const Manifest& manifest, std::string_view ref
     }
     return r;
   });
+  if (response && (response->status == 401 || response->status == 403)) {
+    return std::unexpected(registry_error(*response, "checking manifest " + std::string(reference), endpoint_));
+  }
   if (!response || response->status != 200) return false;
   const auto digest = response->header("Docker-Content-Digest");
   return digest && util::trim(*digest) == manifest.digest.str();

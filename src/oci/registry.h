@@ -73,10 +73,11 @@ class RegistryClient {
   util::Result<std::optional<std::string>> mount_blob(const Descriptor& blob, std::string_view from);
   // HEAD /v2/<name>/manifests/<reference> accepting `manifest`'s media type:
   // true when the registry already holds exactly `manifest` there (its
-  // Docker-Content-Digest is manifest.digest). Any other answer, including
-  // errors (a push-only role may not read manifests), is false: the caller
-  // then PUTs as usual.
-  bool has_manifest(const Manifest& manifest, std::string_view reference);
+  // Docker-Content-Digest is manifest.digest). 401 and 403 are kDenied (a
+  // push-only role may not read manifests: on ECR, no ecr:BatchGetImage), so
+  // the caller can say so; any other answer, errors included, is false and
+  // the caller PUTs as usual.
+  util::Result<bool> has_manifest(const Manifest& manifest, std::string_view reference);
   // PUT /v2/<name>/manifests/<reference>. A registry answering with a
   // Docker-Content-Digest other than manifest.digest fails with kConflict
   // naming both (it stored something else than what was sent).

@@ -45,11 +45,15 @@ NEEDED_BY = {
     "ecr:CompleteLayerUpload": "push",
     "ecr:PutImage": "push",
     "ecr:DescribeImages": "verify",
-    # push HEADs the manifest (is it there already?) and takes a refusal as "no": the push goes on.
+    # push HEADs the manifest (is it there already?) and takes a refusal as "no": the push goes on,
+    # warning that it names (WARNS).
     "ecr:BatchGetImage": None,
     # Only pulls download layers (the rehearsal's run step does): the job passes without it.
     "ecr:GetDownloadUrlForLayer": None,
 }
+
+# Without these the job passes, and its stderr warns, naming the action.
+WARNS = {"ecr:BatchGetImage"}
 
 # Refused only on HEAD requests: the 403 has no body, so the client cannot say which action.
 HEAD_ONLY = {"ecr:BatchCheckLayerAvailability"}
@@ -101,7 +105,8 @@ class RoleActionsTest(unittest.TestCase):
                        if c["verdict"] == "denied" and ":assumed-role/" in c["principal"]})
 
     def job(self, name: str) -> tuple[str | None, str]:
-        """Runs the job's steps in a fresh home; returns (first failing step or None, its stderr)."""
+        """Runs the job's steps in a fresh home; returns (first failing step, its stderr), or (None,
+        every step's stderr) when the job passes."""
         home = es.Home(os.path.join(self.work, name))
         github_env = os.path.join(home.root, "github_env")
         env = {k: v for k, v in home.env(self.ecr).items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
@@ -116,12 +121,14 @@ class RoleActionsTest(unittest.TestCase):
         layout = es.registry_support.umoci_image(self.work, f"{name}-image", {"f": os.urandom(2000)}, layers=1)
         runs = {"login": ["login"],
                 "push": ["push", f"oci:{layout}:t", "--repository", es.REPOSITORY, "--tag", name, "--progress", "none"]}
+        stderr = ""
         for step in ("login", "push"):
             r = es.shipctl(*runs[step], env=env)
             if r.returncode != 0:
                 return step, r.stderr
+            stderr += r.stderr
         r = es.shipctl("verify", "--repository", es.REPOSITORY, "--tag", name, env=env)
-        return (None, "") if r.returncode == 0 else ("verify", r.stderr)
+        return (None, stderr + r.stderr) if r.returncode == 0 else ("verify", r.stderr)
 
     def doctor(self) -> dict:
         r = es.shipctl("doctor", "--role-name", es.ROLE, "--github-repo", "octo-org/app", "--repository",
@@ -129,7 +136,9 @@ class RoleActionsTest(unittest.TestCase):
         return json.loads(r.stdout)
 
     def test_the_whole_policy_runs_the_job(self):
-        self.assertEqual(self.job("complete"), (None, ""))
+        failed, stderr = self.job("complete")
+        self.assertEqual(failed, None, stderr)
+        self.assertNotIn("warning", stderr)
 
     def test_every_action_bootstrap_grants_is_needed_by_the_step_this_test_names(self):
         actions = policy_actions(self.policy)
@@ -148,6 +157,10 @@ class RoleActionsTest(unittest.TestCase):
                     self.iam.put_role_policy(RoleName=es.ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(self.policy))
                 self.assertEqual(failed, NEEDED_BY[action], stderr)
                 if failed is None:
+                    self.assertIn(action, WARNS, "the job passed without it: no step needs it")
+                    self.assertEqual(denied, [action])
+                    self.assertIn("shipctl: warning: ", stderr)
+                    self.assertIn(action, stderr)
                     continue
                 self.assertEqual(denied, [action])
                 if action not in HEAD_ONLY:  # an answer to HEAD has no body to name it
