@@ -68,8 +68,9 @@ class Rollback {
 };
 
 // GET /v2/ with the credentials: proves the login before anything is written.
-util::Result<void> check_login(const EcrLogin& login, const RegistryFlags& flags, const util::EnvLookup& env) {
-  auto options = registry_client_options(flags, env);
+util::Result<void> check_login(Context& ctx, const EcrLogin& login, const RegistryFlags& flags,
+                               const util::EnvLookup& env) {
+  auto options = registry_client_options(ctx, flags, env);  // traced with --debug
   if (!options) return std::unexpected(options.error());
   auto auth = std::make_shared<oci::Authenticator>(
       login.registry, "", oci::Credentials{login.token.username, login.token.password}, oci::PlainHttp::kRefuse);
@@ -206,7 +207,7 @@ util::Result<void> login(Context& ctx, const LoginFlags& flags) {
   // the password itself (the runner reads workflow commands from both).
   mask_secret(flags.print_password ? ctx.err : ctx.out, ecr_auth->token.password, env);
   if (flags.check) {
-    if (auto ok = check_login(*ecr_auth, flags.registry, env); !ok) return ok;
+    if (auto ok = check_login(ctx, *ecr_auth, flags.registry, env); !ok) return ok;
   }
   if (flags.print_password) {
     ctx.out << ecr_auth->token.password << '\n';

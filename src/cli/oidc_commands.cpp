@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/registry_flags.h"
 #include "net/http_client.h"
 #include "oidc/github_subject.h"
 #include "oidc/jwks.h"
@@ -104,7 +105,9 @@ int run_verify(Context& ctx, const VerifyFlags& flags) {
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<oidc::JwksSource> source;
   if (flags.jwks.starts_with("https://") || flags.jwks.starts_with("http://")) {
-    http = net::make_curl_client();
+    net::ClientOptions options;
+    options.trace = trace_sink(ctx);  // --debug traces the JWKS fetch like every other client
+    http = net::make_curl_client(std::move(options));
     auto url = oidc::url_jwks_source(*http, flags.jwks);
     if (!url) return fail_json(ctx, flags.json, url.error());
     source = std::move(*url);
