@@ -26,7 +26,11 @@ class ScriptedClient final : public net::HttpClient {
       }
     }
     seen.push_back({request, body});
-    auto r = answers.front();
+    if (answers.empty()) {  // a request the test did not script: fail it, do not read past the queue
+      ADD_FAILURE() << "unexpected request " << request.method << " " << request.url;
+      return std::unexpected(util::Error{util::ErrorKind::kInternal, "no scripted answer for " + request.url});
+    }
+    auto r = std::move(answers.front());
     answers.pop_front();
     return r;
   }

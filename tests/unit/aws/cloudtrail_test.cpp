@@ -49,7 +49,7 @@ json botocore_requests() {
   const std::string source = testing::source_dir();
   const fs::path out = fs::temp_directory_path() / ("cloudtrail-requests-" + std::to_string(getpid()) + ".json");
   const std::string command = "python3 '" + source + "/tests/unit/aws/botocore_requests.py' '" + source +
-                              "/tests/unit/audit/cloudtrail_request_cases.json' '" + out.string() + "'";
+                              "/tests/unit/aws/cloudtrail_request_cases.json' '" + out.string() + "'";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("botocore capture failed: " + command);
   std::ifstream in(out);
   json captured = json::parse(in);
