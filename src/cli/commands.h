@@ -19,6 +19,5 @@ CommandSpec verify_command();
 CommandSpec audit_command();
 CommandSpec credentials_command();
 CommandSpec deploy_command();
-// @command-declarations
 
 }  // namespace eem::cli

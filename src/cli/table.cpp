@@ -18,7 +18,6 @@ std::span<const CommandSpec> command_table() {
       audit_command(),
       credentials_command(),
       deploy_command(),
-      // @command-table
       version_command(),
   };
   return kCommands;

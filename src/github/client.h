@@ -1,8 +1,8 @@
 #pragma once
 // A small GitHub REST API client (https://docs.github.com/en/rest): the calls
-// shipctl needs to set up and diagnose keyless deploys. Shared by bootstrap,
-// doctor and audit. All calls go through net::HttpClient; the token is a
-// secret and never appears in messages.
+// shipctl needs to set up keyless deploys (bootstrap: repository ids, the OIDC
+// subject customization, Actions secrets). All calls go through
+// net::HttpClient; the token is a secret and never appears in messages.
 //
 // Contract:
 //  - base URL: GITHUB_API_URL (as set inside Actions, also for GitHub

@@ -23,7 +23,7 @@ enum class ErrorKind {
   kIo,             // local file or process failure
   kUnsupported,    // valid, but not something we implement
   kInternal,       // a bug: an invariant of ours does not hold
-  // shipctl deploy's outcomes (issue 14): each its own exit code.
+  // shipctl deploy's outcomes: each its own exit code.
   kDeployTimedOut,     // the wait ended first; the deployment goes on (resume with --wait-only)
   kDeployStopped,      // the deployment ended STOPPED
   kRolledBack,         // the deployment failed and was rolled back (ROLLBACK_SUCCESSFUL)
