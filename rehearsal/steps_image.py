@@ -70,10 +70,12 @@ def save(ctx: Context) -> str:
 
 
 def _ecr_password(ctx: Context) -> str:
-    """`aws ecr get-login-password` with the job's credentials (botocore)."""
+    """`aws ecr get-login-password` (botocore) with the administrator's
+    credentials, standing in for the ECS execution role that pulls on AWS:
+    the job's role may push, not download layers (no GetDownloadUrlForLayer)."""
     import boto3  # noqa: PLC0415 - the machine's Python has it with moto
 
-    env = ctx.job_env()
+    env = ctx.admin_keys_or_default()
     client = boto3.client("ecr", region_name=REGION, endpoint_url=ctx.moto_url,
                           aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                           aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
@@ -85,12 +87,12 @@ def _ecr_password(ctx: Context) -> str:
 
 
 def _pull(ctx: Context, ref: str) -> None:
-    """podman pull `ref` with an auth file (0600) holding the job's ECR
-    password: through the stand-in's registry proxy on 127.0.0.1 (podman has
-    no --connect-to to reach the TLS name, so --tls-verify=false: a test
-    registry), which judges the pull (BatchGetImage, GetDownloadUrlForLayer)
-    against the role's policy; pinning the digest proves the content is what
-    was pushed."""
+    """podman pull `ref` with an auth file (0600) holding an ECR password for
+    the puller (_ecr_password): through the stand-in's registry proxy on
+    127.0.0.1 (podman has no --connect-to to reach the TLS name, so
+    --tls-verify=false: a test registry), which judges the pull
+    (BatchGetImage, GetDownloadUrlForLayer); pinning the digest proves the
+    content is what was pushed."""
     auth = ctx.sup.path("pull-auth.json")
     secret = base64.b64encode(f"AWS:{_ecr_password(ctx)}".encode()).decode()
     fd = os.open(auth, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -162,8 +162,12 @@ class LoginTest(unittest.TestCase):
         r = self.login()
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.islink(self.home.docker))
-        self.assertEqual(json.loads(self.home.read(target))["auths"],
-                         {"ghcr.io": {"auth": auth("me", "pat")}, self.ecr.host: {"auth": auth("AWS", self.ecr.password)}})
+        auths = json.loads(self.home.read(target))["auths"]
+        self.assertEqual(auths["ghcr.io"], {"auth": auth("me", "pat")})
+        user, _, password = base64.b64decode(auths[self.ecr.host]["auth"]).decode().partition(":")
+        self.assertEqual(user, "AWS")
+        self.assert_role_password(password)
+        self.assertEqual(sorted(auths), sorted(["ghcr.io", self.ecr.host]))
         self.assertEqual(stat.S_IMODE(os.stat(target).st_mode), 0o600)
         self.assertEqual(os.listdir(os.path.dirname(target)), ["config.json"])
         logout = es.shipctl("logout", env=self.home.env(self.ecr))

@@ -32,9 +32,9 @@ NEEDED = {
              ("registry", "ecr:InitiateLayerUpload"), ("registry", "ecr:UploadLayerPart"),
              ("registry", "ecr:CompleteLayerUpload"), ("registry", "ecr:PutImage")},
     "verify": {("aws", "ecr:DescribeRepositories"), ("aws", "ecr:DescribeImages")},
-    "run": {("aws", "ecr:GetAuthorizationToken"), ("registry", "ecr:BatchGetImage"),
-            ("registry", "ecr:GetDownloadUrlForLayer")},
 }
+# The run step pulls as the ECS execution role would, not as the job: the
+# workflow role may push but not download layers (no GetDownloadUrlForLayer).
 
 
 def head() -> str:
