@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aws/timestamp.h"
+
 namespace eem::aws {
 
 namespace {
@@ -36,7 +38,10 @@ void add_common(json& input, const ExpressServiceSpec& spec) {
 std::int64_t epoch_seconds(const json& item, const char* name) {
   const auto it = item.find(name);
   if (it == item.end() || !it->is_number()) return 0;
-  return static_cast<std::int64_t>(it->get<double>());
+  const double seconds = it->get<double>();
+  // Out of the clock's range the cast is undefined: such a time is unknown (0).
+  if (!(seconds >= 0 && seconds < static_cast<double>(kEndOfTimestamps))) return 0;
+  return static_cast<std::int64_t>(seconds);
 }
 
 ExpressContainer container_from(const json& item) {

@@ -13,7 +13,7 @@ namespace eem::aws {
 
 // 2200-01-01T00:00:00Z in epoch seconds. system_clock counts nanoseconds in
 // 64 bits, up to 2262; AWS timestamps are near now, so a later one is no
-// timestamp (converting it was undefined behaviour: issue 13, item 7).
+// timestamp (converting it to an integer would be undefined behaviour).
 inline constexpr std::int64_t kEndOfTimestamps = 7258118400;
 
 // Parses the UTC forms above, from 1970 to kEndOfTimestamps (excluded);

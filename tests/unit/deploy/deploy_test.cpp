@@ -114,6 +114,19 @@ TEST_F(DeployTest, SameConfigurationMakesNoCallAndGoesStraightToVerification) {
   EXPECT_EQ(lines_.front(), "deploy: service " + kServiceArn + " already runs this configuration: no update");
 }
 
+// A createdAt no clock can hold (1e300) is unknown, not an undefined cast
+// (UBSan's float-cast-overflow aborts the dev build on it).
+TEST_F(DeployTest, ACreatedAtOutOfRangeIsUnknownNotACrash) {
+  json active = configuration(1, kImage);
+  active["createdAt"] = 1e300;
+  fake_.answer("DescribeExpressGatewayService", service("ACTIVE", {active}));
+  fake_.answer("DescribeServiceRevisions", revision(1, kDigest));
+  web_.serve(kCommit);
+  const Report report = run_with(wanted());
+  ASSERT_FALSE(report.error) << report.error->message;
+  EXPECT_EQ(report.action, Action::kUnchanged);
+}
+
 TEST_F(DeployTest, ADifferentImageIsAnUpdateSendingTheWholePrimaryContainerAndNoCreateOnlyMembers) {
   Wanted w = wanted();
   w.spec.container.environment = {{"LOG_LEVEL", "info"}};
