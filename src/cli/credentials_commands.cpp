@@ -29,7 +29,7 @@ using util::ErrorKind;
 struct CredentialsOptions {
   AwsFlags aws;
   std::string role_arn, audience, session_name = "GitHubActions", token_file, allowed, format = "auto";
-  int duration = 0;  // 0: the role's default (1 h)
+  int duration = 0;  // 0: not sent, STS's default (3600 s)
   bool json = false;
 };
 
@@ -37,8 +37,9 @@ constexpr std::string_view kDefaultRegion = "ap-northeast-1";  // the seed's reg
 
 constexpr std::string_view kExamples = R"x(
 Examples:
-  # In a GitHub Actions job with `permissions: id-token: write`:
-  shipctl credentials --role-arn "${{ secrets.AWS_ROLE_ARN }}" --allowed-account-ids 123456789012
+  # In a GitHub Actions job with `permissions: id-token: write` and the secret passed
+  # through the step's env (AWS_ROLE_ARN: ${{ secrets.AWS_ROLE_ARN }}), never interpolated into the script:
+  shipctl credentials --allowed-account-ids 123456789012
   # On a laptop or another CI, with a token file:
   eval "$(shipctl credentials --role-arn arn:aws:iam::123456789012:role/GitHubActionsECRRole \
       --web-identity-token-file token.jwt --format env)"
@@ -60,6 +61,13 @@ util::Result<std::vector<std::string>> parse_accounts(const std::string& list) {
 }
 
 util::Result<void> validate(const CredentialsOptions& o) {
+  // `AWS_ROLE_ARN: ${{ secrets.AWS_ROLE_ARN }}` with the secret unset (the
+  // seed's most common mistake) arrives as an empty value.
+  if (o.role_arn.empty()) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "the AWS_ROLE_ARN secret is empty or not set for this repository/environment: add it in the "
+                      "repository's (or the job environment's) Actions secrets, or pass --role-arn ARN");
+  }
   if (auto ok = aws::validate_role_arn(o.role_arn); !ok) return ok;
   if (auto ok = aws::validate_role_session_name(o.session_name); !ok) return ok;
   if (o.duration != 0) return aws::validate_duration_seconds(o.duration);
@@ -166,12 +174,13 @@ util::Result<void> run_credentials(Context& ctx, CredentialsOptions o) {
 
 void define(CLI::App& sub, Context& ctx) {
   auto o = std::make_shared<CredentialsOptions>();
-  sub.add_option("--role-arn", o->role_arn, "Role to assume (default: $AWS_ROLE_ARN)")
-      ->envname("AWS_ROLE_ARN")
-      ->required();
+  // Not ->required(): an empty or missing value gets one line naming the secret (validate).
+  sub.add_option("--role-arn", o->role_arn, "Role to assume (default: $AWS_ROLE_ARN)")->envname("AWS_ROLE_ARN");
   sub.add_option("--audience", o->audience, "Token audience (default: sts.amazonaws.com; .cn in China regions)");
   sub.add_option("--session-name", o->session_name, "Role session name")->capture_default_str();
-  sub.add_option("--duration", o->duration, "Session duration in seconds, 900-43200 (default: the role's, 1 h)");
+  sub.add_option("--duration", o->duration,
+                 "Session duration in seconds, 900-43200 (default: STS's 3600; more than 3600 needs the role's "
+                 "maximum session duration raised)");
   sub.add_option("--allowed-account-ids", o->allowed, "Comma-separated accounts the role must belong to");
   sub.add_option("--web-identity-token-file", o->token_file, "Read the OIDC token from FILE instead of Actions");
   sub.add_option("--format", o->format, "auto (github in Actions, else env), github, env, credential-process, json")
@@ -180,6 +189,7 @@ void define(CLI::App& sub, Context& ctx) {
   add_aws_flags(sub, o->aws, "default: ap-northeast-1");
   sub.footer(std::string(kExamples));
   sub.callback([&ctx, o] {
+    o->role_arn = std::string(util::trim(o->role_arn));  // a secret pasted with a newline
     auto done = run_credentials(ctx, *o);
     ctx.exit_code = done ? 0 : report(ctx, done.error());
   });

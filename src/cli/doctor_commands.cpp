@@ -9,6 +9,7 @@
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 #include "doctor/doctor.h"
+#include "util/strings.h"
 
 namespace eem::cli {
 
@@ -80,6 +81,24 @@ void add_run_flags(CLI::App& sub, doctor::Options& o, std::string& subject_forma
 
 }  // namespace
 
+namespace {
+
+// shipctl|docker (any case) to the enum's number, with an error naming the
+// choices (CLI11's CheckedTransformer prints its internal mapping).
+CLI::Validator push_tool_names() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        const std::string lower = util::to_lower(value);
+        if (lower != "shipctl" && lower != "docker") return "expected shipctl or docker, not '" + value + "'";
+        const auto tool = lower == "docker" ? doctor::PushTool::kDocker : doctor::PushTool::kShipctl;
+        value = std::to_string(static_cast<int>(tool));
+        return {};
+      },
+      "shipctl|docker");
+}
+
+}  // namespace
+
 CommandSpec doctor_command() {
   return {"doctor", "Find why a keyless push fails: OIDC provider, role, trust policy, permissions, repository, login",
           [](CLI::App& sub, Context& ctx) {
@@ -104,10 +123,7 @@ CommandSpec doctor_command() {
             sub.add_option("--push-tool", f->options.push_tool,
                            "What pushes the image: shipctl (gets its own ECR token; no login needed) or docker "
                            "(docker/podman push: needs shipctl login first)")
-                ->transform(CLI::CheckedTransformer(
-                    std::map<std::string, doctor::PushTool>{{"shipctl", doctor::PushTool::kShipctl},
-                                                            {"docker", doctor::PushTool::kDocker}},
-                    CLI::ignore_case))
+                ->transform(push_tool_names())
                 ->default_str("shipctl");
             sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"root_cause\": id|null} as JSON");
             sub.callback([&ctx, f] {

@@ -52,9 +52,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints help/version to stdout and errors to stderr itself.
-    const int code = app.exit(e, out, err);
-    return code == 0 ? 0 : 2;
+    // Help and version: CLI11 prints them to stdout.
+    if (e.get_exit_code() == 0) return app.exit(e, out, err);
+    // A usage mistake is one line, like every other error, naming the help to read.
+    const auto subs = app.get_subcommands();
+    const std::string help = subs.empty() ? "shipctl --help" : "shipctl " + subs.front()->get_name() + " --help";
+    err << "shipctl: error: " << e.what() << " (" << help << ")\n";
+    return util::kind_info(util::ErrorKind::kInvalidInput).exit_code;
   } catch (const std::exception& e) {
     err << "shipctl: internal error: " << e.what() << '\n';
     return util::kind_info(util::ErrorKind::kInternal).exit_code;

@@ -133,6 +133,31 @@ class BadInputTest(unittest.TestCase):
             cases.append((["credentials", "--web-identity-token-file", self.token_file], {"AWS_ROLE_ARN": arn}, message))
         self.check(cases, 2, 0)
 
+    def test_empty_role_arn_names_the_secret_and_whitespace_is_trimmed(self):
+        # `AWS_ROLE_ARN: ${{ secrets.AWS_ROLE_ARN }}` with the secret unset gives an empty value.
+        empty = ("the AWS_ROLE_ARN secret is empty or not set for this repository/environment: add it in the "
+                 "repository's (or the job environment's) Actions secrets, or pass --role-arn ARN")
+        token = ["--web-identity-token-file", self.token_file]
+        self.check([
+            (["credentials", *token], {"AWS_ROLE_ARN": ""}, empty),
+            (["credentials", *token], {}, empty),
+            (["credentials", "--role-arn", "", *token], {}, empty),
+            (["credentials", "--role-arn", "  ", *token], {}, empty),
+        ], 2, 0)
+        # Surrounding whitespace (a secret pasted with a newline) is not part of the ARN: it reaches STS.
+        r = self.shipctl("credentials", *token, AWS_ROLE_ARN=f" {ROLE}\n")
+        self.assertNotIn("invalid role ARN", r.stderr)
+        self.assertGreater(len(self.aws.calls), 0, r.stderr)
+
+    def test_usage_mistakes_are_one_line_naming_the_help(self):
+        self.check([
+            (["doctor", "--push-tool", "podman"], {},
+             "--push-tool: expected shipctl or docker, not 'podman' (shipctl doctor --help)"),
+            (["push"], {}, "SOURCE is required (shipctl push --help)"),
+            (["verify", "--repository", "app", "--tag", "v1", "--no-such-flag"], {},
+             "The following argument was not expected: --no-such-flag (shipctl verify --help)"),
+        ], 2, 0)
+
     def test_full_image_uri_as_repository_is_refused_before_any_call(self):
         fix = ("--repository takes the repository name, not the image URI: pass --repository ecs-express-mode-api "
                "(the registry comes from the account and region, the tag from --tag)")
