@@ -22,6 +22,7 @@
 #include "cli/push_report.h"
 #include "cli/registry_flags.h"
 #include "net/http_client.h"
+#include "oci/auth_store.h"
 #include "oci/push.h"
 
 namespace eem::cli {
@@ -45,6 +46,7 @@ struct PushFlags {
   std::uint64_t chunk_mib = 0;
   std::string mount_from;
   std::string progress = "auto";
+  std::string digestfile;
   bool json = false;
 };
 
@@ -258,11 +260,13 @@ util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, st
   if (auto ok = check_numbers(flags); !ok) return std::unexpected(ok.error());
   auto http = registry_client_options(ctx, flags.registry, aws::process_env());
   if (!http) return std::unexpected(http.error());
+  // The source first: a missing or unreadable image is the mistake to name,
+  // not the credentials or the network the destination would need.
+  auto image = load(flags);
+  if (!image) return std::unexpected(image.error());
   auto target = derive_target(ctx, flags);
   if (!target) return std::unexpected(target.error());
   if (auto ok = check_flags(flags, target->dest); !ok) return std::unexpected(ok.error());
-  auto image = load(flags);
-  if (!image) return std::unexpected(image.error());
   const std::string context = "pushing to " + target->dest.name();
   auto credentials = resolve_credentials(ctx, flags, *target);
   if (!credentials) return std::unexpected(credentials.error().with_context(context));
@@ -306,6 +310,7 @@ CommandSpec push_command() {
                 "registry to $GITHUB_OUTPUT and a table to $GITHUB_STEP_SUMMARY.\n\n"
                 "Examples:\n"
                 "  shipctl push docker-archive:image.tar --repository ecs-express-mode-api\n"
+                "  shipctl push image.tar --repository ecs-express-mode-api --digestfile image.digest\n"
                 "  shipctl push oci-archive:image.tar --repository ecs-express-mode-api --tag v1.2.0 --region us-east-1\n"
                 "  shipctl push oci:build/layout:app registry.example.com:5000/team/app:v1 --ca-file ca.pem\n"
                 "Retries: every registry request, 5 attempts, on connection failures, stalls, 408, 429, 5xx,\n"
@@ -314,7 +319,10 @@ CommandSpec push_command() {
                 "referenced blob not found, 4 conflict (immutable tag exists, or the registry stored\n"
                 "another digest), 75 network (retry later), 77 denied, expired credentials or an\n"
                 "untrusted TLS certificate.");
-            sub.add_option("SOURCE", f->source, "oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]")->required();
+            sub.add_option("SOURCE", f->source,
+                           "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF], or a tar file's (or "
+                           "OCI layout directory's) path")
+                ->required();
             sub.add_option("DEST", f->destination, "REGISTRY/REPOSITORY[:TAG] (or use --repository)");
             sub.add_option("--repository", f->repository, "ECR repository name (not the URI); derives DEST");
             sub.add_option("--tag", f->tags, "Another tag for the image (repeatable)");
@@ -328,6 +336,7 @@ CommandSpec push_command() {
             sub.add_option("--chunk-size", f->chunk_mib, "Upload blobs larger than this many MiB in chunks of that size (0: one request per blob)");
             sub.add_option("--progress", f->progress, "auto, bars, lines or none")
                 ->check(CLI::IsMember({"auto", "bars", "lines", "none"}));
+            sub.add_option("--digestfile", f->digestfile, "After the push, write the manifest digest to this file (as skopeo does)");
             sub.add_flag("--json", f->json, "Print the summary as JSON");
             sub.callback([&ctx, f] {
               std::string registry;
@@ -339,6 +348,9 @@ CommandSpec push_command() {
               for (const auto& warning : summary->warnings) ctx.err << "shipctl: warning: " << warning << "\n";
               print_push_summary(ctx.out, *summary, f->json ? Format::kJson : Format::kText);
               auto written = write_push_outputs(*summary, registry, aws::process_env());
+              if (written && !f->digestfile.empty()) {
+                written = oci::replace_file(f->digestfile, summary->digest.str(), 0644);
+              }
               ctx.exit_code = written ? 0 : report(ctx, written.error());
             });
           }};

@@ -1,5 +1,6 @@
 #include "oci/source.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "crypto/hash.h"
@@ -11,6 +12,38 @@ using util::ErrorKind;
 using util::fail;
 
 constexpr std::size_t kHashBufferSize = 1u << 20;
+
+// "docker://x", "containers-storage:x", "docker-daemon:x": a transport name
+// (lower-case letters and '-') before the first ':', as containers/image
+// spells them; a path such as "./a:b" or "/tmp/x" is not one.
+bool looks_like_transport(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  return std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(colon),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; });
+}
+
+// A bare path: a directory is an OCI layout; a tar holding index.json is an
+// OCI archive, one holding manifest.json a docker save.
+util::Result<Image> load_detected(const std::filesystem::path& path, const std::optional<Platform>& platform) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    auto dir = open_directory_tree(path);
+    if (!dir) return std::unexpected(dir.error());
+    return load_oci_layout(std::shared_ptr<const FileTree>(std::move(*dir)), "", platform);
+  }
+  auto tree = open_tar_tree(path);
+  if (!tree) return std::unexpected(tree.error());
+  std::shared_ptr<const FileTree> shared(std::move(*tree));
+  if (shared->size("index.json")) return load_oci_layout(std::move(shared), "", platform);
+  if (shared->size("manifest.json")) {
+    if (platform) return fail(ErrorKind::kInvalidInput, "--platform applies to OCI indexes; a docker save holds one image");
+    return load_docker_archive(std::move(shared), "");
+  }
+  return fail(ErrorKind::kInvalidInput, path.string() + " holds neither an OCI layout (index.json) nor a docker "
+                                                        "save (manifest.json): build it with `podman save` or "
+                                                        "`buildah push ... oci-archive:FILE`");
+}
 }  // namespace
 
 util::Result<SourceSpec> SourceSpec::parse(std::string_view text) {
@@ -32,12 +65,16 @@ util::Result<SourceSpec> SourceSpec::parse(std::string_view text) {
     return SourceSpec{kind, std::string(path),
                       colon == std::string_view::npos ? std::string() : std::string(rest.substr(colon + 1))};
   }
-  return fail(ErrorKind::kInvalidInput,
-              "unknown source \"" + std::string(text) +
-                  "\": use oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF]");
+  if (text.empty() || looks_like_transport(text)) {
+    return fail(ErrorKind::kInvalidInput,
+                "unknown source \"" + std::string(text) +
+                    "\": use oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF] or a tar file's path");
+  }
+  return SourceSpec{SourceKind::kDetect, std::string(text), ""};
 }
 
 util::Result<Image> load_image(const SourceSpec& spec, const std::optional<Platform>& platform) {
+  if (spec.kind == SourceKind::kDetect) return load_detected(spec.path, platform);
   const bool is_dir = spec.kind == SourceKind::kOciLayout;
   auto tree = is_dir ? open_directory_tree(spec.path) : open_tar_tree(spec.path);
   if (!tree) return std::unexpected(tree.error());

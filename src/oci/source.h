@@ -1,7 +1,9 @@
 #pragma once
 // Image sources for push: an OCI image layout directory (oci:DIR[:TAG]), an
 // OCI layout in a tar (oci-archive:FILE[:TAG]) and a docker save / podman
-// save tarball (docker-archive:FILE[:REF]). Loading parses and checks every
+// save tarball (docker-archive:FILE[:REF]), or a bare path (crane's way): a
+// directory is read as an OCI layout, a tar as whichever of the two it
+// holds. Loading parses and checks every
 // manifest and the presence and size of every blob; blob contents are
 // checked by verify_blob() before anything is uploaded.
 
@@ -20,14 +22,21 @@
 
 namespace eem::oci {
 
-enum class SourceKind { kOciLayout, kOciArchive, kDockerArchive };
+enum class SourceKind {
+  kOciLayout,
+  kOciArchive,
+  kDockerArchive,
+  kDetect,  // a bare path: the kind is read from what is there when loading
+};
 
 struct SourceSpec {
   SourceKind kind = SourceKind::kOciLayout;
   std::filesystem::path path;
   std::string reference;  // tag (oci) or repo:tag (docker-archive); may be empty
 
-  // Parses "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "docker-archive:FILE[:REF]".
+  // Parses "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]", "docker-archive:FILE[:REF]"
+  // and a bare PATH (kDetect, no reference). Another transport ("docker://",
+  // "containers-storage:") is kInvalidInput naming the ones push reads.
   static util::Result<SourceSpec> parse(std::string_view text);
 };
 

@@ -252,6 +252,46 @@ class PushTest(unittest.TestCase):
         self.assertIn("remove the scheme \"https://\"", r.stderr)
 
 
+    def test_bare_tar_paths_are_read_as_what_they_hold_and_digestfile_is_written(self):
+        """crane's bare path (either archive kind) and skopeo's --digestfile."""
+        with rs.registry(self.work, tls=True, auth=False) as reg:
+            for name, archive in (("oci", self.oci_archive), ("docker", self.docker_archive)):
+                digestfile = os.path.join(self.work, f"{name}.digest")
+                r = self.push(archive, f"{reg}/bare:{name}", "--ca-file", self.ca, "--json",
+                              "--digestfile", digestfile)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                digest = rs.json_line(r.stdout)["digest"]
+                with open(digestfile) as f:
+                    self.assertEqual(f.read(), digest)
+                self.assertEqual(rs.manifest_digest_from_registry(f"{reg}/bare:{name}", True, self.work, False), digest)
+
+    def test_a_bad_source_is_named_before_credentials_or_network(self):
+        # No AWS credentials and an unreachable STS: the source is still the error.
+        env = {"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+               "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+        missing = os.path.join(self.work, "missing.tar")
+        for source in (missing, f"oci-archive:{missing}"):
+            r = self.push(source, "--repository", "app", env=env)
+            self.assertEqual(r.returncode, 3, r.stderr)  # not found
+            self.assertIn(f"no such file: {missing}", r.stderr)
+            self.assertNotIn("credentials", r.stderr)
+        not_an_image = os.path.join(self.work, "not-an-image.tar")
+        subprocess.run(["tar", "-cf", not_an_image, "-C", self.work, "lay"], check=True)
+        r = self.push(not_an_image, "--repository", "app", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"{not_an_image} holds neither an OCI layout (index.json) nor a docker save (manifest.json)",
+                      r.stderr)
+        r = self.push("docker://alpine", "--repository", "app", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn('unknown source "docker://alpine"', r.stderr)
+
+    def test_debug_after_the_command_name_traces_too(self):
+        with rs.registry(self.work, tls=True, auth=False) as reg:
+            r = self.push(f"oci:{self.layout}:t", f"{reg}/team/app:dbg2", "--ca-file", self.ca, "--debug")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"> GET https://{reg}/v2/\n", r.stderr)
+
+
 class BuildahPodmanTest(unittest.TestCase):
     """Images made by buildah (oci-archive, docker-archive) and podman save."""
 

@@ -32,8 +32,16 @@ TEST(SourceSpec, ParsesTransportsPathAndReference) {
   EXPECT_EQ(b->reference, "app:1");
   EXPECT_EQ(SourceSpec::parse("oci-archive:a.tar")->reference, "");
   EXPECT_EQ(SourceSpec::parse("docker://x").error().message,
-            "unknown source \"docker://x\": use oci:DIR[:TAG], oci-archive:FILE[:TAG] or "
-            "docker-archive:FILE[:REF]");
+            "unknown source \"docker://x\": use oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF] "
+            "or a tar file's path");
+  EXPECT_FALSE(SourceSpec::parse("containers-storage:x").has_value());
+  EXPECT_FALSE(SourceSpec::parse("").has_value());
+  auto bare = SourceSpec::parse("build/image.tar");
+  EXPECT_EQ(bare->kind, SourceKind::kDetect);
+  EXPECT_EQ(bare->path, "build/image.tar");
+  EXPECT_EQ(bare->reference, "");
+  EXPECT_EQ(SourceSpec::parse("./a:b.tar")->kind, SourceKind::kDetect);
+  EXPECT_EQ(SourceSpec::parse("/tmp/img.tar")->path, "/tmp/img.tar");
   EXPECT_EQ(SourceSpec::parse("oci:").error().message, "source \"oci:\" has no path");
 }
 
@@ -154,6 +162,25 @@ TEST(OciArchive, LoadsLayoutFromTarWithoutExtracting) {
     auto ok = verify_blob(*image, b, {});
     EXPECT_TRUE(ok.has_value()) << ok.error().message;
   }
+}
+
+TEST(BarePath, ReadsATarOrADirectoryAsWhatItHolds) {
+  TempDir dir;
+  MultiPlatform mp;
+  testing::write_tar(dir.path / "img.tar", mp.layout.all());
+  const auto amd64 = Platform::parse("linux/amd64").value();
+  auto from_tar = load((dir.path / "img.tar").string(), amd64);
+  ASSERT_TRUE(from_tar.has_value()) << from_tar.error().message;
+  EXPECT_EQ(from_tar->root().digest, Digest::of(mp.amd64));
+  mp.layout.write_dir(dir.path / "layout");
+  auto from_dir = load((dir.path / "layout").string(), amd64);
+  ASSERT_TRUE(from_dir.has_value()) << from_dir.error().message;
+  EXPECT_EQ(from_dir->root().digest, Digest::of(mp.amd64));
+  testing::write_tar(dir.path / "other.tar", {{"readme", "x"}});
+  EXPECT_EQ(load((dir.path / "other.tar").string()).error().message,
+            (dir.path / "other.tar").string() +
+                " holds neither an OCI layout (index.json) nor a docker save (manifest.json): build it with "
+                "`podman save` or `buildah push ... oci-archive:FILE`");
 }
 
 struct Hostile {
