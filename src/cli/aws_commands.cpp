@@ -7,6 +7,7 @@
 #include "aws/sts.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
+#include "cli/ecr_target.h"
 
 namespace eem::cli {
 
@@ -18,9 +19,8 @@ struct WhoamiOptions {
 };
 
 util::Result<void> whoami(Context& ctx, const WhoamiOptions& options) {
-  // STS answers in every region; without one configured, use us-east-1 as
-  // the CLI does for the global endpoint.
-  auto session = AwsSession::open(ctx, options.aws, "us-east-1");
+  // STS answers in every region: the same default as every other command.
+  auto session = AwsSession::open(ctx, options.aws, kDefaultEcrRegion);
   if (!session) return std::unexpected(session.error());
   auto service = session->client(aws::kSts);
   if (!service) return std::unexpected(service.error());
@@ -48,7 +48,14 @@ CommandSpec whoami_command() {
   return {"whoami", "Show the AWS identity the credential chain resolves to (STS GetCallerIdentity)",
           [](CLI::App& sub, Context& ctx) {
             auto options = std::make_shared<WhoamiOptions>();
-            add_aws_flags(sub, options->aws, "default: us-east-1");
+            sub.footer(
+                "Examples:\n"
+                "  shipctl whoami\n"
+                "  shipctl whoami --profile admin --json\n"
+                "  AWS_ROLE_ARN=... AWS_WEB_IDENTITY_TOKEN_FILE=token.jwt shipctl whoami   # as the role\n\n"
+                "Exit codes: 0 ok, 2 bad input (unknown region), 75 STS unreachable or throttled, 77 no\n"
+                "credentials found, or they are expired or invalid.");
+            add_aws_flags(sub, options->aws, "default: ap-northeast-1");
             sub.add_flag("--json", options->json, "Print as JSON");
             sub.callback([&ctx, options] {
               auto done = whoami(ctx, *options);

@@ -43,7 +43,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       "shipctl"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_line());
-  app.add_flag("--debug", ctx.debug, "Trace requests to stderr (secrets are redacted)");
+  app.add_flag("--debug", ctx.debug, "Trace requests to stderr (secrets are redacted); before or after the command");
+  // Subcommands made below inherit this: an option they do not know (--debug
+  // after the command name) is matched against shipctl's own.
+  app.fallthrough();
   app.footer(std::string(kFooter));
   for (const auto& spec : command_table()) {
     auto* sub = app.add_subcommand(std::string(spec.name), std::string(spec.summary));

@@ -135,6 +135,8 @@ class AwsAgainstMoto(unittest.TestCase):
         identity = json.loads(by_token.stdout)
         self.assertEqual(identity["credential_source"], "web identity token file")
         self.assertEqual(identity["arn"], "arn:aws:sts::123456789012:assumed-role/ci/ci-run")
+        # No region anywhere: the default every command shares, the seed's region.
+        self.assertEqual(identity["region"], "ap-northeast-1")
         self.assertEqual(by_profile.returncode, 0, by_profile.stderr)
         identity = json.loads(by_profile.stdout)
         self.assertEqual(identity["credential_source"], "profile deploy (assume role)")
