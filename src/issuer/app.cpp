@@ -8,7 +8,7 @@
 
 #include "issuer/routes.h"
 #include "server/server.h"
-#include "service/problem.h"
+#include "server/problem.h"
 
 namespace eem::issuer {
 
@@ -88,11 +88,11 @@ int serve(const Flags& flags, RunConfig run, crypto::PrivateKey key) {
   options.port = flags.port;
   options.drain_timeout = std::chrono::milliseconds(2000);
   std::unique_ptr<TokenIssuer> issuer;
-  service::Router router;
+  server::Router router;
   server::Server server(
       options, [&router](const server::Request& req, server::Response& res) { router.dispatch(req, res); },
       [](int status, std::string_view title, std::string_view detail, server::Response& res) {
-        service::problem(res, status, title, detail);
+        server::problem(res, status, title, detail);
       },
       [](const server::AccessRecord& r) {
         // Never the query or headers: the bearer is a credential.

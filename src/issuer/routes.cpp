@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/rsa_signer.h"
-#include "service/problem.h"
+#include "server/problem.h"
 #include "util/strings.h"
 
 namespace eem::issuer {
@@ -50,7 +50,7 @@ std::vector<std::string> query_values(std::string_view query, std::string_view n
     const std::string_view raw = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
     std::string plus_as_space(raw);
     for (char& c : plus_as_space) c = c == '+' ? ' ' : c;
-    values.push_back(service::percent_decode(plus_as_space, ok));
+    values.push_back(server::percent_decode(plus_as_space, ok));
     if (!ok) return {};
   }
   return values;
@@ -67,7 +67,7 @@ void serve_token(const TokenIssuer& issuer, const std::string& request_token, co
                      "InvalidRequestValueException");
   }
   auto token = issuer.mint(audiences.empty() ? std::string() : audiences.front());
-  if (!token) return service::problem(response, 500, "Internal Server Error", token.error().message);
+  if (!token) return server::problem(response, 500, "Internal Server Error", token.error().message);
   response.body = nlohmann::json{{"value", *token}}.dump();
 }
 
@@ -78,18 +78,18 @@ void serve_json(server::Response& response, const std::string& body) {
 
 }  // namespace
 
-service::Router make_router(const TokenIssuer& issuer, std::string request_token) {
-  service::Router router;
+server::Router make_router(const TokenIssuer& issuer, std::string request_token) {
+  server::Router router;
   router.add("GET", "/.well-known/openid-configuration",
-             [&issuer](const server::Request&, const service::PathParams&, server::Response& response) {
+             [&issuer](const server::Request&, const server::PathParams&, server::Response& response) {
                serve_json(response, issuer.discovery_json());
              });
   router.add("GET", "/.well-known/jwks",
-             [&issuer](const server::Request&, const service::PathParams&, server::Response& response) {
+             [&issuer](const server::Request&, const server::PathParams&, server::Response& response) {
                serve_json(response, issuer.jwks_json());
              });
   router.add("GET", "/token",
-             [&issuer, token = std::move(request_token)](const server::Request& request, const service::PathParams&,
+             [&issuer, token = std::move(request_token)](const server::Request& request, const server::PathParams&,
                                                           server::Response& response) {
                serve_token(issuer, token, request, response);
              });

@@ -1,5 +1,5 @@
 #pragma once
-// The issuer's HTTP API, on service::Router:
+// The issuer's HTTP API, on server::Router:
 //   GET /.well-known/openid-configuration  discovery document
 //   GET /.well-known/jwks                  the signing key set
 //   GET /token?audience=AUD                the Actions ID token endpoint:
@@ -11,12 +11,12 @@
 #include <string>
 
 #include "issuer/token_issuer.h"
-#include "service/router.h"
+#include "server/router.h"
 
 namespace eem::issuer {
 
 // Routes serving `issuer`; tokens are minted only for `request_token`.
 // `issuer` must outlive the router.
-service::Router make_router(const TokenIssuer& issuer, std::string request_token);
+server::Router make_router(const TokenIssuer& issuer, std::string request_token);
 
 }  // namespace eem::issuer

@@ -14,7 +14,7 @@
 #include "server/probe.h"
 #include "server/server.h"
 #include "service/config.h"
-#include "service/problem.h"
+#include "server/problem.h"
 #include "service/routes.h"
 #include "util/build_info.h"
 #include "util/log.h"
@@ -75,12 +75,12 @@ int healthcheck(const util::EnvLookup& env) {
 
 int serve(const Config& config, util::JsonLog& log) {
   const auto& build = util::build_info();
-  const Router router = make_router(ServiceIdentity{config.service_name});
+  const server::Router router = make_router(ServiceIdentity{config.service_name});
   server::Server server(
       config.server,
       [&router](const server::Request& req, server::Response& res) { router.dispatch(req, res); },
       [](int status, std::string_view title, std::string_view detail, server::Response& res) {
-        problem(res, status, title, detail);
+        server::problem(res, status, title, detail);
       },
       config.access_log ? make_access_logger(log) : server::AccessLogger{});
   const auto port = server.listen();

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "service/problem.h"
+#include "server/problem.h"
 #include "util/strings.h"
 
 namespace eem::service {
@@ -84,7 +84,7 @@ void invalid(server::Response& response, const Errors& errors) {
     list.push_back({{"pointer", e.pointer}, {"detail", e.detail}});
   }
   const json extensions{{"errors", list}};
-  problem(response, 400, "Bad Request",
+  server::problem(response, 400, "Bad Request",
           errors.truncated ? "The request is invalid; see errors (the first " +
                                  std::to_string(kMaxListedErrors) + " are listed)."
                            : std::string("The request is invalid; see errors."),
@@ -93,7 +93,7 @@ void invalid(server::Response& response, const Errors& errors) {
 
 }  // namespace
 
-void get_greeting(const server::Request& request, const PathParams& params,
+void get_greeting(const server::Request& request, const server::PathParams& params,
                   server::Response& response) {
   const std::string_view name = params.get("name");
   std::string_view language = query_param(request.query, "lang");
@@ -105,11 +105,11 @@ void get_greeting(const server::Request& request, const PathParams& params,
   greet(response, name, language);
 }
 
-void post_greeting(const server::Request& request, const PathParams&,
+void post_greeting(const server::Request& request, const server::PathParams&,
                    server::Response& response) {
   const auto media_type = util::trim(util::split(request.header("Content-Type"), ';')[0]);
   if (!util::iequals(media_type, "application/json")) {
-    problem(response, 415, "Unsupported Media Type",
+    server::problem(response, 415, "Unsupported Media Type",
             "Send the body as application/json (got " +
                 (media_type.empty() ? std::string("no Content-Type") : std::string(media_type)) +
                 ").");
@@ -117,12 +117,12 @@ void post_greeting(const server::Request& request, const PathParams&,
     return;
   }
   if (request.body.size() > kMaxBodyBytes) {
-    return problem(response, 413, "Content Too Large",
+    return server::problem(response, 413, "Content Too Large",
                    "A greeting is at most " + std::to_string(kMaxBodyBytes) + " bytes of JSON.");
   }
   const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
-    return problem(response, 400, "Bad Request", "The body is not valid JSON.");
+    return server::problem(response, 400, "Bad Request", "The body is not valid JSON.");
   }
   Errors errors;
   if (!body.is_object()) {

@@ -13,7 +13,7 @@ constexpr std::string_view kPingBody = R"({"status":"ok"})";
 
 }  // namespace
 
-Router make_router(const ServiceIdentity& identity) {
+server::Router make_router(const ServiceIdentity& identity) {
   // Computed once: the answer never changes while the process lives.
   const auto& build = util::build_info();
   const std::string version_body = nlohmann::ordered_json{
@@ -23,14 +23,14 @@ Router make_router(const ServiceIdentity& identity) {
       {"build_time", build.build_time},
   }.dump();
 
-  Router router;
+  server::Router router;
   // ECS Express Mode's default health check path; no dependencies, so a slow
   // downstream never makes the ALB kill healthy tasks.
-  router.add("GET", "/ping", [](const server::Request&, const PathParams&, server::Response& r) {
+  router.add("GET", "/ping", [](const server::Request&, const server::PathParams&, server::Response& r) {
     r.body.assign(kPingBody);
   });
   router.add("GET", "/version",
-             [version_body](const server::Request&, const PathParams&, server::Response& r) {
+             [version_body](const server::Request&, const server::PathParams&, server::Response& r) {
                r.body.assign(version_body);
              });
   router.add("GET", "/v1/greetings/{name}", get_greeting);

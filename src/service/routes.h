@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "service/router.h"
+#include "server/router.h"
 
 namespace eem::service {
 
@@ -18,6 +18,6 @@ struct ServiceIdentity {
   std::string name;  // e.g. "ecs-express-mode-api"
 };
 
-Router make_router(const ServiceIdentity& identity);
+server::Router make_router(const ServiceIdentity& identity);
 
 }  // namespace eem::service

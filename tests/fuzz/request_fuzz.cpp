@@ -10,7 +10,7 @@
 
 #include "server/request_parser.h"
 #include "server/wire.h"
-#include "service/problem.h"
+#include "server/problem.h"
 #include "service/routes.h"
 
 namespace {
@@ -18,7 +18,7 @@ namespace {
 using namespace eem;
 
 void answer(const server::RequestParser& parser, const server::RequestBuffers& buffers,
-            const service::Router& router) {
+            const server::Router& router) {
   server::Request request;
   buffers.fill(request);
   request.version = parser.http_version();
@@ -34,7 +34,7 @@ void answer(const server::RequestParser& parser, const server::RequestBuffers& b
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const service::Router router = service::make_router({"fuzz"});
+  static const server::Router router = service::make_router({"fuzz"});
   if (size == 0) return 0;
   const std::size_t step = 1 + data[0] % 64;  // read sizes from 1 to 64 bytes
   const std::string_view wire(reinterpret_cast<const char*>(data + 1), size - 1);
@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (ec == server::http::error::need_more) break;
         if (ec) {
           server::Response response;
-          service::problem(response, 400, "Bad Request", ec.message());
+          server::problem(response, 400, "Bad Request", ec.message());
           return 0;  // the session closes the connection here
         }
         if (parser.is_done()) {

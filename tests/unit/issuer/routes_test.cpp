@@ -27,7 +27,7 @@ class IssuerRoutes : public testing::Test {
     router_.dispatch(request, response);
     return response;
   }
-  service::Router router_ = make_router(testing_support::shared_issuer(), "request-token");
+  server::Router router_ = make_router(testing_support::shared_issuer(), "request-token");
 };
 
 TEST_F(IssuerRoutes, TokenEndpointMintsForTheRequestToken) {

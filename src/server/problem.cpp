@@ -1,8 +1,8 @@
-#include "service/problem.h"
+#include "server/problem.h"
 
 #include <nlohmann/json.hpp>
 
-namespace eem::service {
+namespace eem::server {
 
 void problem(server::Response& response, int status, std::string_view title,
              std::string_view detail, const nlohmann::json* extensions) {
@@ -18,4 +18,4 @@ void problem(server::Response& response, int status, std::string_view title,
   response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-}  // namespace eem::service
+}  // namespace eem::server

@@ -1,9 +1,9 @@
-#include "service/router.h"
+#include "server/router.h"
 
-#include "service/problem.h"
+#include "server/problem.h"
 #include "util/strings.h"
 
-namespace eem::service {
+namespace eem::server {
 
 namespace {
 
@@ -95,4 +95,4 @@ void Router::dispatch(const server::Request& request, server::Response& response
   response.add_header("Allow", allow);
 }
 
-}  // namespace eem::service
+}  // namespace eem::server

@@ -13,7 +13,7 @@
 
 #include "server/http.h"
 
-namespace eem::service {
+namespace eem::server {
 
 class PathParams {
  public:
@@ -52,4 +52,4 @@ class Router {
 // escape or an encoded NUL.
 std::string percent_decode(std::string_view text, bool& ok);
 
-}  // namespace eem::service
+}  // namespace eem::server

@@ -1,11 +1,9 @@
-#include "service/router.h"
+#include "server/router.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "service/routes.h"
-
-namespace eem::service {
+namespace eem::server {
 namespace {
 
 server::Request make(std::string_view method, std::string_view target) {
@@ -73,21 +71,6 @@ TEST_F(RouterTest, MalformedEscapesAndEmptySegmentsDoNotMatch) {
   EXPECT_EQ(dispatch("GET", "items/1").status, 404);
 }
 
-TEST(Routes, PingAndVersion) {
-  const Router router = make_router({"ecs-express-mode-api"});
-  server::Response ping;
-  router.dispatch(make("GET", "/ping"), ping);
-  EXPECT_EQ(ping.status, 200);
-  EXPECT_EQ(ping.body, R"({"status":"ok"})");
-  server::Response version;
-  router.dispatch(make("GET", "/version"), version);
-  const auto v = nlohmann::json::parse(version.body);
-  EXPECT_EQ(v["service"], "ecs-express-mode-api");
-  EXPECT_TRUE(v["commit"].is_string());
-  EXPECT_FALSE(v["commit"].get<std::string>().empty());
-  EXPECT_TRUE(v["build_time"].is_string());
-}
-
 TEST(PercentDecode, Table) {
   bool ok = false;
   EXPECT_EQ(percent_decode("%E3%81%82", ok), "\xE3\x81\x82");
@@ -99,4 +82,4 @@ TEST(PercentDecode, Table) {
 }
 
 }  // namespace
-}  // namespace eem::service
+}  // namespace eem::server
