@@ -15,6 +15,7 @@
 #include <ostream>
 
 #include "aws/endpoints.h"
+#include "aws/regions.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 #include "cli/ecr_target.h"
@@ -204,6 +205,15 @@ util::Result<void> check_numbers(const PushFlags& flags) {
   return {};
 }
 
+// The flags that can be judged without reading a file or calling AWS.
+util::Result<void> check_plain_flags(const PushFlags& flags) {
+  if (!flags.repository.empty()) {
+    if (auto ok = validate_repository_name(flags.repository); !ok) return ok;
+  }
+  if (!flags.aws.region.empty()) return aws::check_known_region(flags.aws.region);
+  return {};
+}
+
 // A single-platform image pushed with --platform must be that platform: the
 // loader narrows only indexes, so a linux/amd64 image would otherwise be
 // pushed for a linux/arm64 request. Its config names the platform.
@@ -260,7 +270,8 @@ util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, st
   if (auto ok = check_numbers(flags); !ok) return std::unexpected(ok.error());
   auto http = registry_client_options(ctx, flags.registry, aws::process_env());
   if (!http) return std::unexpected(http.error());
-  // The source first: a missing or unreadable image is the mistake to name,
+  if (auto ok = check_plain_flags(flags); !ok) return std::unexpected(ok.error());
+  // Then the source: a missing or unreadable image is the mistake to name,
   // not the credentials or the network the destination would need.
   auto image = load(flags);
   if (!image) return std::unexpected(image.error());

@@ -67,6 +67,33 @@ class ExpiredAws(harness.HttpServer):
         super().__init__(Handler)
 
 
+def write_empty_layout(root: str) -> str:
+    """An OCI layout holding one image with a config and no layers, tagged t:
+    push reads its source before any AWS call, so these cases need a real one."""
+    import hashlib
+
+    def blob(data: bytes) -> dict:
+        digest = hashlib.sha256(data).hexdigest()
+        os.makedirs(os.path.join(root, "blobs", "sha256"), exist_ok=True)
+        with open(os.path.join(root, "blobs", "sha256", digest), "wb") as f:
+            f.write(data)
+        return {"digest": f"sha256:{digest}", "size": len(data)}
+
+    config = blob(json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers",
+                                                                                  "diff_ids": []}}).encode())
+    manifest = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
+                                "layers": []}).encode())
+    with open(os.path.join(root, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+    with open(os.path.join(root, "index.json"), "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [dict(manifest, mediaType="application/vnd.oci.image.manifest."
+                                                                              "v1+json",
+                                                          annotations={"org.opencontainers.image.ref.name": "t"})]},
+                  f)
+    return f"oci:{root}:t"
+
+
 class BadInputTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -75,6 +102,7 @@ class BadInputTest(unittest.TestCase):
         cls.token_file = os.path.join(cls.work, "token.jwt")
         with open(cls.token_file, "w") as f:
             f.write("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n")
+        cls.layout = write_empty_layout(os.path.join(cls.work, "layout"))
 
     @classmethod
     def tearDownClass(cls):
@@ -191,7 +219,7 @@ class BadInputTest(unittest.TestCase):
         self.check([
             (["login"], {}, "getting ECR registry credentials: ECR GetAuthorizationToken: ExpiredTokenException "
                             f"(HTTP 400): {EXPIRED} [request id req-1]; {REFRESH}"),
-            (["push", "oci:layout:t", "--repository", "app"], {}, f"finding the AWS account: {sts}"),
+            (["push", self.layout, "--repository", "app"], {}, f"finding the AWS account: {sts}"),
             (["verify", "--repository", "app", "--tag", "latest"], {},
              f"ECR DescribeRepositories: ExpiredTokenException (HTTP 400): {EXPIRED} [request id req-1]; {REFRESH}"),
             (["bootstrap", "--github-repo", "octo-org/app"], {}, f"finding the AWS account: {sts}"),
