@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "iam/arn.h"
 #include "util/strings.h"
 
 namespace eem::audit {
@@ -15,8 +16,8 @@ namespace {
 
 // The region of an ARN (arn:aws:ecr:REGION:ACCOUNT:repository/NAME).
 std::string arn_region(const std::string& arn) {
-  const auto parts = util::split(arn, ':');
-  return parts.size() > 3 ? std::string(parts[3]) : std::string();
+  const auto parsed = iam::Arn::parse(arn);
+  return parsed ? parsed->region : std::string();
 }
 
 std::string joined(const std::vector<std::string>& items) {

@@ -3,6 +3,7 @@
 // (+ GetRolePolicy).
 #include "audit/internal.h"
 #include "audit/policy_checks.h"
+#include "iam/arn.h"
 #include "util/strings.h"
 
 namespace eem::audit {
@@ -11,10 +12,9 @@ namespace {
 
 // arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME from the role's ARN.
 std::string repository_arn(const std::string& role_arn, const AuditOptions& options) {
-  const auto parts = util::split(role_arn, ':');
-  if (parts.size() < 5) return {};
-  return "arn:" + std::string(parts[1]) + ":ecr:" + options.region + ":" + std::string(parts[4]) +
-         ":repository/" + options.repository;
+  const auto role = iam::Arn::parse(role_arn);
+  if (!role) return {};
+  return iam::Arn{role->partition, "ecr", options.region, role->account, "repository/" + options.repository}.str();
 }
 
 void add_all(CheckResult& result, std::vector<Finding> findings) {

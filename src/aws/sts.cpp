@@ -1,5 +1,7 @@
 #include "aws/sts.h"
 
+#include "iam/arn.h"
+
 #include <nlohmann/json.hpp>
 
 #include "aws/timestamp.h"
@@ -94,18 +96,9 @@ util::Result<void> validate_duration_seconds(int seconds) {
 }
 
 util::Result<void> validate_role_arn(std::string_view arn) {
-  // arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, ACCOUNT 12 digits (IAM user
-  // guide, "IAM identifiers"). A role ARN with a wrong account or a missing
-  // colon would otherwise reach STS and come back as AccessDenied.
-  const auto parts = util::split(arn, ':');
-  const auto account_ok = [](std::string_view a) {
-    return a.size() == 12 && a.find_first_not_of("0123456789") == std::string_view::npos;
-  };
-  if (parts.size() == 6 && parts[0] == "arn" && parts[1].starts_with("aws") && parts[2] == "iam" &&
-      parts[3].empty() && account_ok(parts[4]) && parts[5].starts_with("role/") && parts[5].size() > 5 &&
-      !parts[5].ends_with("/")) {
-    return {};
-  }
+  // A role ARN with a wrong account or a missing colon would otherwise reach
+  // STS and come back as AccessDenied.
+  if (iam::parse_role_arn(arn)) return {};
   return util::fail(util::ErrorKind::kInvalidInput,
                     "invalid role ARN '" + std::string(arn) +
                         "' (expected arn:aws:iam::<account-id>:role/<name>)");

@@ -18,6 +18,7 @@
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 #include "cli/credentials_output.h"
+#include "iam/arn.h"
 #include "util/strings.h"
 
 namespace eem::cli {
@@ -56,7 +57,7 @@ util::Result<std::vector<std::string>> parse_accounts(const std::string& list) {
   if (list.empty()) return accounts;
   for (const auto part : util::split(list, ',')) {
     const std::string id(util::trim(part));
-    if (id.size() != 12 || id.find_first_not_of("0123456789") != std::string::npos) {
+    if (!iam::is_account_id(id)) {
       return util::fail(ErrorKind::kInvalidInput,
                         "invalid account id '" + id + "' in --allowed-account-ids (expected 12 digits)");
     }

@@ -13,6 +13,7 @@
 #include "aws/permissions.h"
 #include "cli/commands.h"
 #include "cli/ecr_target.h"
+#include "iam/arn.h"
 #include "iam/evaluator.h"
 #include "iam/lint.h"
 #include "iam/policy_parser.h"
@@ -254,9 +255,7 @@ struct RoleFlags {
 
 // An account id is 12 digits; the guides print a <PLACEHOLDER> instead.
 util::Result<void> validate_account(const std::string& account) {
-  const bool digits = account.size() == 12 && std::all_of(account.begin(), account.end(), [](char c) {
-                        return c >= '0' && c <= '9';
-                      });
+  const bool digits = iam::is_account_id(account);
   const bool placeholder = account.size() > 2 && account.front() == '<' && account.back() == '>' &&
                            std::all_of(account.begin() + 1, account.end() - 1, [](char c) {
                              return (c >= 'A' && c <= 'Z') || c == '_';

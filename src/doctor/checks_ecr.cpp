@@ -6,14 +6,11 @@
 
 #include "doctor/checks.h"
 #include "doctor/permissions.h"
+#include "aws/endpoints.h"
 #include "oci/login_record.h"
 
 namespace eem::doctor {
 namespace {
-
-std::string registry_host(const std::string& account, const std::string& region) {
-  return account + ".dkr.ecr." + region + ".amazonaws.com";
-}
 
 std::string repository_arn(const Run& run, const std::string& name) {
   return aws::repository_arn(run.options.region, run.role_account, name);
@@ -194,7 +191,7 @@ std::optional<Check> check_login(Run& run) {
   const std::string title = "Registry login (shipctl login)";
   const std::string account = !run.role_account.empty() ? run.role_account : run.caller_account;
   if (account.empty()) return cannot_run("login", title, "no AWS account to derive the registry from");
-  const std::string host = registry_host(account, run.options.region);
+  const std::string host = aws::ecr_registry_host(account, run.options.region);
   auto path = oci::login_records_path(run.services.env);
   if (!path) return cannot_run("login", title, path.error().message);
   auto records = oci::read_login_records(*path);

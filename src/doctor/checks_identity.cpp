@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "doctor/checks.h"
+#include "iam/arn.h"
 #include "util/strings.h"
 
 namespace eem::doctor {
@@ -21,19 +22,13 @@ std::string env_or_empty(const Run& run, std::string_view name) {
   return run.services.env(name).value_or("");
 }
 
-bool is_account_id(std::string_view s) {
-  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+using iam::is_account_id;
 
 // arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME -> (account, name); nullopt when malformed.
 std::optional<std::pair<std::string, std::string>> parse_role_arn(std::string_view arn) {
-  const auto parts = util::split(arn, ':');
-  if (parts.size() != 6 || parts[0] != "arn" || !parts[1].starts_with("aws") || parts[2] != "iam" ||
-      !parts[3].empty() || !is_account_id(parts[4]) || !parts[5].starts_with("role/") || parts[5].ends_with("/")) {
-    return std::nullopt;
-  }
-  const std::string_view resource = parts[5];
-  return std::make_pair(std::string(parts[4]), std::string(resource.substr(resource.rfind('/') + 1)));
+  const auto role = iam::parse_role_arn(arn);
+  if (!role) return std::nullopt;
+  return std::make_pair(role->account, iam::role_name(*role));
 }
 
 std::string arn_fix(const Run& run, std::string_view account) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "doctor/checks.h"
+#include "iam/arn.h"
 #include "oidc/jwt.h"
 #include "util/strings.h"
 
@@ -91,9 +92,9 @@ RepositoryRef parse_repository(std::string_view text) {
   const RepositoryRef plain{{}, {}, std::string(text), RepositoryForm::kName};
   if (text.starts_with("arn:")) {
     // arn:PARTITION:ecr:REGION:ACCOUNT:repository/NAME (AWS docs "Amazon ECR resource types").
-    const auto parts = util::split(text, ':');
-    if (parts.size() != 6 || parts[2] != "ecr" || !parts[5].starts_with("repository/")) return plain;
-    return {std::string(parts[4]), std::string(parts[3]), std::string(parts[5].substr(11)), RepositoryForm::kArn};
+    const auto arn = iam::Arn::parse(text);
+    if (!arn || arn->service != "ecr" || !arn->resource.starts_with("repository/")) return plain;
+    return {arn->account, arn->region, arn->resource.substr(11), RepositoryForm::kArn};
   }
   const auto slash = text.find('/');
   const std::string_view host = slash == std::string_view::npos ? std::string_view() : text.substr(0, slash);

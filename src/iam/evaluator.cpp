@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "iam/arn.h"
 #include "iam/condition.h"
 #include "iam/excerpt.h"
 #include "iam/hints.h"
@@ -11,8 +12,8 @@ namespace eem::iam {
 namespace {
 
 std::string account_of(std::string_view arn) {
-  const auto parts = util::split(arn, ':');
-  return parts.size() >= 6 ? std::string(parts[4]) : std::string();
+  const auto parsed = Arn::parse(arn);
+  return parsed ? parsed->account : std::string();
 }
 
 // "AWS": "123456789012" and "arn:aws:iam::123456789012:root" stand for every
@@ -20,9 +21,7 @@ std::string account_of(std::string_view arn) {
 bool principal_entry_matches(const Principal& entry, std::string_view principal) {
   if (entry.type == "*" || entry.value == "*") return true;
   if (entry.type == "AWS") {
-    const bool is_account_id = entry.value.size() == 12 &&
-                               std::all_of(entry.value.begin(), entry.value.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (is_account_id) return account_of(principal) == entry.value;
+    if (is_account_id(entry.value)) return account_of(principal) == entry.value;
     if (entry.value.ends_with(":root") && entry.value.starts_with("arn:")) {
       return account_of(principal) == account_of(entry.value);
     }

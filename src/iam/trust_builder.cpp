@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "iam/arn.h"
+
 namespace eem::iam {
 namespace {
 
@@ -33,7 +35,7 @@ util::Result<std::string> subject_repo(const TrustRequest& r) {
 }  // namespace
 
 util::Result<std::string> build_trust_policy(const TrustRequest& r) {
-  if (r.account_id.size() != 12 || !std::all_of(r.account_id.begin(), r.account_id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!is_account_id(r.account_id)) {
     return util::fail(ErrorKind::kInvalidInput, "account id \"" + r.account_id + "\" is not 12 digits");
   }
   auto repo = subject_repo(r);
