@@ -1,5 +1,6 @@
 #include "aws/profiles.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -48,10 +49,76 @@ std::map<std::string, Profile, std::less<>> parse_profiles(std::string_view text
   return profiles;
 }
 
+std::string config_file_path(const Env& env) {
+  return env("AWS_CONFIG_FILE").value_or(home_path(env, "/.aws/config"));
+}
+
+std::string credentials_file_path(const Env& env) {
+  return env("AWS_SHARED_CREDENTIALS_FILE").value_or(home_path(env, "/.aws/credentials"));
+}
+
+bool is_valid_profile_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
+  });
+}
+
+namespace {
+
+bool is_header(std::string_view line) { return line.size() >= 2 && line.front() == '[' && line.back() == ']'; }
+
+std::string_view key_of(std::string_view line) {
+  const auto equals = line.find('=');
+  return equals == std::string_view::npos ? std::string_view() : util::trim(line.substr(0, equals));
+}
+
+}  // namespace
+
+std::string with_profile_values(std::string_view text, std::string_view header,
+                                const std::vector<std::pair<std::string, std::string>>& values) {
+  std::vector<std::string> lines;
+  for (const auto line : util::split(text, '\n')) lines.emplace_back(line);
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();  // the final newline
+  std::vector<bool> done(values.size(), false);
+  std::size_t end = lines.size();  // one past the section's last key line
+  bool inside = false, found = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view line = util::trim(lines[i]);
+    if (is_header(line)) {
+      if (inside) break;
+      inside = util::trim(line.substr(1, line.size() - 2)) == header;
+      found = found || inside;
+      end = i + 1;
+      continue;
+    }
+    if (!inside) continue;
+    if (!line.empty() && line[0] != '#' && line[0] != ';') end = i + 1;
+    const std::string key = util::to_lower(key_of(line));  // `line` views lines[i], rewritten below
+    for (std::size_t v = 0; v < values.size(); ++v) {
+      if (key != values[v].first) continue;
+      lines[i] = values[v].first + " = " + values[v].second;
+      done[v] = true;
+    }
+  }
+  std::vector<std::string> added;
+  for (std::size_t v = 0; v < values.size(); ++v) {
+    if (!done[v]) added.push_back(values[v].first + " = " + values[v].second);
+  }
+  if (!found) {
+    if (!lines.empty() && !util::trim(lines.back()).empty()) lines.emplace_back();
+    lines.push_back("[" + std::string(header) + "]");
+    end = lines.size();
+  }
+  lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(end), added.begin(), added.end());
+  std::string out;
+  for (const auto& line : lines) out += line + "\n";
+  return out;
+}
+
 util::Result<SharedConfig> SharedConfig::load(const Env& env) {
-  const std::string config_path = env("AWS_CONFIG_FILE").value_or(home_path(env, "/.aws/config"));
-  const std::string credentials_path =
-      env("AWS_SHARED_CREDENTIALS_FILE").value_or(home_path(env, "/.aws/credentials"));
+  const std::string config_path = config_file_path(env);
+  const std::string credentials_path = credentials_file_path(env);
   auto config = read_optional_file(config_path);
   if (!config) return std::unexpected(config.error());
   auto credentials = read_optional_file(credentials_path);

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "aws/environment.h"
 #include "util/error.h"
@@ -36,6 +38,21 @@ class SharedConfig {
   std::map<std::string, Profile, std::less<>> config_;
   std::map<std::string, Profile, std::less<>> credentials_;
 };
+
+// Where the SDKs read the two files: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE,
+// else ~/.aws/config and ~/.aws/credentials.
+std::string config_file_path(const Env& env);
+std::string credentials_file_path(const Env& env);
+
+// A profile name a section header can hold: 1-64 of [A-Za-z0-9_.-].
+bool is_valid_profile_name(std::string_view name);
+
+// `text` (one of the two files) with section `header` ("default", "profile
+// NAME" or "NAME") holding `values`: those keys are set where they are, or
+// added at the end of the section; other keys, sections and comments are
+// kept; the section is appended when absent.
+std::string with_profile_values(std::string_view text, std::string_view header,
+                                const std::vector<std::pair<std::string, std::string>>& values);
 
 // The region, as the SDKs resolve it: `explicit_region` (--region), then
 // AWS_REGION, AWS_DEFAULT_REGION, then the selected profile's `region`.

@@ -8,12 +8,16 @@
 
 namespace eem::cli {
 
-void add_aws_flags(CLI::App& sub, AwsFlags& flags, std::string_view region_help) {
+void add_region_flags(CLI::App& sub, AwsFlags& flags, std::string_view region_help) {
   sub.add_option("--region", flags.region,
                  "AWS region (AWS_REGION, AWS_DEFAULT_REGION, profile; " + std::string(region_help) + ")");
-  sub.add_option("--profile", flags.profile, "Shared config profile (default: AWS_PROFILE, then \"default\")");
   sub.add_option("--endpoint-url", flags.endpoint_url,
                  "Send every AWS API call to this URL (default: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL)");
+}
+
+void add_aws_flags(CLI::App& sub, AwsFlags& flags, std::string_view region_help) {
+  add_region_flags(sub, flags, region_help);
+  sub.add_option("--profile", flags.profile, "Shared config profile (default: AWS_PROFILE, then \"default\")");
 }
 
 util::Result<AwsSession> AwsSession::prepare(Context& ctx, const AwsFlags& flags, std::string_view fallback_region) {

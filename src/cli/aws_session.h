@@ -25,6 +25,9 @@ struct AwsFlags {
 // Adds --region, --profile and --endpoint-url to `sub`. `region_help` says
 // what happens when no region is configured (e.g. "default: ap-northeast-1").
 void add_aws_flags(CLI::App& sub, AwsFlags& flags, std::string_view region_help);
+// Only --region and --endpoint-url (credentials, whose --profile names the
+// profile it writes).
+void add_region_flags(CLI::App& sub, AwsFlags& flags, std::string_view region_help);
 
 class AwsSession {
  public:

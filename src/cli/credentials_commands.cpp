@@ -13,6 +13,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/github_oidc.h"
+#include "aws/profiles.h"
 #include "aws/sts.h"
 #include "cli/actions_output.h"
 #include "cli/aws_session.h"
@@ -30,6 +31,8 @@ using util::ErrorKind;
 struct CredentialsOptions {
   AwsFlags aws;
   std::string role_arn, audience, session_name = "GitHubActions", token_file, allowed, format = "auto";
+  std::string chain_role_arn;  // assumed with the first role's credentials (role chaining)
+  std::string profile;         // write these credentials as this shared-config profile
   int duration = 0;  // 0: not sent, STS's default (3600 s)
   bool json = false;
 };
@@ -44,6 +47,8 @@ Examples:
   # On a laptop or another CI, with a token file:
   eval "$(shipctl credentials --role-arn arn:aws:iam::123456789012:role/GitHubActionsECRRole \
       --web-identity-token-file token.jwt --format env)"
+  # Then a role in another account (role chaining), written as the profile "prod":
+  shipctl credentials --chain-role-arn arn:aws:iam::210987654321:role/Deployer --profile prod
   # As an AWS CLI profile (~/.aws/config):
   credential_process = shipctl credentials --role-arn ARN --web-identity-token-file /path/token.jwt --format credential-process
 
@@ -76,6 +81,25 @@ util::Result<void> validate(const CredentialsOptions& o) {
   }
   if (auto ok = aws::validate_role_arn(o.role_arn); !ok) return ok;
   if (auto ok = aws::validate_role_session_name(o.session_name); !ok) return ok;
+  if (!o.chain_role_arn.empty()) {
+    if (auto ok = aws::validate_role_arn(o.chain_role_arn); !ok) {
+      return util::fail(ErrorKind::kInvalidInput, "--chain-role-arn: " + ok.error().message);
+    }
+    // IAM user guide, "Methods to assume a role": role chaining limits the
+    // session to one hour, and AssumeRole refuses a longer DurationSeconds.
+    if (o.duration > 3600) {
+      return util::fail(ErrorKind::kInvalidInput, "--duration " + std::to_string(o.duration) +
+                                                      " with --chain-role-arn: a chained role's session lasts at "
+                                                      "most 3600 s (IAM role chaining); give 3600 or less");
+    }
+  }
+  if (!o.profile.empty() && !aws::is_valid_profile_name(o.profile)) {
+    return util::fail(ErrorKind::kInvalidInput, "--profile '" + o.profile +
+                                                    "' is not a profile name: 1-64 letters, digits and . _ -");
+  }
+  if (!o.profile.empty() && o.format != "auto") {
+    return util::fail(ErrorKind::kInvalidInput, "give --profile or --format/--json, not both");
+  }
   if (o.duration != 0) return aws::validate_duration_seconds(o.duration);
   return {};
 }
@@ -133,6 +157,24 @@ util::Result<aws::AssumedRole> assume(const CredentialsOptions& o, const AwsSess
   return std::unexpected(error);
 }
 
+// The chained role, assumed with the first role's credentials.
+util::Result<aws::AssumedRole> chain(const CredentialsOptions& o, const AwsSession& session,
+                                     const aws::Credentials& first) {
+  auto service = aws::sts_service(session.credential_context(),
+                                  std::make_shared<aws::StaticCredentials>(first, "web identity"));
+  if (!service) return std::unexpected(service.error());
+  aws::StsClient sts(std::move(*service));
+  std::optional<int> duration;
+  if (o.duration != 0) duration = o.duration;
+  auto role = sts.assume_role({o.chain_role_arn, o.session_name, duration});
+  if (!role) {
+    return std::unexpected(role.error().to_error().with_context(
+        "assuming --chain-role-arn " + o.chain_role_arn + " as " + o.role_arn +
+        " (its trust policy must allow sts:AssumeRole for that role, and the first role needs sts:AssumeRole on it)"));
+  }
+  return *role;
+}
+
 util::Result<aws::CallerIdentity> caller_identity(Context& ctx, const CredentialsOptions& o,
                                                   const aws::Credentials& credentials) {
   auto session = AwsSession::open_with(ctx, o.aws, kDefaultRegion,
@@ -170,11 +212,17 @@ util::Result<void> run_credentials(Context& ctx, CredentialsOptions o) {
       o.audience.empty() ? std::string(aws::partition_of(session->region()).oidc_audience) : o.audience;
   auto role = assume(o, *session, audience);
   if (!role) return std::unexpected(role.error());
+  if (!o.chain_role_arn.empty()) {
+    role = chain(o, *session, role->credentials);
+    if (!role) return std::unexpected(role.error());
+  }
   auto identity = caller_identity(ctx, o, role->credentials);
   if (!identity) return std::unexpected(identity.error());
   if (auto ok = check_account(*allowed, *identity); !ok) return ok;
   const std::string source = o.token_file.empty() ? "GitHub Actions OIDC" : "token file " + o.token_file;
-  IssuedCredentials issued{role->credentials, *identity, o.role_arn, session->region(), source};
+  const std::string& final_role = o.chain_role_arn.empty() ? o.role_arn : o.chain_role_arn;
+  IssuedCredentials issued{role->credentials, *identity, final_role, session->region(), source};
+  if (!o.profile.empty()) return write_profile(o.profile, issued, ctx.err, session->env());
   return write_credentials(*format, issued, ctx.out, ctx.err, session->env());
 }
 
@@ -192,10 +240,16 @@ void define(CLI::App& sub, Context& ctx) {
   sub.add_option("--format", o->format, "auto (github in Actions, else env), github, env, credential-process, json")
       ->capture_default_str();
   sub.add_flag("--json", o->json, "Same as --format json");
-  add_aws_flags(sub, o->aws, "default: ap-northeast-1");
+  sub.add_option("--chain-role-arn", o->chain_role_arn,
+                 "Then assume this role with the first one's credentials (role chaining; at most 3600 s)");
+  sub.add_option("--profile", o->profile,
+                 "Write the credentials as this profile in ~/.aws/credentials and ~/.aws/config (0600; other "
+                 "profiles kept) instead of printing them");
+  add_region_flags(sub, o->aws, "default: ap-northeast-1");
   sub.footer(std::string(kExamples));
   sub.callback([&ctx, o] {
     o->role_arn = std::string(util::trim(o->role_arn));  // a secret pasted with a newline
+    o->chain_role_arn = std::string(util::trim(o->chain_role_arn));
     auto done = run_credentials(ctx, *o);
     ctx.exit_code = done ? 0 : report(ctx, done.error());
   });

@@ -11,8 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "aws/profiles.h"
 #include "aws/timestamp.h"
 #include "cli/actions_output.h"
+#include "oci/auth_store.h"
 
 namespace eem::cli {
 
@@ -115,7 +117,40 @@ void write_json(const IssuedCredentials& issued, std::ostream& out) {
       << '\n';
 }
 
+// Rewrites `snapshot`'s file with section `header` holding `values`.
+util::Result<void> update_ini(const oci::FileSnapshot& snapshot, std::string_view header, const Variables& values) {
+  return oci::replace_file(snapshot.file, aws::with_profile_values(snapshot.content.value_or(""), header, values),
+                           0600);
+}
+
 }  // namespace
+
+util::Result<void> write_profile(std::string_view name, const IssuedCredentials& issued, std::ostream& err,
+                                 const util::EnvLookup& env) {
+  const auto& c = issued.credentials;
+  const std::string credentials_path = aws::credentials_file_path(env);
+  const std::string config_path = aws::config_file_path(env);
+  // Both files are read before either is written, and the first is put back
+  // when the second cannot be written: never a profile with keys but no region.
+  auto credentials_file = oci::snapshot_file(credentials_path);
+  if (!credentials_file) return std::unexpected(credentials_file.error());
+  auto config_file = oci::snapshot_file(config_path);
+  if (!config_file) return std::unexpected(config_file.error());
+  auto keys = update_ini(*credentials_file, name, {{"aws_access_key_id", c.access_key_id},
+                                                   {"aws_secret_access_key", c.secret_access_key},
+                                                   {"aws_session_token", c.session_token}});
+  if (!keys) return keys;
+  const std::string header = name == "default" ? std::string("default") : "profile " + std::string(name);
+  if (auto region = update_ini(*config_file, header, {{"region", issued.region}}); !region) {
+    oci::restore_file(*credentials_file);
+    return region;
+  }
+  err << "shipctl: assumed " << issued.identity.arn << " (account " << issued.identity.account
+      << "); wrote profile " << name << " to " << credentials_path << " and " << config_path
+      << " (use --profile " << name << " or AWS_PROFILE=" << name << "); credentials expire at "
+      << expiration(c) << '\n';
+  return {};
+}
 
 std::optional<CredentialsFormat> parse_credentials_format(std::string_view name) {
   for (const auto& [text, format] : kFormats) {

@@ -42,4 +42,12 @@ struct IssuedCredentials {
 util::Result<void> write_credentials(CredentialsFormat format, const IssuedCredentials& issued, std::ostream& out,
                                      std::ostream& err, const util::EnvLookup& env);
 
+// Writes `issued` as profile `name`: the keys and session token to the
+// shared credentials file ([NAME]), the region to the config file ([profile
+// NAME], or [default]), each replaced atomically with mode 0600, every other
+// profile and comment kept. One line for people on `err`; no secret on any
+// stream.
+util::Result<void> write_profile(std::string_view name, const IssuedCredentials& issued, std::ostream& err,
+                                 const util::EnvLookup& env);
+
 }  // namespace eem::cli

@@ -155,6 +155,63 @@ class Credentials(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(json.loads(done.stdout), ["custom-process", True, True])
 
+    def test_a_chained_role_is_written_as_a_profile_beside_the_others(self):
+        path, env = self.token_file()
+        aws = os.path.join(self.tmp, ".aws")
+        os.makedirs(aws)
+        with open(os.path.join(aws, "credentials"), "w") as f:
+            f.write("[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = keep-me\n")
+        with open(os.path.join(aws, "config"), "w") as f:
+            f.write("# ours\n[profile other]\nregion = eu-west-1\n")
+        deployer = "arn:aws:iam::210987654321:role/Deployer"
+        r = shipctl("--role-arn", ROLE, "--web-identity-token-file", path, "--chain-role-arn", deployer,
+                    "--profile", "prod", "--region", "eu-central-1", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "")
+        credentials, config = os.path.join(aws, "credentials"), os.path.join(aws, "config")
+        self.assertTrue(r.stderr.startswith("shipctl: assumed arn:aws:sts::210987654321:assumed-role/Deployer/"
+                                            f"GitHubActions (account 210987654321); wrote profile prod to {credentials} "
+                                            f"and {config} (use --profile prod or AWS_PROFILE=prod); credentials "
+                                            "expire at "), r.stderr)
+        for file in (credentials, config):
+            self.assertEqual(stat.S_IMODE(os.stat(file).st_mode), 0o600)
+        self.assertTrue(open(config).read().startswith("# ours\n[profile other]\nregion = eu-west-1\n"))
+        # botocore reads the profile, every other profile is still there, and no secret reached the terminal.
+        probe = ("import botocore.session, json; s = botocore.session.Session(profile='prod'); "
+                 "c = s.get_credentials(); o = botocore.session.Session(profile='other').get_credentials();"
+                 "print(json.dumps([s.get_config_variable('region'), c.access_key, c.secret_key, c.token, o.secret_key]))")
+        done = subprocess.run(["python3", "-c", probe], capture_output=True, text=True, timeout=60, env=env)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        region, key, secret, token, other = json.loads(done.stdout)
+        self.assertEqual((region, other), ("eu-central-1", "keep-me"))
+        for value in (key, secret, token):
+            self.assertTrue(value)
+            self.assertNotIn(value, r.stderr)
+        # The profile holds the chained role's credentials.
+        who = subprocess.run([harness.binary("shipctl"), "whoami", "--json", "--profile", "prod"], capture_output=True,
+                             text=True, timeout=60, env=env)
+        self.assertEqual(who.returncode, 0, who.stderr)
+        self.assertEqual(json.loads(who.stdout)["arn"],
+                         "arn:aws:sts::210987654321:assumed-role/Deployer/GitHubActions")
+
+    def test_chaining_and_profile_mistakes_are_refused_before_any_request(self):
+        path, env = self.token_file()
+        base = ("--role-arn", ROLE, "--web-identity-token-file", path)
+        cases = [
+            (("--chain-role-arn", "arn:aws:iam::210987654321:user/x"), 2,
+             "--chain-role-arn: invalid role ARN 'arn:aws:iam::210987654321:user/x' (expected arn:aws:iam::<account-id>:role/<name>)"),
+            (("--chain-role-arn", "arn:aws:iam::210987654321:role/Deployer", "--duration", "7200"), 2,
+             "--duration 7200 with --chain-role-arn: a chained role's session lasts at most 3600 s (IAM role "
+             "chaining); give 3600 or less"),
+            (("--profile", "two words"), 2, "--profile 'two words' is not a profile name: 1-64 letters, digits and . _ -"),
+            (("--profile", "prod", "--json"), 2, "give --profile or --format/--json, not both"),
+        ]
+        for args, code, message in cases:
+            with self.subTest(args=args):
+                r = shipctl(*base, *args, "--endpoint-url", "http://127.0.0.1:9", env=env)
+                self.assertEqual((r.returncode, r.stderr, r.stdout), (code, f"shipctl: error: {message}\n", ""))
+                self.assertFalse(os.path.exists(os.path.join(self.tmp, ".aws")))
+
     def test_missing_request_token_names_the_permission(self):
         del self.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
         self.assert_fails(shipctl("--role-arn", ROLE, env=self.env), 2, PERMISSION)

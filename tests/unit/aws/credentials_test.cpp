@@ -82,6 +82,38 @@ TEST(Profiles, ConfigAndCredentialsFilesMergeWithCredentialsWinning) {
   EXPECT_FALSE(shared.profile("sso-session x").has_value());
 }
 
+TEST(Profiles, WritingAProfileKeepsEverythingElse) {
+  const std::string text =
+      "# team settings\n[default]\nregion = us-east-1\n\n[prod]\n; rotated by shipctl\nAWS_ACCESS_KEY_ID = OLD\n"
+      "output = json\n\n[other]\naws_access_key_id = KEEP\n";
+  const auto out = with_profile_values(text, "prod", {{"aws_access_key_id", "NEW"}, {"aws_session_token", "T"}});
+  EXPECT_EQ(out,
+            "# team settings\n[default]\nregion = us-east-1\n\n[prod]\n; rotated by shipctl\naws_access_key_id = NEW\n"
+            "output = json\naws_session_token = T\n\n[other]\naws_access_key_id = KEEP\n");
+  // What was written reads back as the profile it names.
+  const auto shared = SharedConfig::from_text("", out);
+  EXPECT_EQ(shared.profile("prod")->at("aws_session_token"), "T");
+  EXPECT_EQ(shared.profile("other")->at("aws_access_key_id"), "KEEP");
+}
+
+TEST(Profiles, WritingAMissingProfileAppendsItsSection) {
+  EXPECT_EQ(with_profile_values("", "profile ci", {{"region", "eu-west-1"}}), "[profile ci]\nregion = eu-west-1\n");
+  EXPECT_EQ(with_profile_values("[default]\nregion = us-east-1", "profile ci", {{"region", "eu-west-1"}}),
+            "[default]\nregion = us-east-1\n\n[profile ci]\nregion = eu-west-1\n");
+  // A section that only starts with the name is another section.
+  EXPECT_EQ(with_profile_values("[profile ci-old]\nregion = x\n", "profile ci", {{"region", "y"}}),
+            "[profile ci-old]\nregion = x\n\n[profile ci]\nregion = y\n");
+}
+
+TEST(Profiles, ProfileNamesAreWhatASectionHeaderCanHold) {
+  EXPECT_TRUE(is_valid_profile_name("prod"));
+  EXPECT_TRUE(is_valid_profile_name("team.prod-1_x"));
+  EXPECT_FALSE(is_valid_profile_name(""));
+  EXPECT_FALSE(is_valid_profile_name("a]b"));
+  EXPECT_FALSE(is_valid_profile_name("two words"));
+  EXPECT_FALSE(is_valid_profile_name(std::string(65, 'a')));
+}
+
 TEST(Profiles, DefaultChainUsesTheSelectedProfileAndItsRegion) {
   TempDir home;
   home.write(".aws/credentials", "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\n");
