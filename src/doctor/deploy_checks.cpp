@@ -181,7 +181,7 @@ std::pair<std::string, std::string> rollout_cause(const DeployTarget& t, const R
   if (!failed.empty()) {
     return {"ECS could not provision the service's " + joined(failed, "; "),
             "Fix what the managed resource's reason names (the infrastructure role " + t.infrastructure_role_name +
-                " needs " + managed_policy_arn(t, kInfrastructureManagedPolicy) + "), then deploy again:\n" +
+                " needs " + managed_policy_arn(t, kInfrastructureManagedPolicy) + "), then deploy again:\n  " +
                 deploy_command(t)};
   }
   if (mentions(reasons, {"health check", "healthcheck", "health-check"})) {
@@ -189,7 +189,7 @@ std::pair<std::string, std::string> rollout_cause(const DeployTarget& t, const R
     return {"its tasks failed the load balancer's health check (GET " + t.health_check_path + " on port " + port + ")",
             "The image must answer 200 on GET " + t.health_check_path + " on the port in $PORT (" + port +
                 "). Try it locally:\n  podman run --rm -e PORT=" + port + " -p " + port + ":" + port + " " + image +
-                "\n  curl -i http://127.0.0.1:" + port + t.health_check_path + "\nthen deploy a fixed image:\n" +
+                "\n  curl -i http://127.0.0.1:" + port + t.health_check_path + "\nthen deploy a fixed image:\n  " +
                 deploy_command(t)};
   }
   if (is_pull_failure(reasons)) {
@@ -198,7 +198,7 @@ std::pair<std::string, std::string> rollout_cause(const DeployTarget& t, const R
                 t.execution_role_name + " --policy-arn " + managed_policy_arn(t, kExecutionManagedPolicy)};
   }
   return {reasons.empty() ? "ECS gave no reason" : "ECS says: " + reasons,
-          "Fix what the reason names, then deploy again:\n" + deploy_command(t)};
+          "Fix what the reason names, then deploy again:\n  " + deploy_command(t)};
 }
 
 std::vector<std::string> rollout_evidence(const RolloutFacts& f) {
@@ -368,8 +368,14 @@ Check decide_image_pull(const DeployTarget& t, const ImageFacts& f) {
   std::vector<std::string> evidence;
   if (pull_failed) evidence.push_back("the latest deployment failed: " + f.failure);
   const std::string repository = ecr_repository_arn(t, f.image);
-  if (!repository.empty()) {
-    const auto result = evaluate_actions(f.role_policies, t.execution_role_arn, pull_requests(repository));
+  // An image outside ECR still needs ECR's token when the task's reason says
+  // ECR refused it (the execution role fetches it for any ECR image the task
+  // definition names, e.g. a sidecar's).
+  const bool ecr_refused = pull_failed && mentions(f.failure, {"ecr:getauthorizationtoken"});
+  if (!repository.empty() || ecr_refused) {
+    const auto requests = repository.empty() ? std::vector<ActionRequest>{pull_requests("*").front()}
+                                             : pull_requests(repository);
+    const auto result = evaluate_actions(f.role_policies, t.execution_role_arn, requests);
     std::vector<std::string> denied;
     for (const auto& v : result.verdicts) {
       if (v.decision != iam::Decision::kAllow) denied.push_back(v.action + " on " + v.resource);
@@ -382,7 +388,7 @@ Check decide_image_pull(const DeployTarget& t, const ImageFacts& f) {
   if (pull_failed) {
     return Check{"image-pull", title, Status::kFail, "the deployment could not pull " + f.image, evidence,
                  "Check that the image exists and its registry lets the execution role " + t.execution_role_name +
-                     " read it, then deploy again:\n" + deploy_command(t)};
+                     " read it, then deploy again:\n  " + deploy_command(t)};
   }
   if (f.image.empty()) return Check{"image-pull", title, Status::kPass, "no image deployed yet", {}, {}};
   const std::string how = repository.empty() ? " (not an ECR image: no ECR permission needed)"
@@ -407,7 +413,7 @@ Check decide_health_check(const DeployTarget& t, const ServedConfig& c) {
   }
   if (!c.failure.empty()) evidence.push_back("the latest deployment failed: " + c.failure);
   return Check{"health-check", title, Status::kFail, "the service sends traffic to " + joined(wrong, "; "), evidence,
-               "Deploy with the app's port and path (deploy sends both every time):\n" + deploy_command(t) +
+               "Deploy with the app's port and path (deploy sends both every time):\n  " + deploy_command(t) +
                    "\n(ecs-express-mode-api listens on $PORT, 8080, and answers GET /ping)"};
 }
 

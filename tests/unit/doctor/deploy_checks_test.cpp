@@ -244,6 +244,19 @@ TEST(ImagePull, ACannotPullContainerErrorFailsEvenOutsideEcr) {
   EXPECT_EQ(c.evidence, (std::vector<std::string>{"the latest deployment failed: " + facts.failure}));
 }
 
+TEST(ImagePull, AnEcrRefusalInTheReasonIsCheckedAgainstTheRolesPolicies) {
+  ImageFacts facts;
+  facts.image = "localhost/app:1";
+  facts.failure = "rollback reason: ResourceInitializationError: unable to pull secrets or registry auth: "
+                  "AccessDeniedException: ... not authorized to perform: ecr:GetAuthorizationToken on resource: *";
+  const Check c = decide_image_pull(target(), facts);
+  EXPECT_EQ(c.summary,
+            "execution role ShipctlExpressExecutionRole may not pull localhost/app:1: its policies do not allow "
+            "ecr:GetAuthorizationToken on *");
+  facts.role_policies = {{"arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", kExecutionPolicy}};
+  EXPECT_EQ(decide_image_pull(target(), facts).summary, "the deployment could not pull localhost/app:1");
+}
+
 TEST(HealthCheck, ThePortDefaultOf80IsNotTheApps8080) {
   const Check c = decide_health_check(target(), {std::nullopt, "/ping", "revision r2", "rollback reason: Task failed ELB health checks"});
   EXPECT_EQ(c.id, "health-check");
@@ -254,7 +267,7 @@ TEST(HealthCheck, ThePortDefaultOf80IsNotTheApps8080) {
                             "the latest deployment failed: rollback reason: Task failed ELB health checks"}));
   EXPECT_EQ(c.fix,
             "Deploy with the app's port and path (deploy sends both every time):\n"
-            "shipctl deploy --service api --image IMAGE@sha256:DIGEST --port 8080 --health-check-path /ping\n"
+            "  shipctl deploy --service api --image IMAGE@sha256:DIGEST --port 8080 --health-check-path /ping\n"
             "(ecs-express-mode-api listens on $PORT, 8080, and answers GET /ping)");
 }
 
@@ -289,7 +302,7 @@ TEST(Rollout, AHealthCheckRollbackIsNamedWithTheProbe) {
                    "  podman run --rm -e PORT=8080 -p 8080:8080 " + std::string(kImage) + "\n"
                    "  curl -i http://127.0.0.1:8080/ping\n"
                    "then deploy a fixed image:\n"
-                   "shipctl deploy --service api --image IMAGE@sha256:DIGEST --port 8080 --health-check-path /ping");
+                   "  shipctl deploy --service api --image IMAGE@sha256:DIGEST --port 8080 --health-check-path /ping");
 }
 
 TEST(Rollout, AFailedManagedResourceAndAFailedRollbackAreNamed) {
