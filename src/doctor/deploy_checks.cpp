@@ -221,7 +221,41 @@ std::string_view failed_verb(std::string_view status) {
   return "failed and is being rolled back";
 }
 
+// Up to 255 letters, digits, hyphens and underscores: ECS's rule for service
+// and cluster names (CreateExpressGatewayService serviceName, CreateCluster
+// clusterName).
+bool is_ecs_name(std::string_view name) {
+  return !name.empty() && name.size() <= 255 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+// arn:PARTITION:ecs:REGION:ACCOUNT:service/CLUSTER/NAME
+bool is_service_arn(std::string_view arn) {
+  const auto parts = util::split(arn, ':');
+  if (parts.size() != 6 || parts[2] != "ecs" || parts[4].size() != 12) return false;
+  const auto path = util::split(parts[5], '/');
+  return path.size() == 3 && path[0] == "service" && is_ecs_name(path[1]) && is_ecs_name(path[2]);
+}
+
 }  // namespace
+
+util::Result<void> validate_deploy_options(const DeployOptions& o) {
+  using util::ErrorKind;
+  if (o.service.starts_with("arn:") ? !is_service_arn(o.service) : !is_ecs_name(o.service)) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "--deploy " + o.service + ": not a service name (up to 255 letters, digits, - and _) or a "
+                      "service ARN (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME)");
+  }
+  if (!is_ecs_name(o.cluster)) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "--cluster " + o.cluster + ": not a cluster name (up to 255 letters, digits, - and _)");
+  }
+  if (!o.health_check_path.starts_with('/')) {
+    return util::fail(ErrorKind::kInvalidInput, "--health-check-path " + o.health_check_path + ": must start with /");
+  }
+  return {};
+}
 
 DeployTarget resolve_target(const DeployOptions& o, const std::string& region, const std::string& account,
                             const std::string& workflow_role_name) {

@@ -16,6 +16,7 @@
 #include "doctor/deploy_names.h"
 #include "doctor/permissions.h"
 #include "doctor/report.h"
+#include "util/error.h"
 
 namespace eem::doctor {
 
@@ -28,6 +29,11 @@ struct DeployOptions {
   int port = 8080;                       // what the app listens on (ecs-express-mode-api: PORT, 8080)
   std::string health_check_path = "/ping";
 };
+
+// kInvalidInput, naming the flag, for a service or cluster name ECS would
+// refuse, a malformed service ARN, or a health check path without its
+// leading slash: refused before any AWS call.
+util::Result<void> validate_deploy_options(const DeployOptions& options);
 
 // Where the deploy goes, resolved: region, account and ARNs.
 struct DeployTarget {

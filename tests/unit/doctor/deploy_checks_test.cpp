@@ -59,6 +59,31 @@ TEST(DeployTarget, NamesTheServiceAndBothRolesInTheAccount) {
             (std::vector<std::string>{"shop", "web", by_arn.service}));
 }
 
+TEST(DeployOptions, NamesAndArnsEcsWouldRefuseAreRefusedNamingTheFlag) {
+  DeployOptions o;
+  o.service = "api_2-b";
+  EXPECT_TRUE(validate_deploy_options(o));
+  o.service = "arn:aws:ecs:ap-northeast-1:123456789012:service/default/api";
+  EXPECT_TRUE(validate_deploy_options(o));
+  for (const std::string& bad : std::vector<std::string>{"a/b", "api;rm", std::string(256, 'a'),
+                                                        "arn:aws:ecs:ap-northeast-1:123456789012:api",
+                                                        "arn:aws:ecs:ap-northeast-1:1:service/default/api"}) {
+    o.service = bad;
+    const auto r = validate_deploy_options(o);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().kind, util::ErrorKind::kInvalidInput);
+    EXPECT_EQ(r.error().message, "--deploy " + bad + ": not a service name (up to 255 letters, digits, - and _) or a "
+                                 "service ARN (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME)");
+  }
+  o.service = "api";
+  o.cluster = "my cluster";
+  EXPECT_EQ(validate_deploy_options(o).error().message,
+            "--cluster my cluster: not a cluster name (up to 255 letters, digits, - and _)");
+  o.cluster = "default";
+  o.health_check_path = "ping";
+  EXPECT_EQ(validate_deploy_options(o).error().message, "--health-check-path ping: must start with /");
+}
+
 TEST(DeployCluster, AMissingClusterIsTheCauseWithTheCreateCommand) {
   aws::ClusterLookup lookup;
   lookup.failures = {{"arn:aws:ecs:ap-northeast-1:123456789012:cluster/apps", "MISSING"}};
