@@ -378,7 +378,9 @@ Check decide_pass_role(const DeployTarget& t, const std::string& workflow_role_a
   std::vector<std::string> denied;
   for (const auto& v : result.verdicts) {
     const std::string by = v.decided_by.empty() ? "" : " (" + v.decided_by + ")";
-    evidence.push_back(v.action + " on " + v.resource + ": " + std::string(iam::decision_name(v.decision)) + by);
+    const std::string_view to = v.resource == t.execution_role_arn ? kExecutionPrincipal : kInfrastructurePrincipal;
+    evidence.push_back(v.action + " on " + v.resource + " (iam:PassedToService " + std::string(to) +
+                       "): " + std::string(iam::decision_name(v.decision)) + by);
     if (v.decision != iam::Decision::kAllow) denied.push_back(v.resource);
   }
   if (denied.empty()) {

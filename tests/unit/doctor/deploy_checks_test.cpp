@@ -202,8 +202,10 @@ TEST(PassRole, PassRoleOnOnlyOneRoleNamesTheOther) {
   EXPECT_EQ(c.status, Status::kFail);
   EXPECT_EQ(c.summary, std::string("the workflow role ") + kWorkflowArn + " may not perform iam:PassRole on " + kInfraArn);
   EXPECT_EQ(c.evidence, (std::vector<std::string>{
-                            std::string("iam:PassRole on ") + kExecArn + ": Allow (inline policy ShipctlExpressDeploy)",
-                            std::string("iam:PassRole on ") + kInfraArn + ": ImplicitDeny"}));
+                            std::string("iam:PassRole on ") + kExecArn +
+                                " (iam:PassedToService ecs-tasks.amazonaws.com): Allow (inline policy ShipctlExpressDeploy)",
+                            std::string("iam:PassRole on ") + kInfraArn +
+                                " (iam:PassedToService ecs.amazonaws.com): ImplicitDeny"}));
   EXPECT_EQ(c.fix, std::string("shipctl bootstrap --deploy api --apply (writes the inline policy ShipctlExpressDeploy)\n"
                                "or add this statement to ShipctlExpressDeploy on role GitHubActionsECRRole (aws iam "
                                "put-role-policy replaces the whole document):\n"
