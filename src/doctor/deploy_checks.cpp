@@ -88,6 +88,21 @@ std::vector<std::string> trusted_principals(const iam::Policy& policy) {
   return out;
 }
 
+// Why the trust policy refuses the role's service principal: a Deny, a
+// condition on a statement that names it, or no statement naming it.
+std::string trust_cause(const DeployTarget& t, const RoleSpec& r, const std::vector<std::string>& trusted,
+                        iam::Decision decision) {
+  const std::string principal(r.principal);
+  if (decision == iam::Decision::kExplicitDeny) return "the trust policy of role " + r.name + " denies " + principal;
+  const bool named = std::any_of(trusted.begin(), trusted.end(), [&](const std::string& p) { return p.ends_with(" " + principal); });
+  if (named) {
+    return "the trust policy of role " + r.name + " names " + principal +
+           ", but its conditions refuse it (ECS sends aws:SourceAccount " + t.account + ")";
+  }
+  return "role " + r.name + " does not trust " + principal + ": its trust policy admits " +
+         (trusted.empty() ? "no principal" : joined(trusted));
+}
+
 Check wrong_trust(const DeployTarget& t, const RoleSpec& r, const iam::Policy& policy, const iam::Evaluation& e) {
   const auto trusted = trusted_principals(policy);
   std::vector<std::string> evidence{"trust policy of " + r.arn + " evaluated for " + std::string(r.principal) +
@@ -97,10 +112,7 @@ Check wrong_trust(const DeployTarget& t, const RoleSpec& r, const iam::Policy& p
     evidence.push_back(std::string(r.other_principal) + " is what the " + std::string(r.other_kind) +
                        " role trusts: are the two roles swapped (--execution-role-arn, --infrastructure-role-arn)?");
   }
-  const std::string admits = trusted.empty() ? "no principal" : joined(trusted);
-  return Check{r.id, r.title, Status::kFail,
-               "role " + r.name + " does not trust " + std::string(r.principal) + ": its trust policy admits " + admits,
-               evidence,
+  return Check{r.id, r.title, Status::kFail, trust_cause(t, r, trusted, e.decision), evidence,
                "aws iam update-assume-role-policy --role-name " + r.name + " --policy-document " +
                    util::shell_quote(trust_document(r.principal)) + "\nor: " + bootstrap_command(t)};
 }

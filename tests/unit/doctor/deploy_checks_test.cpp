@@ -190,8 +190,23 @@ TEST(DeployRole, TheRightPrincipalPassesAlsoWithASourceAccountCondition) {
   EXPECT_EQ(decide_role(target(), ExpressRole::kExecution, role("ShipctlExpressExecutionRole", guarded)).status,
             Status::kPass);
   const std::string other = trust("ecs-tasks.amazonaws.com", R"(,"Condition":{"StringEquals":{"aws:SourceAccount":"999999999999"}})");
-  EXPECT_EQ(decide_role(target(), ExpressRole::kExecution, role("ShipctlExpressExecutionRole", other)).status,
-            Status::kFail);
+  const Check c = decide_role(target(), ExpressRole::kExecution, role("ShipctlExpressExecutionRole", other));
+  EXPECT_EQ(c.status, Status::kFail);
+  EXPECT_EQ(c.summary,
+            "the trust policy of role ShipctlExpressExecutionRole names ecs-tasks.amazonaws.com, but its conditions "
+            "refuse it (ECS sends aws:SourceAccount 123456789012)");
+}
+
+TEST(DeployRole, ADenyAndAnUnparsablePolicyAreNamed) {
+  const std::string deny = R"({"Version":"2012-10-17","Statement":[
+    {"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"},
+    {"Effect":"Deny","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:*"}]})";
+  EXPECT_EQ(decide_role(target(), ExpressRole::kInfrastructure, role("ShipctlExpressInfrastructureRole", deny)).summary,
+            "the trust policy of role ShipctlExpressInfrastructureRole denies ecs.amazonaws.com");
+  const Check broken = decide_role(target(), ExpressRole::kInfrastructure, role("ShipctlExpressInfrastructureRole", "{"));
+  EXPECT_EQ(broken.status, Status::kFail);
+  EXPECT_TRUE(broken.summary.starts_with(std::string("the trust policy of ") + kInfraArn + " does not parse: "))
+      << broken.summary;
 }
 
 TEST(PassRole, PassRoleOnOnlyOneRoleNamesTheOther) {
