@@ -6,6 +6,7 @@
 
 #include "doctor/checks.h"
 #include "doctor/deploy_checks.h"
+#include "iam/arn.h"
 
 namespace eem::doctor {
 namespace {
@@ -161,7 +162,7 @@ std::optional<Check> check_pass_role(Run& run) {
     return cannot_run("pass-role", title, cannot_run_reason(fetched.failure->first, fetched.failure->second));
   }
   const std::string arn = !run.role_arn.empty() ? run.role_arn
-                                                : "arn:" + t.partition + ":iam::" + t.account + ":role/" + t.workflow_role_name;
+                                                : iam::Arn{t.partition, "iam", "", t.account, "role/" + t.workflow_role_name}.str();
   return decide_pass_role(t, arn, fetched.policies);
 }
 

@@ -5,6 +5,7 @@
 
 #include "aws/endpoints.h"
 #include "doctor/deploy_names.h"
+#include "iam/arn.h"
 #include "iam/evaluator.h"
 #include "iam/policy_parser.h"
 #include "util/strings.h"
@@ -24,7 +25,7 @@ bool mentions(std::string_view text, std::initializer_list<std::string_view> nee
 }
 
 std::string role_arn(const std::string& partition, const std::string& account, const std::string& name) {
-  return "arn:" + partition + ":iam::" + account + ":role/" + name;
+  return iam::Arn{partition, "iam", "", account, "role/" + name}.str();
 }
 
 // The command that deploys again with the settings doctor checked.
@@ -242,22 +243,46 @@ bool is_ecs_name(std::string_view name) {
   });
 }
 
-// arn:PARTITION:ecs:REGION:ACCOUNT:service/CLUSTER/NAME
-bool is_service_arn(std::string_view arn) {
-  const auto parts = util::split(arn, ':');
-  if (parts.size() != 6 || parts[2] != "ecs" || parts[4].size() != 12) return false;
-  const auto path = util::split(parts[5], '/');
-  return path.size() == 3 && path[0] == "service" && is_ecs_name(path[1]) && is_ecs_name(path[2]);
+// arn:PARTITION:ecs:REGION:ACCOUNT:service/CLUSTER/NAME, parsed; nullopt for
+// any other text.
+struct ServiceArn {
+  iam::Arn arn;
+  std::string cluster;
+  std::string name;
+};
+
+std::optional<ServiceArn> parse_service_arn(std::string_view text) {
+  auto arn = iam::Arn::parse(text);
+  if (!arn || arn->service != "ecs" || arn->region.empty() || !iam::is_account_id(arn->account)) return std::nullopt;
+  const auto path = util::split(arn->resource, '/');
+  if (path.size() != 3 || path[0] != "service" || !is_ecs_name(path[1]) || !is_ecs_name(path[2])) return std::nullopt;
+  ServiceArn out{*arn, std::string(path[1]), std::string(path[2])};
+  return out;
 }
 
 }  // namespace
 
-util::Result<void> validate_deploy_options(const DeployOptions& o) {
+util::Result<void> validate_deploy_options(const DeployOptions& o, std::string_view region) {
   using util::ErrorKind;
-  if (o.service.starts_with("arn:") ? !is_service_arn(o.service) : !is_ecs_name(o.service)) {
+  const bool by_arn = o.service.starts_with("arn:");
+  const auto arn = by_arn ? parse_service_arn(o.service) : std::nullopt;
+  if (by_arn ? !arn : !is_ecs_name(o.service)) {
     return util::fail(ErrorKind::kInvalidInput,
                       "--deploy " + o.service + ": not a service name (up to 255 letters, digits, - and _) or a "
                       "service ARN (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME)");
+  }
+  // ECS answers for its own region only, and a region's ARNs carry its
+  // partition: a service elsewhere would be reported missing.
+  if (arn && arn->arn.region != region) {
+    return util::fail(ErrorKind::kInvalidInput, "--deploy " + o.service + ": the service is in region " +
+                                                    arn->arn.region + ", doctor asks " + std::string(region) +
+                                                    ": pass --region " + arn->arn.region);
+  }
+  const std::string_view partition = aws::partition_of(region).id;
+  if (arn && arn->arn.partition != partition) {
+    return util::fail(ErrorKind::kInvalidInput, "--deploy " + o.service + ": partition " + arn->arn.partition +
+                                                    ", but region " + std::string(region) + " is in " +
+                                                    std::string(partition));
   }
   if (!is_ecs_name(o.cluster)) {
     return util::fail(ErrorKind::kInvalidInput,
@@ -277,11 +302,9 @@ DeployTarget resolve_target(const DeployOptions& o, const std::string& region, c
   t.partition = std::string(aws::partition_of(region).id);
   t.cluster = o.cluster.empty() ? "default" : o.cluster;
   t.service_name = o.service;
-  if (o.service.starts_with("arn:")) {
-    // arn:PARTITION:ecs:REGION:ACCOUNT:service/CLUSTER/NAME
-    const auto path = util::split(o.service, '/');
-    t.service_name = std::string(path.back());
-    if (path.size() == 3) t.cluster = std::string(path[1]);
+  if (const auto arn = parse_service_arn(o.service); arn) {
+    t.service_name = arn->name;
+    t.cluster = arn->cluster;
     t.service_arn = o.service;
   } else {
     t.service_arn = "arn:" + t.partition + ":ecs:" + region + ":" + account + ":service/" + t.cluster + "/" + o.service;

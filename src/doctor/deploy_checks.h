@@ -31,9 +31,10 @@ struct DeployOptions {
 };
 
 // kInvalidInput, naming the flag, for a service or cluster name ECS would
-// refuse, a malformed service ARN, or a health check path without its
-// leading slash: refused before any AWS call.
-util::Result<void> validate_deploy_options(const DeployOptions& options);
+// refuse, a malformed service ARN or one outside `region` (or its
+// partition), or a health check path without its leading slash: refused
+// before any AWS call.
+util::Result<void> validate_deploy_options(const DeployOptions& options, std::string_view region);
 
 // Where the deploy goes, resolved: region, account and ARNs.
 struct DeployTarget {

@@ -128,7 +128,7 @@ RepositoryRef parse_repository(std::string_view text) {
 
 util::Result<Report> run_doctor(const Options& options, Services& services) {
   if (!options.deploy.service.empty()) {
-    if (auto ok = validate_deploy_options(options.deploy); !ok) return std::unexpected(ok.error());
+    if (auto ok = validate_deploy_options(options.deploy, options.region); !ok) return std::unexpected(ok.error());
   }
   Run run{options, services, {}, {}, {}, {}, {}, {}, {}, {}};
   if (auto ok = initial_claims(run); !ok) return std::unexpected(ok.error());

@@ -62,14 +62,18 @@ TEST(DeployTarget, NamesTheServiceAndBothRolesInTheAccount) {
 TEST(DeployOptions, NamesAndArnsEcsWouldRefuseAreRefusedNamingTheFlag) {
   DeployOptions o;
   o.service = "api_2-b";
-  EXPECT_TRUE(validate_deploy_options(o));
+  EXPECT_TRUE(validate_deploy_options(o, "ap-northeast-1"));
   o.service = "arn:aws:ecs:ap-northeast-1:123456789012:service/default/api";
-  EXPECT_TRUE(validate_deploy_options(o));
+  EXPECT_TRUE(validate_deploy_options(o, "ap-northeast-1"));
   for (const std::string& bad : std::vector<std::string>{"a/b", "api;rm", std::string(256, 'a'),
                                                         "arn:aws:ecs:ap-northeast-1:123456789012:api",
-                                                        "arn:aws:ecs:ap-northeast-1:1:service/default/api"}) {
+                                                        "arn:aws:ecs:ap-northeast-1:1:service/default/api",
+                                                        "arn:aws:ecs::123456789012:service/default/api",
+                                                        "arn:aws:iam::123456789012:service/default/api",
+                                                        "arn:aws:ecs:ap-northeast-1:123456789012:service/default/api/x",
+                                                        "arn:aws:ecs:ap-northeast-1:123456789012:service/def ault/api"}) {
     o.service = bad;
-    const auto r = validate_deploy_options(o);
+    const auto r = validate_deploy_options(o, "ap-northeast-1");
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().kind, util::ErrorKind::kInvalidInput);
     EXPECT_EQ(r.error().message, "--deploy " + bad + ": not a service name (up to 255 letters, digits, - and _) or a "
@@ -77,11 +81,27 @@ TEST(DeployOptions, NamesAndArnsEcsWouldRefuseAreRefusedNamingTheFlag) {
   }
   o.service = "api";
   o.cluster = "my cluster";
-  EXPECT_EQ(validate_deploy_options(o).error().message,
+  EXPECT_EQ(validate_deploy_options(o, "ap-northeast-1").error().message,
             "--cluster my cluster: not a cluster name (up to 255 letters, digits, - and _)");
   o.cluster = "default";
   o.health_check_path = "ping";
-  EXPECT_EQ(validate_deploy_options(o).error().message, "--health-check-path ping: must start with /");
+  EXPECT_EQ(validate_deploy_options(o, "ap-northeast-1").error().message, "--health-check-path ping: must start with /");
+}
+
+TEST(DeployOptions, AServiceArnOfAnotherRegionOrPartitionIsRefusedNamingTheRegionToAsk) {
+  DeployOptions o;
+  o.service = "arn:aws:ecs:us-east-1:123456789012:service/default/api";
+  EXPECT_EQ(validate_deploy_options(o, "ap-northeast-1").error().message,
+            "--deploy " + o.service + ": the service is in region us-east-1, doctor asks ap-northeast-1: pass --region us-east-1");
+  o.service = "arn:aws-cn:ecs:ap-northeast-1:123456789012:service/default/api";
+  EXPECT_EQ(validate_deploy_options(o, "ap-northeast-1").error().message,
+            "--deploy " + o.service + ": partition aws-cn, but region ap-northeast-1 is in aws");
+  o.service = "arn:aws-cn:ecs:cn-north-1:123456789012:service/web/api";
+  ASSERT_TRUE(validate_deploy_options(o, "cn-north-1"));
+  const auto t = resolve_target(o, "cn-north-1", kAccount, "r");
+  EXPECT_EQ((std::vector<std::string>{t.service_name, t.cluster, t.service_arn, t.execution_role_arn}),
+            (std::vector<std::string>{"api", "web", o.service,
+                                      "arn:aws-cn:iam::123456789012:role/ShipctlExpressExecutionRole"}));
 }
 
 TEST(DeployCluster, AMissingClusterIsTheCauseWithTheCreateCommand) {
