@@ -21,6 +21,7 @@ struct DeployState {
   std::string service_unreadable;
   RolloutFacts rollout;
   std::string rollout_unreadable;
+  std::string revision_unreadable;  // why the latest deployment's target revision could not be read
 };
 
 struct Run {

@@ -26,6 +26,13 @@ bool resolve(Run& run) {
   }
   const std::string& role = run.role_name.empty() ? run.options.role_name : run.role_name;
   d.target = resolve_target(run.options.deploy, run.options.region, deploy_account(run), role);
+  // A service ARN of another account: its roles are not in the one doctor reads.
+  const auto service = iam::Arn::parse(d.target.service_arn);
+  if (service && service->account != d.target.account) {
+    d.unresolved = "the service is in account " + service->account + ", the credentials are account " +
+                   d.target.account + "'s: run doctor with that account's credentials";
+    return false;
+  }
   return true;
 }
 
@@ -39,12 +46,49 @@ bool is_missing_service(const aws::ApiError& error) {
   return error.code == "ResourceNotFoundException" || error.code == "ServiceNotFoundException";
 }
 
+// What ECS returned, fit for the report's lines (api_text).
+void tidy(aws::ServiceDeployment& d) {
+  for (auto* text : {&d.arn, &d.status, &d.status_reason, &d.target_revision_arn, &d.lifecycle_stage, &d.rollback_reason}) {
+    *text = api_text(*text);
+  }
+}
+
+void tidy(aws::ServiceRevision& r) {
+  r.arn = api_text(r.arn);
+  for (auto& [image, digest] : r.images) image = api_text(image);
+  for (auto& m : r.managed_resources) {
+    for (auto* text : {&m.arn, &m.status, &m.status_reason}) *text = api_text(*text);
+  }
+  for (auto& g : r.target_groups) g.health_check_path = api_text(g.health_check_path);
+}
+
+void tidy(aws::ExpressService& s) {
+  for (auto* text : {&s.arn, &s.status, &s.status_reason}) *text = api_text(*text);
+  for (auto& c : s.configurations) {
+    for (auto* text : {&c.service_revision_arn, &c.health_check_path, &c.container.image}) *text = api_text(*text);
+  }
+}
+
+void tidy(aws::ClusterLookup& lookup) {
+  for (auto& c : lookup.clusters) {
+    for (auto* text : {&c.arn, &c.status}) *text = api_text(*text);
+  }
+  for (auto& [arn, reason] : lookup.failures) {
+    arn = api_text(arn);
+    reason = api_text(reason);
+  }
+}
+
 const aws::ServiceDeployment* newest(const std::vector<aws::ServiceDeployment>& list) {
   const aws::ServiceDeployment* best = nullptr;
   for (const auto& d : list) {
     if (!best || d.created_at > best->created_at) best = &d;
   }
   return best;
+}
+
+std::string failure_of(const Run& run) {
+  return run.deploy.rollout.deployment ? failure_text(*run.deploy.rollout.deployment) : std::string();
 }
 
 // The latest deployment in full (stage, rollback) and its target revision.
@@ -60,10 +104,36 @@ void fetch_rollout(Run& run) {
   if (latest == nullptr) return;
   auto full = ecs.describe_service_deployments({latest->arn});
   d.rollout.deployment = full && !full->empty() ? full->front() : *latest;
-  const std::string& revision = d.rollout.deployment->target_revision_arn;
+  const std::string revision = d.rollout.deployment->target_revision_arn;  // as ECS named it
+  tidy(*d.rollout.deployment);
+  if (!full) {
+    d.rollout.unread.push_back("its lifecycle stage and rollback reason are unknown: " +
+                               cannot_run_reason(full.error(), "ecs:DescribeServiceDeployments"));
+  } else if (full->empty()) {
+    d.rollout.unread.push_back("its lifecycle stage and rollback reason are unknown: DescribeServiceDeployments "
+                               "did not return it");
+  }
   if (revision.empty()) return;
   auto revisions = ecs.describe_service_revisions({revision});
-  if (revisions && !revisions->empty()) d.rollout.target = revisions->front();
+  if (revisions && !revisions->empty()) {
+    d.rollout.target = revisions->front();
+    tidy(*d.rollout.target);
+    return;
+  }
+  d.revision_unreadable = "its target revision " + api_text(revision) + " could not be read: " +
+                          (revisions ? "DescribeServiceRevisions did not return it"
+                                     : cannot_run_reason(revisions.error(), "ecs:DescribeServiceRevisions"));
+  d.rollout.unread.push_back(d.revision_unreadable);
+}
+
+// Why the latest deployment's own configuration is unknown when it failed:
+// the active one is then the configuration rolled back to, not the cause.
+std::optional<std::string> failed_revision_unread(const Run& run) {
+  const auto& d = run.deploy;
+  if (d.revision_unreadable.empty() || !d.rollout.deployment || !deployment_failed(*d.rollout.deployment)) {
+    return std::nullopt;
+  }
+  return "the latest deployment failed and " + d.revision_unreadable;
 }
 
 const aws::ExpressConfiguration* newest_configuration(const std::optional<aws::ExpressService>& service) {
@@ -73,10 +143,6 @@ const aws::ExpressConfiguration* newest_configuration(const std::optional<aws::E
     if (!best || c.created_at >= best->created_at) best = &c;
   }
   return best;
-}
-
-std::string failure_of(const Run& run) {
-  return run.deploy.rollout.deployment ? failure_text(*run.deploy.rollout.deployment) : std::string();
 }
 
 // The image the latest deployment targeted, else the active one.
@@ -130,6 +196,7 @@ std::optional<Check> check_deploy_cluster(Run& run) {
     return cannot_run("deploy-cluster", "ECS cluster " + t.cluster,
                       cannot_run_reason(lookup.error(), "ecs:DescribeClusters"));
   }
+  tidy(*lookup);
   return decide_cluster(t, *lookup);
 }
 
@@ -142,6 +209,7 @@ std::optional<Check> check_deploy_service(Run& run) {
     return cannot_run("deploy-service", "Express service " + d.target.service_name, d.service_unreadable);
   }
   if (service) {
+    tidy(*service);
     d.service = std::move(*service);
     fetch_rollout(run);
   }
@@ -173,6 +241,7 @@ std::optional<Check> check_image_pull(Run& run) {
   facts.image = deployed_image(run);
   facts.failure = failure_of(run);
   if (facts.image.empty() && facts.failure.empty()) return std::nullopt;  // nothing deployed yet
+  if (auto unread = failed_revision_unread(run); unread) return cannot_run("image-pull", title, *unread);
   if (run.services.iam == nullptr) return cannot_run("image-pull", title, "no IAM client");
   PolicyFetch fetched = fetch_policies(*run.services.iam, run.deploy.target.execution_role_name);
   if (fetched.failure) {
@@ -185,6 +254,9 @@ std::optional<Check> check_image_pull(Run& run) {
 
 std::optional<Check> check_health_check(Run& run) {
   if (auto no = unresolved(run, "health-check", "Container port and health check path"); no) return no;
+  if (auto unread = failed_revision_unread(run); unread) {
+    return cannot_run("health-check", "Container port and health check path", *unread);
+  }
   ServedConfig config;
   config.failure = failure_of(run);
   const auto& target = run.deploy.rollout.target;

@@ -227,6 +227,12 @@ std::vector<std::string> rollout_evidence(const RolloutFacts& f) {
   return evidence;
 }
 
+// ServiceDeploymentStatus's values that are not failures (ECS API
+// reference); an unknown one is no all-clear.
+bool is_deployment_status(std::string_view status) {
+  return status == "PENDING" || status == "IN_PROGRESS" || status == "SUCCESSFUL" || status == "STOP_REQUESTED";
+}
+
 std::string_view failed_verb(std::string_view status) {
   if (status == "STOPPED") return "was stopped";
   if (status == "ROLLBACK_FAILED") return "failed and its rollback failed too";
@@ -323,6 +329,10 @@ DeployTarget resolve_target(const DeployOptions& o, const std::string& region, c
 Check decide_cluster(const DeployTarget& t, const aws::ClusterLookup& lookup) {
   const std::string title = "ECS cluster " + t.cluster;
   for (const auto& c : lookup.clusters) {
+    if (c.status.empty()) {
+      return Check{"deploy-cluster", title, Status::kCannotRun,
+                   "DescribeClusters returned " + (c.arn.empty() ? t.cluster : c.arn) + " without a status", {}, {}};
+    }
     if (c.status == "ACTIVE") return Check{"deploy-cluster", title, Status::kPass, c.arn + " is ACTIVE", {}, {}};
     if (t.cluster == "default") break;  // Express Mode makes the default cluster again
     return Check{"deploy-cluster", title, Status::kFail, "cluster " + t.cluster + " is " + c.status + " (" + c.arn + ")",
@@ -336,6 +346,10 @@ Check decide_cluster(const DeployTarget& t, const aws::ClusterLookup& lookup) {
   if (t.cluster == "default") {
     return Check{"deploy-cluster", title, Status::kPass,
                  "no default cluster yet in " + t.region + ": Express Mode creates it with the first service", {}, {}};
+  }
+  if (lookup.failures.empty()) {
+    return Check{"deploy-cluster", title, Status::kCannotRun,
+                 "DescribeClusters answered neither cluster " + t.cluster + " nor a failure for it", {}, {}};
   }
   std::vector<std::string> evidence;
   for (const auto& [arn, reason] : lookup.failures) evidence.push_back("DescribeClusters: " + arn + ": " + reason);
@@ -353,6 +367,10 @@ Check decide_service(const DeployTarget& t, const std::optional<aws::ExpressServ
   if (!service) {
     return Check{"deploy-service", title, Status::kPass,
                  t.service_arn + " does not exist yet: shipctl deploy creates it", {}, {}};
+  }
+  if (service->status.empty()) {
+    return Check{"deploy-service", title, Status::kCannotRun,
+                 "DescribeExpressGatewayService returned " + t.service_arn + " without a status", {}, {}};
   }
   const std::string why = service->status_reason.empty() ? "" : " (" + service->status_reason + ")";
   const std::vector<std::string> evidence{"DescribeExpressGatewayService " + service->arn + ": status " +
@@ -375,6 +393,10 @@ Check decide_service(const DeployTarget& t, const std::optional<aws::ExpressServ
                  "or re-create it deliberately (ECS accepts the name of an INACTIVE service):\n"
                  "  aws ecs create-express-gateway-service --service-name " + t.service_name + " --cluster " +
                      t.cluster + " ..."};
+  }
+  if (service->status != "ACTIVE") {
+    return Check{"deploy-service", title, Status::kCannotRun,
+                 "service " + t.service_name + " is " + service->status + ", a status doctor does not know", evidence, {}};
   }
   return Check{"deploy-service", title, Status::kPass, service->arn + " is " + service->status, {}, {}};
 }
@@ -492,19 +514,50 @@ Check decide_rollout(const DeployTarget& t, const RolloutFacts& f) {
   const std::string title = "Latest deployment";
   if (!f.deployment) return Check{"rollout", title, Status::kPass, "no deployment yet", {}, {}};
   const auto& d = *f.deployment;
-  const bool failed = d.status == "STOPPED" || d.status.starts_with("ROLLBACK_");
-  if (!failed) return Check{"rollout", title, Status::kPass, d.arn + " is " + status_line(d), {}, {}};
+  const bool failed = deployment_failed(d);
+  if (!failed && !is_deployment_status(d.status)) {
+    return Check{"rollout", title, Status::kCannotRun,
+                 "deployment " + d.arn + (d.status.empty() ? " has no status" : " is " + d.status + ", a status doctor does not know"),
+                 f.unread, {}};
+  }
+  if (!failed) return Check{"rollout", title, Status::kPass, d.arn + " is " + status_line(d), f.unread, {}};
   auto [cause, fix] = rollout_cause(t, f);
   if (d.status == "ROLLBACK_FAILED") {
     fix += "\nThe rollback failed too: the service may have no healthy revision; deploy a known-good digest first.";
   }
+  auto evidence = rollout_evidence(f);
+  evidence.insert(evidence.end(), f.unread.begin(), f.unread.end());
   return Check{"rollout", title, Status::kFail,
-               "deployment " + std::string(failed_verb(d.status)) + " (" + d.status + "): " + cause,
-               rollout_evidence(f), fix};
+               "deployment " + std::string(failed_verb(d.status)) + " (" + d.status + "): " + cause, evidence, fix};
 }
 
+std::string api_text(std::string_view text) {
+  std::string out;
+  bool space = false;  // control characters seen since the last printed one
+  std::size_t i = 0;
+  for (; i < text.size() && out.size() < kApiTextLimit; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(c);
+  }
+  // Not in the middle of a UTF-8 sequence: back off to its lead byte.
+  while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80 && !out.empty()) {
+    out.pop_back();
+    --i;
+  }
+  if (i < text.size()) out += "… (" + std::to_string(text.size() - i) + " more bytes)";
+  return out;
+}
+
+bool deployment_failed(const aws::ServiceDeployment& d) { return d.status == "STOPPED" || d.status.starts_with("ROLLBACK_"); }
+
 std::string failure_text(const aws::ServiceDeployment& d) {
-  if (d.status != "STOPPED" && !d.status.starts_with("ROLLBACK_")) return "";
+  if (!deployment_failed(d)) return "";
   std::vector<std::string> parts;
   if (!d.status_reason.empty()) parts.push_back(d.status_reason);
   if (!d.rollback_reason.empty()) parts.push_back("rollback reason: " + d.rollback_reason);

@@ -102,10 +102,21 @@ Check decide_health_check(const DeployTarget& target, const ServedConfig& config
 struct RolloutFacts {
   std::optional<aws::ServiceDeployment> deployment;  // nullopt: none yet
   std::optional<aws::ServiceRevision> target;        // its target revision
+  std::vector<std::string> unread;                   // what could not be read about it, and why
 };
 
 // rollout: the latest deployment's status and reasons.
 Check decide_rollout(const DeployTarget& target, const RolloutFacts& facts);
+
+// Text ECS returned, made fit for one line of the report: each run of
+// control characters (newlines, escapes) becomes one space, and past
+// kApiTextLimit bytes it is cut at a character boundary and says how much
+// was left out.
+inline constexpr std::size_t kApiTextLimit = 1000;
+std::string api_text(std::string_view text);
+
+// STOPPED or ROLLBACK_*: ECS gave up on the deployment's revision.
+bool deployment_failed(const aws::ServiceDeployment& deployment);
 
 // The deployment's failure reasons as one line ("" when it did not fail).
 std::string failure_text(const aws::ServiceDeployment& deployment);

@@ -21,4 +21,17 @@ inline constexpr std::string_view kExecutionManagedPolicy = "service-role/Amazon
 inline constexpr std::string_view kInfrastructureManagedPolicy =
     "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices";
 
+// The calls `doctor --deploy` makes with the workflow's credentials, beyond
+// the push checks' (ECS on the service, IAM on the two roles and the
+// workflow role, ECR on the deployed digest). A role without one of them
+// gets "could not check" for the check that needs it, not a cause; the
+// permission table's deploy rows decide which of them the workflow role is
+// granted (DescribeClusters is not among the deploy actions issue 14 lists).
+inline constexpr std::string_view kDeployDoctorCalls[] = {
+    "ecs:DescribeClusters",         "ecs:DescribeExpressGatewayService", "ecs:ListServiceDeployments",
+    "ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions",    "iam:GetRole",
+    "iam:ListRolePolicies",         "iam:GetRolePolicy",                 "iam:ListAttachedRolePolicies",
+    "iam:GetPolicy",                "iam:GetPolicyVersion",              "ecr:DescribeImages",
+};
+
 }  // namespace eem::doctor

@@ -392,5 +392,12 @@ TEST(Rollout, StoppedCarriesTheReasonAndSuccessfulOrGoingPass) {
   EXPECT_EQ(decide_rollout(target(), {}).summary, "no deployment yet");
 }
 
+TEST(ApiText, ControlCharactersBecomeOneSpaceAndShortTextIsKept) {
+  EXPECT_EQ(api_text(""), "");
+  EXPECT_EQ(api_text("\n\tTask failed\r\n\x1b[31mELB health checks\x7f\n"), "Task failed [31mELB health checks");
+  EXPECT_EQ(api_text(std::string(kApiTextLimit, 'a')), std::string(kApiTextLimit, 'a'));
+  EXPECT_EQ(api_text(std::string(kApiTextLimit + 3, 'a')), std::string(kApiTextLimit, 'a') + "… (3 more bytes)");
+}
+
 }  // namespace
 }  // namespace eem::doctor
