@@ -134,6 +134,43 @@ class DoctorDeploy(S.StandInCase):
                       "0123456789abcdef): GET /ping answered 503", cause)
         self.assertIn("    The image must answer 200 on GET /ping on the port in $PORT (8080). Try it locally:\n", cause)
 
+    def test_denied_ecs_calls_are_could_not_check_never_an_all_clear(self):
+        self.setup_aws()
+        self.deploy("sick", self.image_a)
+        self.deploy("sick", self.images.image(S.COMMIT_B, ping_status=503), wait=("ROLLBACK_SUCCESSFUL",))
+        # The active configuration is the one rolled back to (port and path right): with the failed
+        # revision unreadable, the health check must not be passed on it.
+        self.ecs.set_faults(access_denied=["DescribeServiceDeployments", "DescribeServiceRevisions"])
+        code, out, err = self.doctor("--deploy", "sick", "--json")
+        self.assertEqual(code, 6, out + err)
+        report = json.loads(out)
+        checks = {c["id"]: c for c in report["checks"]}
+        self.assertEqual(report["root_cause"], "rollout")
+        self.assertEqual(checks["rollout"]["summary"].split(":")[0],
+                         "deployment failed and was rolled back (ROLLBACK_SUCCESSFUL)")
+        self.assertIn("its lifecycle stage and rollback reason are unknown: no ecs:DescribeServiceDeployments: "
+                      "AccessDeniedException", checks["rollout"]["evidence"])
+        for check in ("image-pull", "health-check"):
+            self.assertEqual(checks[check]["status"], "cannot-run", checks[check])
+            self.assertTrue(checks[check]["summary"].startswith("the latest deployment failed and its target revision "
+                                                                f"arn:aws:ecs:{D.REGION}:{D.ACCOUNT}:service-revision/"),
+                            checks[check]["summary"])
+            self.assertTrue(checks[check]["summary"].endswith(
+                " could not be read: no ecs:DescribeServiceRevisions: AccessDeniedException"), checks[check]["summary"])
+
+        self.ecs.set_faults(access_denied="*")
+        code, out, err = self.doctor("--deploy", "sick", "--json")
+        self.assertEqual(code, 7, out + err)
+        report = json.loads(out)
+        self.assertIsNone(report["root_cause"])
+        ecs_checks = [(c["id"], c["status"], c["summary"]) for c in report["checks"]
+                      if c["id"] in ("deploy-cluster", "deploy-service", "rollout")]
+        self.assertEqual(ecs_checks, [
+            ("deploy-cluster", "cannot-run", "no ecs:DescribeClusters: AccessDeniedException"),
+            ("deploy-service", "cannot-run", "no ecs:DescribeExpressGatewayService: AccessDeniedException"),
+            ("rollout", "cannot-run", "no ecs:DescribeExpressGatewayService: AccessDeniedException")])
+        self.assertNotIn("health-check", [c["id"] for c in report["checks"]])
+
     def test_a_port_the_app_does_not_listen_on_is_named(self):
         self.setup_aws()
         self.deploy("deaf", self.image_a)
