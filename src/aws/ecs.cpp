@@ -146,6 +146,24 @@ std::vector<ManagedResource> managed_from(const json& managed) {
   return out;
 }
 
+std::optional<int> optional_int(const json& item, const char* name) {
+  const auto it = item.find(name);
+  if (it == item.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int>();
+}
+
+std::vector<TargetGroup> target_groups_from(const json& managed) {
+  std::vector<TargetGroup> out;
+  for (const auto& path : managed.value("ingressPaths", json::array())) {
+    for (const auto& group : path.value("targetGroups", json::array())) {
+      if (!group.is_object()) continue;
+      out.push_back({optional_int(group, "port"), optional_int(group, "healthCheckPort"),
+                     group.value("healthCheckPath", "")});
+    }
+  }
+  return out;
+}
+
 std::vector<ServiceRevision> revisions_from(const json& list) {
   std::vector<ServiceRevision> revisions;
   for (const auto& item : list) {
@@ -155,6 +173,7 @@ std::vector<ServiceRevision> revisions_from(const json& list) {
       revision.images.emplace_back(image.value("image", ""), image.value("imageDigest", ""));
     }
     revision.managed_resources = managed_from(item.value("ecsManagedResources", json::object()));
+    revision.target_groups = target_groups_from(item.value("ecsManagedResources", json::object()));
     revisions.push_back(std::move(revision));
   }
   return revisions;
@@ -222,6 +241,19 @@ ApiResult<std::vector<ServiceRevision>> EcsClient::describe_service_revisions(co
   auto output = client_.json_object("DescribeServiceRevisions", {{"serviceRevisionArns", arns}});
   if (!output) return std::unexpected(output.error());
   return revisions_from(output->value("serviceRevisions", json::array()));
+}
+
+ApiResult<ClusterLookup> EcsClient::describe_clusters(const std::vector<std::string>& clusters) {
+  auto output = client_.json_object("DescribeClusters", {{"clusters", clusters}});
+  if (!output) return std::unexpected(output.error());
+  ClusterLookup lookup;
+  for (const auto& item : output->value("clusters", json::array())) {
+    lookup.clusters.push_back({item.value("clusterArn", ""), item.value("clusterName", ""), item.value("status", "")});
+  }
+  for (const auto& item : output->value("failures", json::array())) {
+    lookup.failures.emplace_back(item.value("arn", ""), item.value("reason", ""));
+  }
+  return lookup;
 }
 
 ApiResult<ExpressService> EcsClient::update_to_configuration(const std::string& service_arn,

@@ -78,10 +78,32 @@ struct ManagedResource {
   std::string status_reason;
 };
 
+// A target group of a revision's ingress path: where the load balancer
+// sends traffic and health checks (ManagedTargetGroup).
+struct TargetGroup {
+  std::optional<int> port;
+  std::optional<int> health_check_port;
+  std::string health_check_path;
+};
+
 struct ServiceRevision {
   std::string arn;
   std::vector<std::pair<std::string, std::string>> images;  // (image, imageDigest) of containerImages
   std::vector<ManagedResource> managed_resources;           // from ecsManagedResources
+  std::vector<TargetGroup> target_groups;                   // ecsManagedResources.ingressPaths[].targetGroups
+};
+
+// A cluster of DescribeClusters: found (status ACTIVE, PROVISIONING,
+// DEPROVISIONING, FAILED or INACTIVE), or a failure (reason MISSING).
+struct Cluster {
+  std::string arn;
+  std::string name;
+  std::string status;
+};
+
+struct ClusterLookup {
+  std::vector<Cluster> clusters;
+  std::vector<std::pair<std::string, std::string>> failures;  // (arn, reason)
 };
 
 class EcsClient {
@@ -103,6 +125,8 @@ class EcsClient {
                                                                            std::int64_t created_after);
   ApiResult<std::vector<ServiceDeployment>> describe_service_deployments(const std::vector<std::string>& arns);
   ApiResult<std::vector<ServiceRevision>> describe_service_revisions(const std::vector<std::string>& arns);
+  // DescribeClusters for cluster names or ARNs.
+  ApiResult<ClusterLookup> describe_clusters(const std::vector<std::string>& clusters);
   // Updates `service_arn` back to `configuration` (its raw_json): the
   // members Update accepts (roles, cpu, memory, health check path, the whole
   // primaryContainer, network and scaling), nothing else.

@@ -27,16 +27,23 @@ struct Clients {
   std::optional<aws::StsClient> sts;
   std::optional<aws::IamClient> iam;
   std::optional<aws::EcrClient> ecr;
+  std::optional<aws::EcsClient> ecs;
 };
 
-util::Result<Clients> make_clients(const AwsSession& session) {
+// The ECS client only with --deploy: without it doctor is what it was.
+util::Result<Clients> make_clients(const AwsSession& session, bool deploy) {
   auto sts = session.client(aws::kSts);
   if (!sts) return std::unexpected(sts.error());
   auto iam = session.client(aws::kIam);
   if (!iam) return std::unexpected(iam.error());
   auto ecr = session.client(aws::kEcr);
   if (!ecr) return std::unexpected(ecr.error());
-  return Clients{aws::StsClient(std::move(*sts)), aws::IamClient(std::move(*iam)), aws::EcrClient(std::move(*ecr))};
+  Clients clients{aws::StsClient(std::move(*sts)), aws::IamClient(std::move(*iam)), aws::EcrClient(std::move(*ecr)), {}};
+  if (!deploy) return clients;
+  auto ecs = session.client(aws::kEcs);
+  if (!ecs) return std::unexpected(ecs.error());
+  clients.ecs.emplace(std::move(*ecs));
+  return clients;
 }
 
 util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
@@ -44,12 +51,13 @@ util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
   auto session = AwsSession::open(ctx, f.aws, "ap-northeast-1");
   if (!session) return std::unexpected(session.error());
   f.options.region = session->region();
-  auto clients = make_clients(*session);
+  auto clients = make_clients(*session, !f.options.deploy.service.empty());
   if (!clients) return std::unexpected(clients.error());
   doctor::Services services;
   services.sts = &*clients->sts;
   services.iam = &*clients->iam;
   services.ecr = &*clients->ecr;
+  if (clients->ecs) services.ecs = &*clients->ecs;
   services.env = session->env();
   services.fetch_token = [&session](std::string_view audience) {
     return aws::fetch_github_id_token(session->http(), session->env(), audience);
@@ -79,6 +87,17 @@ void add_run_flags(CLI::App& sub, doctor::Options& o, std::string& subject_forma
   sub.add_option("--audience", o.audience, "Audience the token is requested for")->capture_default_str();
 }
 
+void add_deploy_flags(CLI::App& sub, doctor::DeployOptions& d) {
+  sub.add_option("--deploy", d.service, "Also check the deploy of this ECS Express service (name or ARN)");
+  sub.add_option("--cluster", d.cluster, "ECS cluster of --deploy")->capture_default_str();
+  sub.add_option("--execution-role-name", d.execution_role_name, "Task execution role of --deploy")->capture_default_str();
+  sub.add_option("--infrastructure-role-name", d.infrastructure_role_name, "Infrastructure role of --deploy")
+      ->capture_default_str();
+  sub.add_option("--port", d.port, "Port the app listens on (deploy --port)")->capture_default_str()->check(CLI::Range(1, 65535));
+  sub.add_option("--health-check-path", d.health_check_path, "Path the app answers 200 on (deploy --health-check-path)")
+      ->capture_default_str();
+}
+
 }  // namespace
 
 namespace {
@@ -100,18 +119,25 @@ CLI::Validator push_tool_names() {
 }  // namespace
 
 CommandSpec doctor_command() {
-  return {"doctor", "Find why a keyless push fails: OIDC provider, role, trust policy, permissions, repository, login",
+  return {"doctor",
+          "Find why a keyless push or an ECS Express deploy fails: OIDC provider, role, trust policy, permissions, "
+          "repository, login; with --deploy the cluster, service, ECS roles, PassRole, image, health check, rollout",
           [](CLI::App& sub, Context& ctx) {
             auto f = std::make_shared<DoctorFlags>();
             sub.footer(
                 "Checks, in order, stopping at the first root cause: Actions OIDC token (id-token: write),\n"
                 "AWS identity, role ARN (AWS_ROLE_ARN), OIDC provider and its client id, role, trust policy\n"
                 "against the run's claims, the role's permissions for every workflow command (push-permissions),\n"
-                "ECR repository, shipctl login.\n"
+                "ECR repository, shipctl login. With --deploy SERVICE, then: ECS cluster (deploy-cluster), the\n"
+                "service not DRAINING/INACTIVE (deploy-service), execution-role and infrastructure-role (exist,\n"
+                "trust ecs-tasks.amazonaws.com / ecs.amazonaws.com), pass-role (iam:PassRole on both),\n"
+                "image-pull (the execution role's ECR access, the digest in ECR), health-check (port and path\n"
+                "against --port and --health-check-path), rollout (the latest deployment's rollback reasons).\n"
                 "Examples:\n"
                 "  shipctl doctor --github-repo octo-org/app\n"
                 "  shipctl doctor --github-repo octo-org/app --event pull_request --ref refs/pull/7/merge\n"
                 "  shipctl doctor --role-arn arn:aws:iam::123456789012:role/GitHubActionsECRRole --token id-token.jwt --json\n"
+                "  shipctl doctor --github-repo octo-org/app --deploy ecs-express-mode-api --cluster default\n"
                 "Exit codes: 0 healthy, 6 a root cause was found, 7 no root cause but some checks could not run,\n"
                 "2 bad input, 77 denied or expired credentials, 75 network.");
             add_aws_flags(sub, f->aws, "default: ap-northeast-1");
@@ -125,6 +151,7 @@ CommandSpec doctor_command() {
                            "(docker/podman push: needs shipctl login first)")
                 ->transform(push_tool_names())
                 ->default_str("shipctl");
+            add_deploy_flags(sub, f->options.deploy);
             sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"root_cause\": id|null} as JSON");
             sub.callback([&ctx, f] {
               auto done = run_doctor(ctx, *f);

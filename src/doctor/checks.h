@@ -6,10 +6,23 @@
 #include <string>
 
 #include "aws/api_error.h"
+#include "doctor/deploy_checks.h"
 #include "doctor/doctor.h"
 #include "doctor/trust.h"
 
 namespace eem::doctor {
+
+// What the deploy checks learnt from ECS, shared between them.
+struct DeployState {
+  bool resolved = false;
+  DeployTarget target;
+  std::string unresolved;  // why the target could not be resolved (no account)
+  std::optional<aws::ExpressService> service;
+  std::string service_unreadable;
+  RolloutFacts rollout;
+  std::string rollout_unreadable;
+  std::string revision_unreadable;  // why the latest deployment's target revision could not be read
+};
 
 struct Run {
   const Options& options;
@@ -21,6 +34,7 @@ struct Run {
   std::optional<aws::Role> role;
   std::optional<TokenClaims> claims;  // from --token, the job's token, or predicted
   std::string role_unreadable;        // why the role could not be read, e.g. "no iam:GetRole: AccessDenied"
+  DeployState deploy;                 // --deploy only
 };
 
 // "no iam:GetRole: AccessDenied" for a denied call, else the error's text.
@@ -38,6 +52,23 @@ std::optional<Check> check_trust_policy(Run& run);
 std::optional<Check> check_push_permissions(Run& run);
 std::optional<Check> check_repository(Run& run);
 std::optional<Check> check_login(Run& run);
+// --deploy SERVICE (checks_deploy.cpp), in deploy order.
+std::optional<Check> check_deploy_cluster(Run& run);
+std::optional<Check> check_deploy_service(Run& run);
+std::optional<Check> check_execution_role(Run& run);
+std::optional<Check> check_infrastructure_role(Run& run);
+std::optional<Check> check_pass_role(Run& run);
+std::optional<Check> check_image_pull(Run& run);
+std::optional<Check> check_health_check(Run& run);
+std::optional<Check> check_rollout(Run& run);
+
+// The role's inline and attached policies; the ApiError and the permission
+// it needed when one could not be read.
+struct PolicyFetch {
+  std::vector<NamedPolicy> policies;
+  std::optional<std::pair<aws::ApiError, std::string>> failure;
+};
+PolicyFetch fetch_policies(aws::IamClient& iam, const std::string& role);
 
 // Claims from a JWT's text (--token or the job's token); kInvalidInput when it
 // does not decode.

@@ -16,34 +16,6 @@ std::string repository_arn(const Run& run, const std::string& name) {
   return aws::repository_arn(run.options.region, run.role_account, name);
 }
 
-// The role's inline and attached policies; the ApiError and the permission
-// it needed when one could not be read.
-struct PolicyFetch {
-  std::vector<NamedPolicy> policies;
-  std::optional<std::pair<aws::ApiError, std::string>> failure;
-};
-
-PolicyFetch fetch_policies(aws::IamClient& iam, const std::string& role) {
-  PolicyFetch out;
-  auto names = iam.list_role_policies(role);
-  if (!names) return {{}, std::make_pair(names.error(), std::string("iam:ListRolePolicies"))};
-  for (const auto& name : *names) {
-    auto doc = iam.get_role_policy(role, name);
-    if (!doc) return {{}, std::make_pair(doc.error(), std::string("iam:GetRolePolicy"))};
-    out.policies.push_back({"inline policy " + name, *doc});
-  }
-  auto attached = iam.list_attached_role_policies(role);
-  if (!attached) return {{}, std::make_pair(attached.error(), std::string("iam:ListAttachedRolePolicies"))};
-  for (const auto& p : *attached) {
-    auto version = iam.get_policy_default_version(p.arn);
-    if (!version) return {{}, std::make_pair(version.error(), std::string("iam:GetPolicy"))};
-    auto doc = iam.get_policy_version(p.arn, *version);
-    if (!doc) return {{}, std::make_pair(doc.error(), std::string("iam:GetPolicyVersion"))};
-    out.policies.push_back({p.arn, *doc});
-  }
-  return out;
-}
-
 std::string list_or_none(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -138,6 +110,27 @@ Check qualified_name(const Run& run, const RepositoryRef& ref) {
 }
 
 }  // namespace
+
+PolicyFetch fetch_policies(aws::IamClient& iam, const std::string& role) {
+  PolicyFetch out;
+  auto names = iam.list_role_policies(role);
+  if (!names) return {{}, std::make_pair(names.error(), std::string("iam:ListRolePolicies"))};
+  for (const auto& name : *names) {
+    auto doc = iam.get_role_policy(role, name);
+    if (!doc) return {{}, std::make_pair(doc.error(), std::string("iam:GetRolePolicy"))};
+    out.policies.push_back({"inline policy " + name, *doc});
+  }
+  auto attached = iam.list_attached_role_policies(role);
+  if (!attached) return {{}, std::make_pair(attached.error(), std::string("iam:ListAttachedRolePolicies"))};
+  for (const auto& p : *attached) {
+    auto version = iam.get_policy_default_version(p.arn);
+    if (!version) return {{}, std::make_pair(version.error(), std::string("iam:GetPolicy"))};
+    auto doc = iam.get_policy_version(p.arn, *version);
+    if (!doc) return {{}, std::make_pair(doc.error(), std::string("iam:GetPolicyVersion"))};
+    out.policies.push_back({p.arn, *doc});
+  }
+  return out;
+}
 
 std::optional<Check> check_push_permissions(Run& run) {
   const std::string title = "Role may run the workflow";

@@ -28,6 +28,25 @@ constexpr Step kSteps[] = {
     {"login", check_login},
 };
 
+// After the push: what a failing `shipctl deploy` meets, in its order.
+constexpr Step kDeploySteps[] = {
+    {"deploy-cluster", check_deploy_cluster}, {"deploy-service", check_deploy_service},
+    {"execution-role", check_execution_role}, {"infrastructure-role", check_infrastructure_role},
+    {"pass-role", check_pass_role},           {"image-pull", check_image_pull},
+    {"health-check", check_health_check},     {"rollout", check_rollout},
+};
+
+void run_step(const Step& step, Run& run, Report& report) {
+  if (report.root_cause) {
+    report.not_run.emplace_back(step.id);
+    return;
+  }
+  auto check = step.run(run);
+  if (!check) return;
+  if (check->status == Status::kFail) report.root_cause = check->id;
+  report.checks.push_back(std::move(*check));
+}
+
 util::Result<std::string> read_token_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return util::fail(util::ErrorKind::kInvalidInput, "--token " + path + ": cannot open the file");
@@ -108,19 +127,15 @@ RepositoryRef parse_repository(std::string_view text) {
 }
 
 util::Result<Report> run_doctor(const Options& options, Services& services) {
-  Run run{options, services, {}, {}, {}, {}, {}, {}, {}};
+  if (!options.deploy.service.empty()) {
+    if (auto ok = validate_deploy_options(options.deploy, options.region); !ok) return std::unexpected(ok.error());
+  }
+  Run run{options, services, {}, {}, {}, {}, {}, {}, {}, {}};
   if (auto ok = initial_claims(run); !ok) return std::unexpected(ok.error());
   Report report;
-  for (const auto& step : kSteps) {
-    if (report.root_cause) {
-      report.not_run.emplace_back(step.id);
-      continue;
-    }
-    auto check = step.run(run);
-    if (!check) continue;
-    if (check->status == Status::kFail) report.root_cause = check->id;
-    report.checks.push_back(std::move(*check));
-  }
+  for (const auto& step : kSteps) run_step(step, run, report);
+  if (options.deploy.service.empty()) return report;
+  for (const auto& step : kDeploySteps) run_step(step, run, report);
   return report;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // `shipctl doctor`: the seed's troubleshooting section, automated. Runs the
 // checks in pipeline order (Actions token, AWS identity, role ARN, OIDC
-// provider, role, trust policy, push permissions, repository, login) and
+// provider, role, trust policy, push permissions, repository, login; with
+// --deploy then cluster, service, the two ECS roles, PassRole, image pull,
+// port and health check path, latest deployment) and
 // stops at the first one that fails: that is the root cause, reported with
 // its evidence and fix. A check that cannot run (e.g. no iam:GetRole) says
 // why and the next one runs.
@@ -12,8 +14,10 @@
 #include <string_view>
 
 #include "aws/ecr.h"
+#include "aws/ecs.h"
 #include "aws/iam.h"
 #include "aws/sts.h"
+#include "doctor/deploy_checks.h"
 #include "doctor/report.h"
 #include "oidc/github_subject.h"
 #include "util/env.h"
@@ -43,6 +47,7 @@ struct Options {
   std::string repository = "ecs-express-mode-api";  // name, or (diagnosed) a full URI
   std::string region;                               // resolved by the caller
   PushTool push_tool = PushTool::kShipctl;          // --push-tool
+  DeployOptions deploy;                             // --deploy SERVICE: the ECS Express checks run too
 };
 
 // The AWS clients (any may be null: its checks cannot run), the environment
@@ -51,6 +56,7 @@ struct Services {
   aws::StsClient* sts = nullptr;
   aws::IamClient* iam = nullptr;
   aws::EcrClient* ecr = nullptr;
+  aws::EcsClient* ecs = nullptr;  // for --deploy
   util::EnvLookup env;
   std::function<util::Result<std::string>(std::string_view audience)> fetch_token;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "aws/permissions.h"
@@ -30,6 +31,19 @@ struct WorkflowPermissions {
   std::vector<std::string> unreadable;  // "inline policy x: $.Statement: ..." (parse errors)
   bool allowed() const;
 };
+
+// One request to evaluate: `action` on `resource`, with condition keys
+// (e.g. iam:PassedToService for iam:PassRole).
+struct ActionRequest {
+  std::string action;
+  std::string resource;
+  std::vector<std::pair<std::string, std::string>> context;
+};
+
+// Evaluates `policies` together for `principal` making each request, as
+// evaluate_workflow_permissions does; `commands` stays empty.
+WorkflowPermissions evaluate_actions(const std::vector<NamedPolicy>& policies, std::string_view principal,
+                                     const std::vector<ActionRequest>& requests);
 
 // Evaluates `policies` (together: any explicit Deny wins, else any Allow)
 // for `role_arn` doing each action of aws::workflow_permissions() on its

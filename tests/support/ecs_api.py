@@ -22,7 +22,7 @@ from ecs_rollout import DONE, Deployment, Revision, Service, now
 
 OPERATIONS = ("CreateExpressGatewayService", "UpdateExpressGatewayService", "DescribeExpressGatewayService",
               "DeleteExpressGatewayService", "ListServiceDeployments", "DescribeServiceDeployments",
-              "DescribeServiceRevisions", "DescribeServices")
+              "DescribeServiceRevisions", "DescribeServices", "DescribeClusters")
 _PROPAGATION = {
     "role": ("InvalidParameterException", "ECS was unable to assume the configured ECS Infrastructure Role '{role}'. "
              "Please verify that the role being passed has the proper trust relationship with Amazon ECS."),
@@ -288,6 +288,27 @@ def _op_DescribeServices(stand_in, params: dict) -> dict:  # noqa: N802
                           "desiredCount": 1 if service.status == "ACTIVE" else 0, "runningCount": running,
                           "pendingCount": 0, "launchType": "FARGATE", "createdAt": service.created_at})
     return {"services": found, "failures": failures}
+
+
+def _op_DescribeClusters(stand_in, params: dict) -> dict:  # noqa: N802
+    """The stand-in's clusters (constructor `clusters=`) are ACTIVE; any other name is a failure with
+    reason MISSING, as ECS answers for a cluster that does not exist. No `clusters`: the default one."""
+    found, failures = [], []
+    for ref in params.get("clusters") or ["default"]:
+        name = ref.rsplit("/", 1)[-1]
+        arn = stand_in.arn("cluster", name)
+        if name not in stand_in.clusters:
+            failures.append({"arn": arn, "reason": "MISSING"})
+            continue
+        with stand_in.lock:
+            services = [s for s in stand_in.services.values() if s.cluster == name]
+            running = sum(1 for s in services if s.serving is not None and s.serving.container)
+            found.append({"clusterArn": arn, "clusterName": name, "status": "ACTIVE",
+                          "registeredContainerInstancesCount": 0, "runningTasksCount": running,
+                          "pendingTasksCount": 0,
+                          "activeServicesCount": sum(1 for s in services if s.status == "ACTIVE"),
+                          "capacityProviders": ["FARGATE", "FARGATE_SPOT"]})
+    return {"clusters": found, "failures": failures}
 
 
 # ---- shapes -------------------------------------------------------------------

@@ -261,6 +261,18 @@ class Protocol(S.StandInCase):
         self.assertEqual(client.describe_service_deployments(serviceDeploymentArns=[missing])["failures"],
                          [{"arn": missing, "reason": "MISSING"}])
 
+    def test_describe_clusters_parses_alike_and_a_missing_cluster_is_a_failure(self):
+        calls = [{"op": "DescribeClusters", "input": {"clusters": ["default", "prod"]}}]
+        js, = self.js(calls)
+        self.assertEqual(js, {"output": self.wire("DescribeClusters")})
+        code, cli = self.awscli("describe-clusters", calls[0]["input"])
+        self.assertEqual(code, 0, cli)
+        self.assertEqual(S.normalize("DescribeClusters", cli), self.wire("DescribeClusters"))
+        self.assertEqual([(c["clusterName"], c["status"]) for c in cli["clusters"]], [("default", "ACTIVE")])
+        self.assertEqual(cli["failures"],
+                         [{"arn": "arn:aws:ecs:ap-northeast-1:123456789012:cluster/prod", "reason": "MISSING"}])
+        self.assertEqual(self.boto().describe_clusters()["clusters"][0]["clusterName"], "default")
+
     # ---- fault switches ------------------------------------------------------
     def test_access_denied_names_the_action_and_resource(self):
         self.ecs.set_faults(access_denied=["CreateExpressGatewayService"])

@@ -176,6 +176,7 @@ const std::map<std::string, Call>& our_calls() {
        }},
       {"ecs_list_service_deployments_since",
        [](Clients& c) { (void)c.ecs.list_service_deployments_since(kArn, "", 1764748800); }},
+      {"ecs_describe_clusters", [](Clients& c) { (void)c.ecs.describe_clusters({"default"}); }},
       {"ecs_describe_service_revisions",
        [](Clients& c) {
          (void)c.ecs.describe_service_revisions(
