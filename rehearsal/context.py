@@ -44,7 +44,17 @@ class Context:
     calls: list = field(default_factory=list)  # the stand-in's call log (report.load_calls)
     service_url: str = ""
     build: object = None  # procs.Child of the background image build
-    build_started: float = 0.0
+    # The deploy steps (steps_deploy): the ECS stand-in, the service's roles,
+    # the second commit's and the broken image, and the report's "deploy".
+    ecs: object = None  # stand_ins.Ecs once started
+    deploy_roles: tuple = ()  # (execution role ARN, infrastructure role ARN)
+    sha2: str = ""
+    image_tag2: str = ""
+    build2: object = None
+    digest2: str = ""
+    digest_broken: str = ""
+    deployed_digests: list = field(default_factory=list)
+    deploy: dict = field(default_factory=dict)
     _commands: set | None = None
 
     @property
