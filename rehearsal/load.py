@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import ssl
+import os
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "support"))
+# HTTPS to <service>.ecs.<region>.on.aws:443 resolved to the stand-in's proxy.
+from ecs_proxy import EndpointConnection  # noqa: E402
+
 WORKERS = 4  # enough to keep requests in flight on the old container when the proxy switches
-
-
-class EndpointConnection(http.client.HTTPSConnection):
-    """HTTPS to `host`:443 resolved to the proxy on 127.0.0.1:`port` (what
-    SHIPCTL_CONNECT_TO does for shipctl): SNI and name check for `host`."""
-
-    def __init__(self, host: str, port: int, ca_file: str):
-        super().__init__(host, 443, context=ssl.create_default_context(cafile=ca_file), timeout=10)
-        self.proxy_port = port
-
-    def connect(self):
-        sock = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 @dataclass

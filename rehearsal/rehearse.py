@@ -2,10 +2,13 @@
 """The local rehearsal of the deploy workflow (DESIGN.md section 6).
 
 Starts the stand-ins on free loopback ports (moto as IAM/STS/ECR,
-docker-registry over TLS as the ECR registry, actions-oidc-issuer as GitHub's
-token service), runs what the workflow runs as an Actions job would, under
-IAM enforcement after bootstrap, prints a report (with every AWS call the job
-made, its IAM action and the verdict), and stops everything it started, also on failure, Ctrl-C and SIGTERM.
+docker-registry over TLS as the ECR registry, the ECS Express Mode stand-in,
+actions-oidc-issuer as GitHub's token service), runs what the workflow's two
+jobs run as Actions jobs would, under IAM enforcement after bootstrap (the
+deploy job: a deploy, a rolling update under load, a rollback;
+steps_deploy.py), prints a report (with every AWS call the job made, its IAM
+action and the verdict), and stops everything it started, also on failure,
+Ctrl-C and SIGTERM.
 Usually run through scripts/rehearse, which builds the binaries first.
 
 examples:

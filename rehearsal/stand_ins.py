@@ -45,15 +45,21 @@ class Ecr:
 def start_ecr(sup: Supervisor, timeout: float = 90.0) -> Ecr:
     """Starts the ECR stand-in (ecr_serve.py) and waits for its JSON line."""
     child = sup.start("ecr-stand-in", [sys.executable, ECR_SERVE, sup.path("ecr")])
+    return Ecr(**announcement(child, "the ECR stand-in", timeout))
+
+
+def announcement(child, what: str, timeout: float) -> dict:
+    """The JSON line a standalone stand-in prints once it serves; StandInError
+    naming `what` when it exits or stays silent for `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not child.running():
-            raise StandInError(f"the ECR stand-in exited with {child.proc.returncode}: {child.tail(3)}")
+            raise StandInError(f"{what} exited with {child.proc.returncode}: {child.tail(3)}")
         for line in child.tail(50).splitlines():
             if line.startswith("{"):
-                return Ecr(**json.loads(line))
+                return json.loads(line)
         time.sleep(0.1)
-    raise StandInError(f"the ECR stand-in did not start within {timeout:.0f} s: {child.tail(3)}")
+    raise StandInError(f"{what} did not start within {timeout:.0f} s: {child.tail(3)}")
 
 
 @dataclass
@@ -121,15 +127,6 @@ def start_ecs(sup: Supervisor, ecr: Ecr, service: str, timeout: float = 60.0) ->
         sys.executable, ECS_SERVE, sup.path("ecs"), "--region", REGION, "--ca-cert", ecr.ca_file, "--ca-key", ca_key,
         "--registry", f"{ecr.host}={ecr.upstream}", "--registry-password", ecr.password,
         "--bake-seconds", str(BAKE_SECONDS), "--health-timeout", str(HEALTH_TIMEOUT), "--service-name", service])
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not child.running():
-            raise StandInError(f"the ECS stand-in exited with {child.proc.returncode}: {child.tail(3)}")
-        for line in child.tail(50).splitlines():
-            if line.startswith("{"):
-                env = json.loads(line)
-                return Ecs(endpoint=env["AWS_ENDPOINT_URL_ECS"], connect_to=env["SHIPCTL_CONNECT_TO"],
-                           proxy_port=int(env["ECS_PROXY_PORT"]), host=f"{service}{env['ECS_ENDPOINT_SUFFIX']}",
-                           log=env["ECS_LOG"])
-        time.sleep(0.1)
-    raise StandInError(f"the ECS stand-in did not start within {timeout:.0f} s: {child.tail(3)}")
+    env = announcement(child, "the ECS stand-in", timeout)
+    return Ecs(endpoint=env["AWS_ENDPOINT_URL_ECS"], connect_to=env["SHIPCTL_CONNECT_TO"],
+               proxy_port=int(env["ECS_PROXY_PORT"]), host=f"{service}{env['ECS_ENDPOINT_SUFFIX']}", log=env["ECS_LOG"])

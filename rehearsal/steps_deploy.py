@@ -19,9 +19,11 @@ import subprocess
 import time
 
 import stand_ins
+import steps_aws
 import steps_image
+from actions import Job
 from context import Context
-from load import Load
+from load import EndpointConnection, Load
 from runner import StepFailed, failure
 from stand_ins import ACCOUNT, REGION
 
@@ -87,16 +89,17 @@ def roles(ctx: Context) -> str:
 
 
 def deploy_env(ctx: Context) -> dict:
-    """The job's environment (its role's temporary credentials) with the ECS
-    API at the stand-in and its endpoint reached through the same CA."""
-    env = ctx.job_env()
+    """The deploy job's environment (its role's temporary credentials) with
+    the ECS API at the stand-in and its endpoint reached through the same CA."""
+    env = ctx.job_env(ctx.deploy_job)
     env["AWS_ENDPOINT_URL_ECS"] = ctx.ecs.endpoint
     env["SHIPCTL_CONNECT_TO"] = f"{env['SHIPCTL_CONNECT_TO']},{ctx.ecs.connect_to}"
     return env
 
 
-def shipctl_deploy(ctx: Context, digest: str, commit: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The workflow's deploy step: the pushed image by digest, the commit /version must report."""
+def shipctl_deploy(ctx: Context, digest: str, commit: str) -> subprocess.CompletedProcess:
+    """The workflow's deploy step: the pushed image by digest (REGISTRY/REPOSITORY@DIGEST,
+    as deploy.yml builds it from build-and-push's outputs), the commit /version must report."""
     ctx.require_command("deploy")
     image = f"{ctx.ecr.host}/{ctx.opts.repository}@{digest}"
     execution, infrastructure = ctx.deploy_roles
@@ -104,7 +107,7 @@ def shipctl_deploy(ctx: Context, digest: str, commit: str, env: dict | None = No
     return ctx.runner.run([ctx.shipctl, "deploy", "--service", SERVICE, "--image", image, "--commit", commit,
                            "--execution-role-arn", execution, "--infrastructure-role-arn", infrastructure,
                            "--region", REGION, "--poll-interval", "1", "--timeout", "180", "--json"],
-                          env=env or deploy_env(ctx), timeout=300)
+                          env=deploy_env(ctx), timeout=300)
 
 
 def _json(r: subprocess.CompletedProcess) -> dict:
@@ -116,8 +119,6 @@ def _json(r: subprocess.CompletedProcess) -> dict:
 
 def served_commit(ctx: Context) -> str:
     """The commit GET https://<endpoint>/version reports now, through the proxy."""
-    from load import EndpointConnection  # noqa: PLC0415
-
     conn = EndpointConnection(ctx.ecs.host, ctx.ecs.proxy_port, ctx.ecr.ca_file)
     try:
         conn.request("GET", "/version")
@@ -130,12 +131,23 @@ def served_commit(ctx: Context) -> str:
     return json.loads(body).get("commit", "")
 
 
+def start_deploy_job(ctx: Context) -> str:
+    """The workflow's deploy job: a runner of its own, so credentials again
+    (the same role); returns the digest from build-and-push's outputs."""
+    ctx.deploy_job = Job(ctx.sup.path("deploy-job"), ctx.base_env, ctx.opts.github_repo, ctx.sha, ctx.issuer)
+    steps_aws.job_credentials(ctx, ctx.deploy_job)
+    pushed = ctx.job.outputs()
+    if pushed.get("registry") != ctx.ecr.host or not pushed.get("digest"):
+        raise StepFailed(f"build-and-push's outputs name no image to deploy: {pushed}")
+    return pushed["digest"]
+
+
 def deploy(ctx: Context) -> str:
     """The pushed digest, created as a new service; /version reports the commit."""
-    r = shipctl_deploy(ctx, ctx.digest, ctx.sha)
+    r = shipctl_deploy(ctx, start_deploy_job(ctx), ctx.sha)
     if r.returncode != 0:
         raise failure("shipctl deploy", r)
-    out, written = _json(r), ctx.job.outputs()
+    out, written = _json(r), ctx.deploy_job.outputs()
     if written.get("endpoint") != f"https://{ctx.ecs.host}":
         raise StepFailed(f"shipctl deploy wrote endpoint={written.get('endpoint')!r} to $GITHUB_OUTPUT, "
                          f"expected https://{ctx.ecs.host}")
