@@ -1,13 +1,13 @@
 """The local rehearsal end to end (rehearsal/rehearse.py with this build's
 binaries): every step of the deploy workflow passes against the stand-ins, the
 image that runs is the digest pushed and reports HEAD's commit, doctor names
-the broken condition, the deploy steps (HEAD deployed, a second commit rolled
-with no failed request, a broken image rolled back) report what they found,
-and nothing the rehearsal started outlives it, also
-when it is stopped with SIGTERM halfway: during the rolling update (no
-service container stays), at several points of start-up,
-including between a child's fork and its registration, no process that
-inherited the test's marker from the rehearsal's environment survives."""
+the broken condition, the deploy job's steps (HEAD deployed, a second commit
+rolled out with no failed request, a broken image rolled back) report what
+they found, and nothing the rehearsal started outlives it, also when it is
+stopped with SIGTERM halfway: during the rolling update (no service container
+stays), at several points of start-up, including between a child's fork and
+its registration, no process that inherited the test's marker from the
+rehearsal's environment survives."""
 
 import contextlib
 import json
@@ -36,6 +36,8 @@ NEEDED = {
              ("registry", "ecr:InitiateLayerUpload"), ("registry", "ecr:UploadLayerPart"),
              ("registry", "ecr:CompleteLayerUpload"), ("registry", "ecr:PutImage")},
     "verify": {("aws", "ecr:DescribeRepositories"), ("aws", "ecr:DescribeImages")},
+    # The deploy job runs on a runner of its own: credentials again, same role.
+    "deploy": {("aws", "sts:AssumeRoleWithWebIdentity")},
 }
 # The run step pulls as the ECS execution role would, not as the job: the
 # workflow role may push but not download layers (no GetDownloadUrlForLayer).
