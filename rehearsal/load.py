@@ -1,17 +1,27 @@
-"""The load generator of the rolling-update step: a few workers, each
-sending GET /version over ONE keep-alive HTTPS connection to the service's
-endpoint through the ECS stand-in's proxy (the "switch"), as long as the
-deploy runs. A non-200 answer or an exception is an error; a connection the
-server closed (or that broke) and that had to be opened again is a reset.
-Zero of both is what a rolling update behind a load balancer promises."""
+"""The load generator of the rolling-update and rollback steps: a few
+workers, each sending GET /version over ONE keep-alive HTTPS connection to the
+service's endpoint through the ECS stand-in's proxy (the "switch"), as long
+as the deploy runs. Every request sent counts, and each ends one way:
+
+- answered 200: its commit is counted (`commits`), its time kept (`slowest`);
+- an error: any other status, a broken body, or no answer within `timeout`
+  seconds (a slow endpoint is a failed request to its client);
+- a reset: the connection broke (reset, closed before the answer, TLS torn
+  down) or the server announced it would close the keep-alive connection.
+  The worker opens a new connection and goes on.
+
+Zero errors and zero resets is what a rolling update behind a load balancer
+promises."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
+import socket
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from ecs_proxy import EndpointConnection  # noqa: E402
 
 WORKERS = 4  # enough to keep requests in flight on the old container when the proxy switches
+TIMEOUT = 10.0  # seconds a request may take (connect, TLS, answer) before it counts as an error
 
 
 @dataclass
@@ -28,9 +39,11 @@ class Load:
     port: int
     ca_file: str
     workers: int = WORKERS
+    timeout: float = TIMEOUT
     requests: int = 0
     errors: int = 0
     resets: int = 0
+    slowest: float = 0.0  # seconds, of the requests answered
     commits: Counter = field(default_factory=Counter)  # commit /version reported -> answers
     problems: list = field(default_factory=list)  # the first few errors and resets, for the report
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -48,9 +61,16 @@ class Load:
             self._threads.append(t)
 
     def stop(self) -> None:
+        """Stops the workers once their request in flight ended (at most `timeout` on)."""
         self._stop.set()
         for t in self._threads:
-            t.join(timeout=15)
+            t.join(timeout=self.timeout + 5)
+
+    def summary(self) -> dict:
+        with self._lock:
+            return {"requests": self.requests, "failed": self.failed, "errors": self.errors, "resets": self.resets,
+                    "workers": self.workers, "slowest_ms": round(self.slowest * 1000),
+                    "commits": {c[:12]: n for c, n in self.commits.items()}}
 
     def _note(self, kind: str, text: str) -> None:
         with self._lock:
@@ -61,8 +81,13 @@ class Load:
             if len(self.problems) < 5:
                 self.problems.append(f"{kind}: {text}")
 
-    def _worker(self) -> None:
+    def _connect(self) -> EndpointConnection:
         conn = EndpointConnection(self.host, self.port, self.ca_file)
+        conn.timeout = self.timeout
+        return conn
+
+    def _worker(self) -> None:
+        conn = self._connect()
         try:
             while not self._stop.is_set():
                 conn = self._one(conn)
@@ -71,33 +96,47 @@ class Load:
 
     def _one(self, conn: EndpointConnection) -> EndpointConnection:
         """One request on `conn`; returns the connection to use next (a new
-        one, counted as a reset, when this one broke or the server closed it)."""
+        one when this one broke or the server will close it)."""
+        start = time.monotonic()
+        with self._lock:
+            self.requests += 1
         try:
             conn.request("GET", "/version")
             r = conn.getresponse()
             body = r.read()
+        except (TimeoutError, socket.timeout) as e:
+            self._note("error", f"no answer within {self.timeout:g} s ({e})")
+            return self._reconnect(conn)
+        except http.client.IncompleteRead as e:
+            self._note("error", f"answer cut short: {e!r}")
+            return self._reconnect(conn)
         except (OSError, http.client.HTTPException) as e:
-            with self._lock:
-                self.requests += 1
             self._note("reset", f"{type(e).__name__}: {e}")
-            conn.close()
-            return EndpointConnection(self.host, self.port, self.ca_file)
-        with self._lock:
-            self.requests += 1
+            return self._reconnect(conn)
+        took = time.monotonic() - start
         if r.status != 200:
             self._note("error", f"HTTP {r.status}")
         else:
-            self._count_commit(body)
+            self._count_commit(body, took)
         if r.will_close:
             self._note("reset", "the server closed the keep-alive connection")
-            conn.close()
-            return EndpointConnection(self.host, self.port, self.ca_file)
+            return self._reconnect(conn)
         return conn
 
-    def _count_commit(self, body: bytes) -> None:
+    def _reconnect(self, conn: EndpointConnection) -> EndpointConnection:
+        conn.close()
+        return self._connect()
+
+    def _count_commit(self, body: bytes, took: float) -> None:
         try:
             commit = json.loads(body).get("commit", "?")
-        except ValueError:
+        except (ValueError, AttributeError):
             commit = "?"
         with self._lock:
+            if commit == "?":
+                self.errors += 1
+                if len(self.problems) < 5:
+                    self.problems.append(f"error: 200 without a commit: {body[:80]!r}")
+                return
             self.commits[commit] += 1
+            self.slowest = max(self.slowest, took)
