@@ -122,7 +122,8 @@ def run_steps(ctx: Context) -> None:
 def run_deploy_steps(ctx: Context) -> None:
     """The deploy job (issue 14): after verify, with the job's credentials."""
     s = ctx.runner.step
-    s("roles", "execution and infrastructure roles", lambda: steps_deploy.roles(ctx), needs=("enforce",))
+    s("roles", "the service's roles and the deploy policy (bootstrap --deploy)", lambda: steps_deploy.roles(ctx),
+      needs=("enforce",))
     s("deploy", "shipctl deploy (create, /version)", lambda: steps_deploy.deploy(ctx),
       needs=("ecs", "roles", "verify"))
     s("push2", "build and push a second commit", lambda: steps_deploy.build_and_push_second(ctx),

@@ -77,11 +77,14 @@ def _deploy_text(ctx: Context) -> list[str]:
     lines = ["", f"deploy:   {d['endpoint']} serves {d['served_commit'][:12]}"]
     r = d["rollout"]
     if r["requests"]:
-        lines.append(f"rollout:  {r['requests']} keep-alive requests during the update, {r['failed']} failed")
+        lines.append(f"rollout:  {r['requests']} keep-alive requests during the update, {r['failed']} failed "
+                     f"(slowest {r.get('slowest_ms', 0)} ms)")
     b = d["rollback"]
     if b["exit_code"] is not None:
+        during = b.get("load", {})
         lines.append(f"rollback: deploy exit {b['exit_code']}, then /version reports "
-                     f"{b['served_commit_after'][:12]}")
+                     f"{b['served_commit_after'][:12]}; {during.get('requests', 0)} requests during it, "
+                     f"{during.get('failed', 0)} failed")
     return lines
 
 

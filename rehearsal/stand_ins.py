@@ -40,6 +40,7 @@ class Ecr:
     upstream: str  # docker-registry itself (plain http, loopback): reads no IAM judges
     password: str  # docker-registry's own password (ECR's too while IAM enforcement is off)
     calls: str = ""  # JSON lines: every AWS and registry call, with its IAM action and verdict
+    judge: str = ""  # where the ECS stand-in has its calls judged by moto's policy engine (ecr_serve.py)
 
 
 def start_ecr(sup: Supervisor, timeout: float = 90.0) -> Ecr:
@@ -121,12 +122,15 @@ class Ecs:
 
 def start_ecs(sup: Supervisor, ecr: Ecr, service: str, timeout: float = 60.0) -> Ecs:
     """Starts the ECS stand-in with the ECR stand-in's CA (one SHIPCTL_CA_FILE
-    trusts both) and pulling from its registry; waits for its JSON line."""
+    trusts both), pulling from its registry and having every API call judged
+    by moto's policy engine there (IAM enforced as for the ECR calls); waits
+    for its JSON line."""
     ca_key = os.path.join(os.path.dirname(ecr.ca_file), "ca.key")
     child = sup.start("ecs-stand-in", [
         sys.executable, ECS_SERVE, sup.path("ecs"), "--region", REGION, "--ca-cert", ecr.ca_file, "--ca-key", ca_key,
         "--registry", f"{ecr.host}={ecr.upstream}", "--registry-password", ecr.password,
-        "--bake-seconds", str(BAKE_SECONDS), "--health-timeout", str(HEALTH_TIMEOUT), "--service-name", service])
+        "--bake-seconds", str(BAKE_SECONDS), "--health-timeout", str(HEALTH_TIMEOUT), "--service-name", service,
+        "--judge-url", ecr.judge])
     env = announcement(child, "the ECS stand-in", timeout)
     return Ecs(endpoint=env["AWS_ENDPOINT_URL_ECS"], connect_to=env["SHIPCTL_CONNECT_TO"],
                proxy_port=int(env["ECS_PROXY_PORT"]), host=f"{service}{env['ECS_ENDPOINT_SUFFIX']}", log=env["ECS_LOG"])

@@ -7,8 +7,12 @@ stand-in with the job's credentials, as the workflow's deploy job runs it.
    stand-in's proxy: zero errors and zero connection resets;
 3. an image that fails its health check (the first image with
    LISTEN_ADDRESS=127.0.0.1: it answers only inside its container, as a
-   service bound to loopback does on ECS) is rolled back: deploy exits 12
-   and the second commit keeps serving."""
+   service bound to loopback does on ECS) is rolled back under the same
+   load: deploy exits 12 naming the cause, no request fails and the second
+   commit keeps serving.
+
+The ECS stand-in has every call judged by moto's policy engine (IAM
+enforced): the job's role may deploy only through DEPLOY_POLICY."""
 
 from __future__ import annotations
 
@@ -55,13 +59,34 @@ def _trust(service: str) -> str:
         "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
 
 
+# The workflow role's deploy permissions (issue 14's table): the Express
+# operations and the rollout reads on this service's ARNs, PassRole on
+# exactly the two roles. The ECS stand-in has moto's policy engine judge
+# every call against it (stand_ins.start_ecs), as the ECR calls are judged.
+DEPLOY_POLICY = "ShipctlExpressDeploy"
+SERVICE_ACTIONS = ("ecs:CreateExpressGatewayService", "ecs:UpdateExpressGatewayService",
+                   "ecs:DescribeExpressGatewayService", "ecs:ListServiceDeployments", "ecs:DescribeServices")
+
+
+def deploy_policy(roles: tuple[str, str]) -> str:
+    ecs = f"arn:aws:ecs:{REGION}:{ACCOUNT}"
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ExpressService", "Effect": "Allow", "Action": list(SERVICE_ACTIONS),
+         "Resource": f"{ecs}:service/default/{SERVICE}"},
+        {"Sid": "Rollouts", "Effect": "Allow",
+         "Action": ["ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"],
+         "Resource": [f"{ecs}:service-deployment/default/{SERVICE}/*", f"{ecs}:service-revision/default/{SERVICE}/*"]},
+        {"Sid": "PassServiceRoles", "Effect": "Allow", "Action": "iam:PassRole", "Resource": list(roles)}]})
+
+
 def ensure_deploy_roles(ctx: Context) -> tuple[tuple[str, str], list[str]]:
-    """The execution and infrastructure roles of the service, created with the
-    administrator's credentials (DESIGN.md section 3: trusts and managed policies).
-    Returns ((execution ARN, infrastructure ARN), managed policies moto could not attach).
-    TODO(lead, at merge): replace with `shipctl bootstrap --deploy SERVICE` in the
-    bootstrap step (it also grows the workflow role's ShipctlExpressDeploy policy)
-    and take both ARNs from its --json output."""
+    """What `shipctl bootstrap --deploy SERVICE` does, with the administrator's
+    credentials: the execution and infrastructure roles (DESIGN.md section 3:
+    trusts and managed policies), and the workflow role's inline policy
+    DEPLOY_POLICY. Returns ((execution ARN, infrastructure ARN), managed
+    policies moto could not attach). Once bootstrap has --deploy, this body is
+    that one call (the ARNs from its --json): the deploy steps, judged under
+    enforced IAM, then fail if bootstrap grants less than they use."""
     iam = steps_image.admin_client(ctx, "iam")
     roles = {EXECUTION_ROLE: ("ecs-tasks.amazonaws.com", "service-role/AmazonECSTaskExecutionRolePolicy"),
              INFRASTRUCTURE_ROLE: ("ecs.amazonaws.com",
@@ -79,13 +104,15 @@ def ensure_deploy_roles(ctx: Context) -> tuple[tuple[str, str], list[str]]:
             # (the ECR stand-in does not set it); the ECS stand-in does not read them.
             unattached.append(policy.rsplit("/", 1)[-1])
     arns = tuple(f"arn:aws:iam::{ACCOUNT}:role/{name}" for name in roles)
+    iam.put_role_policy(RoleName=ctx.opts.role_name, PolicyName=DEPLOY_POLICY, PolicyDocument=deploy_policy(arns))
     return arns, unattached
 
 
 def roles(ctx: Context) -> str:
     ctx.deploy_roles, unattached = ensure_deploy_roles(ctx)
     names = ", ".join(arn.rsplit("/", 1)[-1] for arn in ctx.deploy_roles)
-    return names + (f" (moto lacks the managed policies {', '.join(unattached)})" if unattached else "")
+    return (f"{names}; {DEPLOY_POLICY} on {ctx.opts.role_name}"
+            + (f" (moto lacks the managed policies {', '.join(unattached)})" if unattached else ""))
 
 
 def deploy_env(ctx: Context) -> dict:
@@ -196,27 +223,35 @@ def push_archive(ctx: Context, archive: str, env: dict, *tags: str) -> str:
     return digest
 
 
-def rollout(ctx: Context) -> str:
-    """The second commit rolled out while keep-alive clients send requests."""
+def under_load(ctx: Context, digest: str, commit: str) -> tuple[subprocess.CompletedProcess, Load]:
+    """shipctl deploy of `digest` while keep-alive clients send requests to the endpoint."""
     load = Load(ctx.ecs.host, ctx.ecs.proxy_port, ctx.ecr.ca_file)
     load.start()
     try:
-        r = shipctl_deploy(ctx, ctx.digest2, ctx.sha2)
+        r = shipctl_deploy(ctx, digest, commit)
     finally:
         load.stop()
-    ctx.deploy["rollout"] = {"requests": load.requests, "failed": load.failed, "errors": load.errors,
-                             "resets": load.resets, "workers": load.workers,
-                             "commits": {c[:12]: n for c, n in load.commits.items()}}
+    return r, load
+
+
+def _require_no_failure(load: Load, what: str) -> None:
+    if load.requests == 0 or load.failed:
+        raise StepFailed(f"{what} under load: {load.requests} requests, {load.errors} errors, "
+                         f"{load.resets} connection resets (0 of both required){_first(load.problems)}")
+
+
+def rollout(ctx: Context) -> str:
+    """The second commit rolled out while keep-alive clients send requests."""
+    r, load = under_load(ctx, ctx.digest2, ctx.sha2)
+    ctx.deploy["rollout"] = load.summary()
     if r.returncode != 0:
         raise failure("shipctl deploy (rolling update)", r)
-    if load.requests == 0 or load.failed:
-        raise StepFailed(f"rolling update under load: {load.requests} requests, {load.errors} errors, "
-                         f"{load.resets} connection resets (0 of both required){_first(load.problems)}")
+    _require_no_failure(load, "rolling update")
     ctx.deploy["served_commit"] = served_commit(ctx)
     if ctx.deploy["served_commit"] != ctx.sha2:
         raise StepFailed(f"/version reports {ctx.deploy['served_commit']!r} after the update, expected {ctx.sha2}")
-    return (f"{load.requests} requests on {load.workers} keep-alive connections, 0 errors, 0 resets; "
-            f"now serving {ctx.sha2[:12]}")
+    return (f"{load.requests} requests on {load.workers} keep-alive connections, 0 errors, 0 resets "
+            f"(slowest {load.slowest * 1000:.0f} ms); now serving {ctx.sha2[:12]}")
 
 
 def _first(problems: list) -> str:
@@ -243,28 +278,33 @@ def build_broken(ctx: Context) -> str:
 
 
 def rollback(ctx: Context) -> str:
-    """The broken image is rolled back: exit 12, the second commit keeps serving."""
+    """The broken image is rolled back while keep-alive clients send requests:
+    exit 12, no failed request, the second commit keeps serving, and deploy's
+    output names the cause."""
     start = time.monotonic()
-    r = shipctl_deploy(ctx, ctx.digest_broken, ctx.sha)
+    r, load = under_load(ctx, ctx.digest_broken, ctx.sha)
     after = served_commit(ctx)
     ctx.deploy["rollback"] = {"exit_code": r.returncode, "served_commit_after": after,
-                              "reason": _json(r).get("error", "")}
+                              "reason": _json(r).get("error", ""), "load": load.summary()}
     if r.returncode != ROLLED_BACK:
         raise failure(f"shipctl deploy of the broken image (expected exit {ROLLED_BACK}, rolled back)", r)
+    _require_no_failure(load, "rollback")
+    if set(load.commits) != {ctx.sha2}:
+        raise StepFailed(f"during the rollback /version reported {dict(load.commits)}, expected only {ctx.sha2}")
     if after != ctx.sha2:
         raise StepFailed(f"/version reports {after!r} after the rollback, expected the previous commit {ctx.sha2}")
-    doctor_names_rollback(ctx, r)
-    return f"exit {r.returncode} after {time.monotonic() - start:.1f} s; {ctx.sha2[:12]} keeps serving"
+    require_cause_named(r)
+    return (f"exit {r.returncode} after {time.monotonic() - start:.1f} s; {ctx.sha2[:12]} kept serving "
+            f"{load.requests} requests, 0 failed")
 
 
-def doctor_names_rollback(ctx: Context, report: subprocess.CompletedProcess) -> None:
-    """The rollback's cause must be named to the user.
-    TODO(lead, at merge): run `shipctl doctor --deploy SERVICE` here (admin
-    credentials, as steps_doctor runs doctor) and require that it names the
-    failed health check with its fix; until doctor has deploy checks (another
-    helper's branch), only deploy's own output is checked."""
+# What deploy must say about the rollback: the outcome, and the cause ECS gave
+# (the failed health check of the new tasks), so the log alone explains it.
+ROLLBACK_NAMED = ("rolled back (ROLLBACK_SUCCESSFUL)", "Task failed ELB health checks")
+
+
+def require_cause_named(report: subprocess.CompletedProcess) -> None:
     said = report.stderr + report.stdout
-    for needed in ("rolled back (ROLLBACK_SUCCESSFUL)", "Task failed ELB health checks"):
+    for needed in ROLLBACK_NAMED:
         if needed not in said:
             raise StepFailed(f"shipctl deploy's output does not name the rollback's cause ({needed!r} missing)")
-    ctx.deploy["rollback"]["named_by"] = "shipctl deploy (doctor --deploy: TODO at merge)"

@@ -2,9 +2,10 @@
 binaries): every step of the deploy workflow passes against the stand-ins, the
 image that runs is the digest pushed and reports HEAD's commit, doctor names
 the broken condition, the deploy job's steps (HEAD deployed, a second commit
-rolled out with no failed request, a broken image rolled back) report what
-they found, and nothing the rehearsal started outlives it, also when it is
-stopped with SIGTERM halfway: during the rolling update (no service container
+rolled out with no failed request, a broken image rolled back with none
+either; every ECS call judged under enforced IAM) report what they found,
+and nothing the rehearsal started outlives it, also when it is stopped with
+SIGTERM halfway: during the rolling update (no service container
 stays), at several points of start-up, including between a child's fork and
 its registration, no process that inherited the test's marker from the
 rehearsal's environment survives."""
@@ -36,8 +37,16 @@ NEEDED = {
              ("registry", "ecr:InitiateLayerUpload"), ("registry", "ecr:UploadLayerPart"),
              ("registry", "ecr:CompleteLayerUpload"), ("registry", "ecr:PutImage")},
     "verify": {("aws", "ecr:DescribeRepositories"), ("aws", "ecr:DescribeImages")},
-    # The deploy job runs on a runner of its own: credentials again, same role.
-    "deploy": {("aws", "sts:AssumeRoleWithWebIdentity")},
+    # The deploy job runs on a runner of its own: credentials again, same
+    # role; the ECS stand-in has moto judge each call against the role's
+    # ShipctlExpressDeploy policy (bootstrap --deploy's), PassRole included.
+    "deploy": {("aws", "sts:AssumeRoleWithWebIdentity"), ("ecs", "ecs:DescribeExpressGatewayService"),
+               ("ecs", "ecs:CreateExpressGatewayService"), ("ecs", "iam:PassRole"),
+               ("ecs", "ecs:DescribeServiceDeployments"), ("ecs", "ecs:DescribeServiceRevisions")},
+    "rollout": {("ecs", "ecs:DescribeExpressGatewayService"), ("ecs", "ecs:UpdateExpressGatewayService"),
+                ("ecs", "iam:PassRole"), ("ecs", "ecs:DescribeServiceDeployments")},
+    "rollback": {("ecs", "ecs:UpdateExpressGatewayService"), ("ecs", "iam:PassRole"),
+                 ("ecs", "ecs:DescribeServiceDeployments")},
 }
 # The run step pulls as the ECS execution role would, not as the job: the
 # workflow role may push but not download layers (no GetDownloadUrlForLayer).
@@ -153,7 +162,7 @@ class Rehearsal(unittest.TestCase):
     def check_deploy(self, deploy: dict, sha: str, seconds: dict) -> None:
         """HEAD deployed and served; the second commit rolled with no failed
         request; the broken image rolled back (exit 12) with the second commit
-        still serving; every deploy stage timed."""
+        serving throughout, no request failed; every deploy stage timed."""
         print(f"deploy: {json.dumps(deploy)}", flush=True)
         self.assertEqual(deploy["endpoint"], ENDPOINT)
         rollout, rollback = deploy["rollout"], deploy["rollback"]
@@ -166,6 +175,11 @@ class Rehearsal(unittest.TestCase):
         self.assertEqual(set(rollout["commits"]), {sha[:12], second[:12]})
         self.assertEqual(rollback["exit_code"], 12)
         self.assertEqual(rollback["served_commit_after"], second)
+        # The rollback under load too: no request failed, only the second commit answered.
+        load = rollback["load"]
+        self.assertGreater(load["requests"], 0)
+        self.assertEqual((load["failed"], load["errors"], load["resets"]), (0, 0, 0))
+        self.assertEqual(set(load["commits"]), {second[:12]})
         self.assertIn("failed and was rolled back (ROLLBACK_SUCCESSFUL)", rollback["reason"])
         self.assertIn("Task failed ELB health checks", rollback["reason"])
         self.assertIn('"address":"127.0.0.1"', rollback["reason"])
