@@ -44,7 +44,18 @@ class Context:
     calls: list = field(default_factory=list)  # the stand-in's call log (report.load_calls)
     service_url: str = ""
     build: object = None  # procs.Child of the background image build
-    build_started: float = 0.0
+    # The deploy steps (steps_deploy): the ECS stand-in, the service's roles,
+    # the second commit's and the broken image, and the report's "deploy".
+    ecs: object = None  # stand_ins.Ecs once started
+    deploy_job: Job | None = None  # the workflow's second job, on a runner of its own
+    deploy_roles: tuple = ()  # (execution role ARN, infrastructure role ARN)
+    sha2: str = ""
+    image_tag2: str = ""
+    build2: object = None
+    digest2: str = ""
+    digest_broken: str = ""
+    deployed_digests: list = field(default_factory=list)
+    deploy: dict = field(default_factory=dict)
     _commands: set | None = None
 
     @property
@@ -66,11 +77,12 @@ class Context:
         env.update({**self.admin_keys_or_default(), "AWS_REGION": REGION, "AWS_ENDPOINT_URL": self.moto_url})
         return env
 
-    def job_env(self) -> dict:
-        """The Actions job's environment (no AWS keys until `credentials`),
-        plus the stand-in plumbing: AWS calls go to moto, registry calls to
-        the local registry trusted through the throwaway CA."""
-        env = dict(self.job.env)
+    def job_env(self, job: Job | None = None) -> dict:
+        """The environment of the Actions job `job` (default: build-and-push's;
+        no AWS keys until `credentials`), plus the stand-in plumbing: AWS calls
+        go to moto, registry calls to the local registry trusted through the
+        throwaway CA."""
+        env = dict((job or self.job).env)
         env["AWS_ENDPOINT_URL"] = self.moto_url
         if self.ecr is not None:
             env["SHIPCTL_CONNECT_TO"] = self.ecr.connect_to

@@ -2,10 +2,13 @@
 """The local rehearsal of the deploy workflow (DESIGN.md section 6).
 
 Starts the stand-ins on free loopback ports (moto as IAM/STS/ECR,
-docker-registry over TLS as the ECR registry, actions-oidc-issuer as GitHub's
-token service), runs what the workflow runs as an Actions job would, under
-IAM enforcement after bootstrap, prints a report (with every AWS call the job
-made, its IAM action and the verdict), and stops everything it started, also on failure, Ctrl-C and SIGTERM.
+docker-registry over TLS as the ECR registry, the ECS Express Mode stand-in,
+actions-oidc-issuer as GitHub's token service), runs what the workflow's two
+jobs run as Actions jobs would, under IAM enforcement after bootstrap (the
+deploy job: a deploy, a rolling update under load, a rollback;
+steps_deploy.py), prints a report (with every AWS call the job made, its IAM
+action and the verdict), and stops everything it started, also on failure,
+Ctrl-C and SIGTERM.
 Usually run through scripts/rehearse, which builds the binaries first.
 
 examples:
@@ -32,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 import stand_ins  # noqa: E402
 import steps_aws  # noqa: E402
+import steps_deploy  # noqa: E402
 import steps_doctor  # noqa: E402
 import steps_image  # noqa: E402
 from actions import Job, clean_base_env  # noqa: E402
@@ -96,6 +100,7 @@ def run_steps(ctx: Context) -> None:
     s = ctx.runner.step
     steps_image.start_build(ctx)
     s("ecr", "start moto_server + docker-registry (AWS)", lambda: start_ecr(ctx))
+    s("ecs", "start the ECS Express Mode stand-in", lambda: steps_deploy.start_ecs(ctx), needs=("ecr",))
     s("issuer", "start actions-oidc-issuer (GitHub OIDC)", lambda: start_issuer(ctx))
     ctx.job = Job(ctx.sup.path("job"), ctx.base_env, ctx.opts.github_repo, ctx.sha, ctx.issuer)
     s("bootstrap", "shipctl bootstrap --apply", lambda: steps_aws.bootstrap(ctx), needs=("ecr",))
@@ -103,12 +108,31 @@ def run_steps(ctx: Context) -> None:
     s("credentials", "shipctl credentials (OIDC -> STS)", lambda: steps_aws.credentials(ctx),
       needs=("enforce", "issuer"))
     s("build", "build the image (scripts/container)", lambda: steps_image.build(ctx))
+    if ctx.runner.passed("build"):
+        steps_deploy.start_second_build(ctx)  # in the background, while the next steps run
     s("save", "save it as an oci-archive", lambda: steps_image.save(ctx), needs=("build",))
     s("push", "shipctl push (SHA + latest)", lambda: steps_aws.push(ctx), needs=("credentials", "save", "ecr"))
     s("verify", "shipctl verify", lambda: steps_aws.verify(ctx), needs=("push",))
     s("run", "pull the pushed digest and run it", lambda: steps_image.run_pushed(ctx), needs=("push",))
     s("probe", "probe /ping and /version", lambda: steps_image.probe(ctx), needs=("run",))
     s("doctor", "shipctl doctor on a wrong trust policy", lambda: steps_doctor.doctor(ctx), needs=("enforce",))
+    run_deploy_steps(ctx)
+
+
+def run_deploy_steps(ctx: Context) -> None:
+    """The deploy job (issue 14): after verify, with the job's credentials."""
+    s = ctx.runner.step
+    s("roles", "the service's roles and the deploy policy (bootstrap --deploy)", lambda: steps_deploy.roles(ctx),
+      needs=("enforce",))
+    s("deploy", "shipctl deploy (create, /version)", lambda: steps_deploy.deploy(ctx),
+      needs=("ecs", "roles", "verify"))
+    s("push2", "build and push a second commit", lambda: steps_deploy.build_and_push_second(ctx),
+      needs=("build", "credentials", "ecr"))
+    s("rollout", "rolling update under keep-alive load", lambda: steps_deploy.rollout(ctx), needs=("deploy", "push2"))
+    s("broken", "build and push an unhealthy image", lambda: steps_deploy.build_broken(ctx),
+      needs=("build", "credentials", "ecr"))
+    s("rollback", "shipctl deploy of it is rolled back", lambda: steps_deploy.rollback(ctx),
+      needs=("rollout", "broken"))
 
 
 def kept_info(ctx: Context) -> dict:

@@ -56,6 +56,38 @@ def _calls_text(ctx: Context) -> list[str]:
     return lines
 
 
+# The steps of the deploy job (rehearse.run_deploy_steps) and the stand-in's start.
+DEPLOY_STEPS = ("ecs", "roles", "deploy", "push2", "rollout", "broken", "rollback")
+
+
+def deploy_section(ctx: Context) -> dict:
+    """What the deploy steps found, and how long each took (seconds)."""
+    doc = {"endpoint": "", "served_commit": "", "rollout": {"requests": 0, "failed": 0},
+           "rollback": {"exit_code": None, "served_commit_after": ""}}
+    doc.update(ctx.deploy)
+    doc["seconds"] = {r.key: round(r.seconds, 2) for r in ctx.runner.results
+                      if r.key in DEPLOY_STEPS and r.status != SKIP}
+    return doc
+
+
+def _deploy_text(ctx: Context) -> list[str]:
+    d = deploy_section(ctx)
+    if not d["endpoint"]:
+        return []
+    lines = ["", f"deploy:   {d['endpoint']} serves {d['served_commit'][:12]}"]
+    r = d["rollout"]
+    if r["requests"]:
+        lines.append(f"rollout:  {r['requests']} keep-alive requests during the update, {r['failed']} failed "
+                     f"(slowest {r.get('slowest_ms', 0)} ms)")
+    b = d["rollback"]
+    if b["exit_code"] is not None:
+        during = b.get("load", {})
+        lines.append(f"rollback: deploy exit {b['exit_code']}, then /version reports "
+                     f"{b['served_commit_after'][:12]}; {during.get('requests', 0)} requests during it, "
+                     f"{during.get('failed', 0)} failed")
+    return lines
+
+
 def as_dict(ctx: Context, total: float, kept: dict | None) -> dict:
     steps = [{"step": r.key, "title": r.title, "status": r.status, "seconds": round(r.seconds, 2),
               "detail": r.detail} for r in ctx.runner.results]
@@ -65,7 +97,7 @@ def as_dict(ctx: Context, total: float, kept: dict | None) -> dict:
            "total_seconds": round(total, 2), "commit": ctx.sha,
            "github_repository": ctx.opts.github_repo, "steps": steps,
            "image": {"uri": ctx.image_uri, "digest": ctx.digest}, "version": ctx.version,
-           "doctor": ctx.doctor, "aws_calls": job_calls(ctx)}
+           "doctor": ctx.doctor, "aws_calls": job_calls(ctx), "deploy": deploy_section(ctx)}
     if kept:
         doc["kept"] = kept
     return doc
@@ -81,6 +113,7 @@ def as_text(ctx: Context, total: float, kept: dict | None) -> str:
         lines += ["", f"image:    {ctx.image_uri}", f"digest:   {ctx.digest}"]
     if ctx.version:
         lines.append(f"/version: {json.dumps(ctx.version)}")
+    lines += _deploy_text(ctx)
     lines += _calls_text(ctx)
     if ctx.doctor:
         lines += ["", "shipctl doctor on a wildcard sub under StringEquals said:"]

@@ -40,20 +40,27 @@ class Ecr:
     upstream: str  # docker-registry itself (plain http, loopback): reads no IAM judges
     password: str  # docker-registry's own password (ECR's too while IAM enforcement is off)
     calls: str = ""  # JSON lines: every AWS and registry call, with its IAM action and verdict
+    judge: str = ""  # where the ECS stand-in has its calls judged by moto's policy engine (ecr_serve.py)
 
 
 def start_ecr(sup: Supervisor, timeout: float = 90.0) -> Ecr:
     """Starts the ECR stand-in (ecr_serve.py) and waits for its JSON line."""
     child = sup.start("ecr-stand-in", [sys.executable, ECR_SERVE, sup.path("ecr")])
+    return Ecr(**announcement(child, "the ECR stand-in", timeout))
+
+
+def announcement(child, what: str, timeout: float) -> dict:
+    """The JSON line a standalone stand-in prints once it serves; StandInError
+    naming `what` when it exits or stays silent for `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not child.running():
-            raise StandInError(f"the ECR stand-in exited with {child.proc.returncode}: {child.tail(3)}")
+            raise StandInError(f"{what} exited with {child.proc.returncode}: {child.tail(3)}")
         for line in child.tail(50).splitlines():
             if line.startswith("{"):
-                return Ecr(**json.loads(line))
+                return json.loads(line)
         time.sleep(0.1)
-    raise StandInError(f"the ECR stand-in did not start within {timeout:.0f} s: {child.tail(3)}")
+    raise StandInError(f"{what} did not start within {timeout:.0f} s: {child.tail(3)}")
 
 
 @dataclass
@@ -89,3 +96,41 @@ def start_issuer(sup: Supervisor, exe: str, repository: str, ref: str, event: st
     except RuntimeError as e:
         raise StandInError(str(e)) from e
     return Issuer(url=url, request_token=token)
+
+
+# The ECS Express Mode stand-in (tests/support/ecs_stand_in.py, standalone):
+# its API on loopback, its containers behind a TLS proxy that answers as
+# `<service>.ecs.<region>.on.aws`.
+ECS_SERVE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "support",
+                         "ecs_stand_in.py")
+# Real rollouts bake 3 minutes twice (DESIGN.md section 3); the rehearsal's
+# bake is shortened to 1 s, and a task gets 6 s to answer its health check
+# (our service answers /ping within a second of its start).
+BAKE_SECONDS, HEALTH_TIMEOUT = 1.0, 6.0
+
+
+@dataclass
+class Ecs:
+    """The running ECS stand-in, as its standalone mode announces it."""
+
+    endpoint: str  # the API (AWS_ENDPOINT_URL_ECS), plain http on loopback
+    connect_to: str  # SHIPCTL_CONNECT_TO entry: <service>.ecs.<region>.on.aws:443 -> the proxy
+    proxy_port: int  # where the TLS proxy answers on 127.0.0.1
+    host: str  # the service's endpoint host
+    log: str  # the stand-in's stage log
+
+
+def start_ecs(sup: Supervisor, ecr: Ecr, service: str, timeout: float = 60.0) -> Ecs:
+    """Starts the ECS stand-in with the ECR stand-in's CA (one SHIPCTL_CA_FILE
+    trusts both), pulling from its registry and having every API call judged
+    by moto's policy engine there (IAM enforced as for the ECR calls); waits
+    for its JSON line."""
+    ca_key = os.path.join(os.path.dirname(ecr.ca_file), "ca.key")
+    child = sup.start("ecs-stand-in", [
+        sys.executable, ECS_SERVE, sup.path("ecs"), "--region", REGION, "--ca-cert", ecr.ca_file, "--ca-key", ca_key,
+        "--registry", f"{ecr.host}={ecr.upstream}", "--registry-password", ecr.password,
+        "--bake-seconds", str(BAKE_SECONDS), "--health-timeout", str(HEALTH_TIMEOUT), "--service-name", service,
+        "--judge-url", ecr.judge])
+    env = announcement(child, "the ECS stand-in", timeout)
+    return Ecs(endpoint=env["AWS_ENDPOINT_URL_ECS"], connect_to=env["SHIPCTL_CONNECT_TO"],
+               proxy_port=int(env["ECS_PROXY_PORT"]), host=f"{service}{env['ECS_ENDPOINT_SUFFIX']}", log=env["ECS_LOG"])

@@ -52,14 +52,19 @@ def enforce_iam(ctx: Context) -> str:
 
 
 def credentials(ctx: Context) -> str:
-    """Like aws-actions/configure-aws-credentials; the variables it writes to
-    $GITHUB_ENV become the next steps' environment, as on a runner."""
+    return job_credentials(ctx, ctx.job)
+
+
+def job_credentials(ctx: Context, job) -> str:
+    """Like aws-actions/configure-aws-credentials in `job` (actions.Job); the
+    variables it writes to $GITHUB_ENV become the next steps' environment, as
+    on a runner."""
     ctx.require_command("credentials")
     r = ctx.runner.run([ctx.shipctl, "credentials", "--role-arn", ctx.role_arn, "--region", REGION],
-                       env=ctx.job_env())
+                       env=ctx.job_env(job))
     if r.returncode != 0:
         raise failure("shipctl credentials", r)
-    written = ctx.job.absorb_env_file()
+    written = job.absorb_env_file()
     wanted = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION")
     missing = [name for name in wanted if not written.get(name)]
     if missing:
@@ -67,7 +72,7 @@ def credentials(ctx: Context) -> str:
     unmasked = [n for n in wanted[1:3] if written[n] not in ctx.runner.masker.values]
     if unmasked:
         raise StepFailed(f"shipctl credentials did not ::add-mask:: {', '.join(unmasked)}")
-    account = ctx.job.outputs().get("aws-account-id", "?")
+    account = job.outputs().get("aws-account-id", "?")
     return f"temporary credentials for account {account} in $GITHUB_ENV (masked)"
 
 

@@ -23,7 +23,7 @@ def _container(ctx: Context) -> str:
     return os.path.join(ctx.opts.repo_root, "scripts", "container")
 
 
-def _podman_env(ctx: Context) -> dict:
+def podman_env(ctx: Context) -> dict:
     # The settings file scripts/container uses for every podman call.
     return dict(ctx.base_env, CONTAINERS_CONF=os.path.join(ctx.opts.repo_root, "scripts", "containers.conf"))
 
@@ -32,54 +32,77 @@ def start_build(ctx: Context) -> None:
     """Starts scripts/container build of ./Dockerfile stamped with $GITHUB_SHA,
     in the background: it needs no stand-in, so it overlaps their start."""
     ctx.image_tag = f"{IMAGE}:rehearsal-{ctx.sha[:12]}"
-    argv = [_container(ctx), "build", "--tag", ctx.image_tag, "--commit", ctx.sha]
+    ctx.build = start_image_build(ctx, "image-build", ctx.image_tag, ctx.sha)
+
+
+def start_image_build(ctx: Context, name: str, tag: str, commit: str):
+    """scripts/container build of ./Dockerfile as `tag`, stamped with `commit`,
+    as the supervised child `name`; returns it (procs.Child)."""
+    argv = [_container(ctx), "build", "--tag", tag, "--commit", commit]
     env = dict(ctx.base_env, GITHUB_REPOSITORY=ctx.opts.github_repo)
-    ctx.build = ctx.sup.start("image-build", argv, env)
-    ctx.build_started = time.monotonic()
+    child = ctx.sup.start(name, argv, env)
+    child.started = time.monotonic()
+    return child
 
 
 def build(ctx: Context) -> str:
     """Waits for the build; a cold one (toolchain image, full compile) takes
     minutes, so a progress line appears every 30 s."""
+    took = wait_build(ctx, ctx.build, ctx.image_tag)
+    return f"{ctx.image_tag}, built in {took:.1f} s (alongside the stand-ins' start)"
+
+
+def wait_build(ctx: Context, child, tag: str) -> float:
+    """Waits for the build `child` of `tag` (removed at the end); returns its seconds."""
     while True:
         try:
-            ctx.build.proc.wait(timeout=30)
+            child.proc.wait(timeout=30)
             break
         except subprocess.TimeoutExpired:
-            ctx.runner.log(f"   still building ({time.monotonic() - ctx.build_started:.0f} s so far; "
+            ctx.runner.log(f"   still building ({time.monotonic() - child.started:.0f} s so far; "
                            "a cold build takes about 5 min)")
-    took = time.monotonic() - ctx.build_started
+    took = time.monotonic() - child.started
     if ctx.runner.verbose:
-        ctx.runner.log("\n".join(f"   | {l}" for l in ctx.build.tail(10_000).splitlines()))
-    ctx.sup.on_cleanup(lambda: subprocess.run([_container(ctx), "rmi", "--tag", ctx.image_tag], env=ctx.base_env,
+        ctx.runner.log("\n".join(f"   | {l}" for l in child.tail(10_000).splitlines()))
+    ctx.sup.on_cleanup(lambda: subprocess.run([_container(ctx), "rmi", "--tag", tag], env=ctx.base_env,
                                               capture_output=True, check=False, timeout=120))
-    if ctx.build.proc.returncode != 0:
-        raise StepFailed(f"scripts/container build failed (exit {ctx.build.proc.returncode}): "
-                         f"{ctx.build.tail(1)}")
-    return f"{ctx.image_tag}, built in {took:.1f} s (alongside the stand-ins' start)"
+    if child.proc.returncode != 0:
+        raise StepFailed(f"scripts/container build failed (exit {child.proc.returncode}): {child.tail(1)}")
+    return took
 
 
 def save(ctx: Context) -> str:
     """The build's output as the workflow hands it to push: an OCI archive."""
-    ctx.archive = ctx.sup.path("image.oci.tar")
-    r = ctx.runner.run([_container(ctx), "save", "--tag", ctx.image_tag, "--format", "oci-archive",
-                        "--output", ctx.archive], env=ctx.base_env)
+    ctx.archive = save_archive(ctx, ctx.image_tag, "image.oci.tar")
+    return f"{os.path.getsize(ctx.archive) / 1e6:.1f} MB oci-archive"
+
+
+def save_archive(ctx: Context, tag: str, name: str) -> str:
+    """`tag` saved as an OCI archive `name` in the working directory; returns its path."""
+    archive = ctx.sup.path(name)
+    r = ctx.runner.run([_container(ctx), "save", "--tag", tag, "--format", "oci-archive", "--output", archive],
+                       env=ctx.base_env)
     if r.returncode != 0:
         raise failure("scripts/container save", r)
-    return f"{os.path.getsize(ctx.archive) / 1e6:.1f} MB oci-archive"
+    return archive
+
+
+def admin_client(ctx: Context, service: str):
+    """A boto3 client of `service` at moto with the administrator's credentials."""
+    import boto3  # noqa: PLC0415 - the machine's Python has it with moto
+
+    env = ctx.admin_keys_or_default()
+    return boto3.client(service, region_name=REGION, endpoint_url=ctx.moto_url,
+                        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+                        aws_session_token=env.get("AWS_SESSION_TOKEN"))
 
 
 def _ecr_password(ctx: Context) -> str:
     """`aws ecr get-login-password` (botocore) with the administrator's
     credentials, standing in for the ECS execution role that pulls on AWS:
     the job's role may push, not download layers (no GetDownloadUrlForLayer)."""
-    import boto3  # noqa: PLC0415 - the machine's Python has it with moto
-
-    env = ctx.admin_keys_or_default()
-    client = boto3.client("ecr", region_name=REGION, endpoint_url=ctx.moto_url,
-                          aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                          aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                          aws_session_token=env.get("AWS_SESSION_TOKEN"))
+    client = admin_client(ctx, "ecr")
     token = client.get_authorization_token()["authorizationData"][0]["authorizationToken"]
     password = base64.b64decode(token).decode().split(":", 1)[1]
     ctx.runner.masker.add(password)
@@ -99,7 +122,7 @@ def _pull(ctx: Context, ref: str) -> None:
     with os.fdopen(fd, "w") as f:
         json.dump({"auths": {ref.split("/", 1)[0]: {"auth": secret}}}, f)
     r = ctx.runner.run(["podman", "pull", "--quiet", "--tls-verify=false", "--authfile", auth,
-                        f"docker://{ref}"], env=_podman_env(ctx), timeout=300)
+                        f"docker://{ref}"], env=podman_env(ctx), timeout=300)
     os.unlink(auth)
     if r.returncode != 0:
         raise failure(f"podman pull {ref}", r)
@@ -112,7 +135,7 @@ def run_pushed(ctx: Context) -> str:
     port, name = free_port(), f"eem-rehearsal-{os.getpid()}"
     child = ctx.sup.start("container", [_container(ctx), "run", "--tag", ref, "--port", str(port),
                                         "--name", name], env=ctx.base_env)
-    ctx.sup.on_cleanup(lambda: subprocess.run(["podman", "rmi", "--ignore", ref], env=_podman_env(ctx),
+    ctx.sup.on_cleanup(lambda: subprocess.run(["podman", "rmi", "--ignore", ref], env=podman_env(ctx),
                                               capture_output=True, check=False, timeout=60))
     ctx.service_url = f"http://127.0.0.1:{port}"
     try:

@@ -41,8 +41,8 @@ def handle(stand_in, path: str, headers, body: bytes) -> tuple[int, bytes]:
     """One API request: (status, body)."""
     operation, params = None, None
     try:
-        operation, params = _parse(stand_in, path, headers, body)
-        answer = _dispatch(stand_in, operation, params)
+        key, operation, params = _parse(stand_in, path, headers, body)
+        answer = _dispatch(stand_in, key, operation, params)
         validate_response(operation, answer)
         status, out = 200, json.dumps(answer).encode()
     except ApiError as e:
@@ -62,10 +62,11 @@ def handle(stand_in, path: str, headers, body: bytes) -> tuple[int, bytes]:
     return status, out
 
 
-def _parse(stand_in, path: str, headers, body: bytes) -> tuple[str, dict]:
+def _parse(stand_in, path: str, headers, body: bytes) -> tuple[str, str, dict]:
+    """(access key id, operation, parameters) of a well-formed, signed request."""
     target = headers.get("X-Amz-Target", "")
-    ecs_auth.check(headers, body, headers.get("Host", ""), stand_in.region, stand_in.credentials,
-                   stand_in.strict_credentials)
+    key = ecs_auth.check(headers, body, headers.get("Host", ""), stand_in.region, stand_in.credentials,
+                         stand_in.strict_credentials)
     if path != "/" or not target.startswith(TARGET_PREFIX) or target[len(TARGET_PREFIX):] not in OPERATIONS:
         raise ApiError("UnknownOperationException", f"Unknown operation {target or path}")
     if not (headers.get("Content-Type") or "").startswith("application/x-amz-json-1.1"):
@@ -78,10 +79,10 @@ def _parse(stand_in, path: str, headers, body: bytes) -> tuple[str, dict]:
         raise ApiError("SerializationException", "Request body must be a JSON object")
     operation = target[len(TARGET_PREFIX):]
     validate_request(operation, params)
-    return operation, params
+    return key, operation, params
 
 
-def _dispatch(stand_in, operation: str, params: dict) -> dict:
+def _dispatch(stand_in, key: str, operation: str, params: dict) -> dict:
     faults = stand_in.faults
     if faults.take("server_errors"):
         raise ApiError("ServerException", "Service Unavailable. Please try again later.")
@@ -90,7 +91,42 @@ def _dispatch(stand_in, operation: str, params: dict) -> dict:
         raise ApiError("AccessDeniedException", f"User: {stand_in.principal} is not authorized to perform: "
                        f"ecs:{operation} on resource: {_resource(stand_in, operation, params)} because no "
                        f"identity-based policy allows the ecs:{operation} action")
+    if stand_in.authorize is not None:
+        _authorize(stand_in, key, operation, params)
     return globals()[f"_op_{operation}"](stand_in, params)
+
+
+def _authorize(stand_in, key: str, operation: str, params: dict) -> None:
+    """IAM's verdict on the call (stand_in.authorize): ecs:<operation> on each
+    resource it names (Service Authorization Reference, Amazon ECS: service,
+    service-deployment and service-revision ARNs), then iam:PassRole on each
+    role it hands to ECS; the first denial is the answer, as AWS gives it."""
+    checks = [(f"ecs:{operation}", r) for r in _resources(stand_in, operation, params)]
+    if operation in ("CreateExpressGatewayService", "UpdateExpressGatewayService"):
+        checks += [("iam:PassRole", params[m]) for m in ("executionRoleArn", "taskRoleArn", "infrastructureRoleArn")
+                   if m in params]
+    for action, resource in checks:
+        error = stand_in.authorize(key, action, resource)
+        if error is not None:
+            # PassRole denied reaches the caller as ECS's ClientException (as _check_roles' fault).
+            code = "ClientException" if action == "iam:PassRole" and error[0] == "AccessDeniedException" else error[0]
+            raise ApiError(code, error[1])
+
+
+def _resources(stand_in, operation: str, params: dict) -> list[str]:
+    if operation == "DescribeServiceDeployments":
+        return list(params.get("serviceDeploymentArns") or [])
+    if operation == "DescribeServiceRevisions":
+        return list(params.get("serviceRevisionArns") or [])
+    if operation == "DescribeServices":
+        cluster = (params.get("cluster") or "default").rsplit("/", 1)[-1]
+        return [s if s.startswith("arn:") else stand_in.arn("service", f"{cluster}/{s}")
+                for s in params.get("services") or []]
+    if operation == "ListServiceDeployments":
+        cluster = (params.get("cluster") or "default").rsplit("/", 1)[-1]
+        ref = params.get("service", "*")
+        return [ref if ref.startswith("arn:") else stand_in.arn("service", f"{cluster}/{ref}")]
+    return [_resource(stand_in, operation, params)]
 
 
 def _resource(stand_in, operation: str, params: dict) -> str:

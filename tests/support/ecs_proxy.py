@@ -221,3 +221,16 @@ class Proxy:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class EndpointConnection(http.client.HTTPSConnection):
+    """HTTPS to `host`:443 as a client resolving it to the stand-in's proxy
+    (what SHIPCTL_CONNECT_TO does for shipctl): SNI and name check for `host`."""
+
+    def __init__(self, host: str, proxy_port: int, ca: str):
+        super().__init__(host, 443, context=ssl.create_default_context(cafile=ca), timeout=10)
+        self.proxy_port = proxy_port
+
+    def connect(self):
+        sock = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)

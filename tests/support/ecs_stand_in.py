@@ -26,6 +26,9 @@ a TLS load balancer named `<service>.ecs.<region>.on.aws`.
   revisions' managed resource is FAILED with that statusReason, and their
   deployment rolls back).
   GET /_stand_in/state shows services, deployments and the stage history.
+- IAM (constructor `authorize=`, standalone --judge-url): ecs:<operation> on
+  each resource the call names, and iam:PassRole on each role it passes,
+  are judged before the operation runs (ecs_api._authorize).
 
 `env` holds what a client needs: AWS_ENDPOINT_URL_ECS, test credentials,
 SHIPCTL_CA_FILE, and `connect_to(name)` gives the SHIPCTL_CONNECT_TO entry of
@@ -37,7 +40,7 @@ SIGINT; every container it started is removed on the way out. Options (see
 stand-in's CA: one SHIPCTL_CA_FILE for both), --registry HOST=UPSTREAM and
 --registry-password (pull ECR images from docker-registry), --bake-seconds,
 --health-timeout, --stage-seconds, --service-name (SHIPCTL_CONNECT_TO entries),
---faults JSON.
+--faults JSON, --judge-url (IAM: every call judged there, see `authorize`).
 """
 
 from __future__ import annotations
@@ -111,8 +114,11 @@ class EcsStandIn:
     def __init__(self, workdir: str, *, region: str = REGION, account: str = ACCOUNT, ca=None,
                  registries: list[Registry] = (), settings: Settings | None = None, faults: dict | None = None,
                  credentials: dict[str, str] | None = None, strict_credentials: bool = False,
-                 clusters=("default",), principal: str | None = None):
+                 clusters=("default",), principal: str | None = None, authorize=None):
         self.workdir, self.region, self.account = workdir, region, account
+        # IAM: authorize(access key id, action, resource) -> None (allowed) or
+        # (error code, message); None: no IAM, only the fault switches deny.
+        self.authorize = authorize
         self.credentials = dict(CREDENTIALS if credentials is None else credentials)
         self.strict_credentials = strict_credentials
         self.clusters = set(clusters)
@@ -262,6 +268,21 @@ def ecs_stand_in(workdir: str, **kw):
         stand_in.close()
 
 
+def remote_judge(url: str):
+    """An `authorize` asking the judge at `url` (POST {"source": "ecs", "key",
+    "action", "resource"} -> {"error": null | [code, message]})."""
+    import urllib.request
+
+    def authorize(key: str, action: str, resource: str):
+        call = json.dumps({"source": "ecs", "key": key, "action": action, "resource": resource}).encode()
+        request = urllib.request.Request(url, data=call, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            error = json.loads(r.read())["error"]
+        return tuple(error) if error else None
+
+    return authorize
+
+
 def _parse_args(argv):
     p = argparse.ArgumentParser(description="offline Amazon ECS Express Mode (see the module doc)")
     p.add_argument("workdir", nargs="?")
@@ -276,6 +297,8 @@ def _parse_args(argv):
     p.add_argument("--stage-seconds", type=float, default=0.0)
     p.add_argument("--service-name", action="append", default=[],
                    help="adds the service's endpoint to SHIPCTL_CONNECT_TO in the printed env")
+    p.add_argument("--judge-url", help="have every call judged by IAM there (rehearsal/ecr_serve.py's judge, "
+                   "moto's policy engine)")
     p.add_argument("--faults", type=json.loads, default={}, metavar="JSON",
                    help='fault switches to start with, e.g. {"propagation_errors": 2}')
     return p.parse_args(argv)
@@ -293,8 +316,9 @@ def main(argv=None) -> None:
     settings = Settings(bake_seconds=args.bake_seconds, health_timeout=args.health_timeout,
                         stage_seconds=args.stage_seconds)
     ca = (args.ca_cert, args.ca_key) if args.ca_cert else None
+    authorize = remote_judge(args.judge_url) if args.judge_url else None
     with ecs_stand_in(workdir, region=args.region, ca=ca, registries=registries, settings=settings,
-                      faults=args.faults) as ecs:
+                      faults=args.faults, authorize=authorize) as ecs:
         env = dict(ecs.env, ECS_CONTROL_URL=ecs.url, ECS_PROXY_PORT=str(ecs.proxy.port),
                    ECS_ENDPOINT_SUFFIX=f".ecs.{args.region}.on.aws", ECS_LOG=ecs.log_path)
         if args.service_name:

@@ -115,6 +115,26 @@ def evaluate(identity, action: str, resource: str) -> str:
     return "allow" if permitted else "implicit"
 
 
+def judge(account: str, source: str, key_id: str, action: str, resource: str) -> tuple[str, str] | None:
+    """A call another stand-in received (the ECS one), judged as moto judges
+    its own once enforcement is on, and recorded: None when allowed (or
+    enforcement is off), else the error a JSON service answers, (code,
+    message): AccessDeniedException in AWS's words, or, for a key moto does
+    not know, UnrecognizedClientException."""
+    if not enforcing():
+        RECORDER.record(source, action, resource, "", UNCHECKED)
+        return None
+    identity = _access_key(account, key_id)
+    if identity is None:
+        RECORDER.record(source, action, resource, principal_of(account, key_id), DENIED, "UnrecognizedClient")
+        return "UnrecognizedClientException", "The security token included in the request is invalid."
+    how = evaluate(identity, action, resource)
+    RECORDER.record(source, action, resource, identity.arn, ALLOWED if how == "allow" else DENIED)
+    if how == "allow":
+        return None
+    return "AccessDeniedException", denial_message(identity.arn, action, resource, how)
+
+
 def denial_message(principal: str, action: str, resource: str, how: str) -> str:
     """AWS's AccessDenied text (the service's, and ECR's registry "denied: ...")."""
     why = ("with an explicit deny in an identity-based policy" if how == "explicit"

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import http.client
 import json
 import os
-import socket
-import ssl
 import subprocess
 import tarfile
 import tempfile
@@ -21,6 +18,7 @@ import unittest
 import harness
 from ecs_model import output_model
 from ecs_podman import CONF, LABEL, alive
+from ecs_proxy import EndpointConnection
 from ecs_stand_in import REGION, EcsStandIn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -176,18 +174,6 @@ class StandInCase(unittest.TestCase, Clients):
 
     def setUp(self):
         self.ecs.set_faults(**{k: None for k in list(self.ecs.faults.values)})
-
-class EndpointConnection(http.client.HTTPSConnection):
-    """HTTPS to `host`:443 as a client resolving it to the stand-in's proxy
-    (what SHIPCTL_CONNECT_TO does for shipctl): SNI and name check for `host`."""
-
-    def __init__(self, host: str, proxy_port: int, ca: str):
-        super().__init__(host, 443, context=ssl.create_default_context(cafile=ca), timeout=10)
-        self.proxy_port = proxy_port
-
-    def connect(self):
-        sock = socket.create_connection(("127.0.0.1", self.proxy_port), timeout=self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def normalize(operation: str, value):

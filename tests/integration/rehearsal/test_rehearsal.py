@@ -1,10 +1,14 @@
 """The local rehearsal end to end (rehearsal/rehearse.py with this build's
 binaries): every step of the deploy workflow passes against the stand-ins, the
 image that runs is the digest pushed and reports HEAD's commit, doctor names
-the broken condition, and nothing the rehearsal started outlives it, also
-when it is stopped with SIGTERM halfway: at several points of start-up,
-including between a child's fork and its registration, no process that
-inherited the test's marker from the rehearsal's environment survives."""
+the broken condition, the deploy job's steps (HEAD deployed, a second commit
+rolled out with no failed request, a broken image rolled back with none
+either; every ECS call judged under enforced IAM) report what they found,
+and nothing the rehearsal started outlives it, also when it is stopped with
+SIGTERM halfway: during the rolling update (no service container
+stays), at several points of start-up, including between a child's fork and
+its registration, no process that inherited the test's marker from the
+rehearsal's environment survives."""
 
 import contextlib
 import json
@@ -21,8 +25,9 @@ import uuid
 import harness
 
 REHEARSE = os.path.join(harness.REPO, "rehearsal", "rehearse.py")
-STEPS = ["ecr", "issuer", "bootstrap", "enforce", "credentials", "build", "save", "push", "verify", "run", "probe",
-         "doctor"]
+STEPS = ["ecr", "ecs", "issuer", "bootstrap", "enforce", "credentials", "build", "save", "push", "verify", "run",
+         "probe", "doctor", "roles", "deploy", "push2", "rollout", "broken", "rollback"]
+ENDPOINT = "https://ecs-express-mode-api.ecs.ap-northeast-1.on.aws"
 ROLE_SESSION = "arn:aws:sts::123456789012:assumed-role/GitHubActionsECRRole/"
 # What each step of the job must have been allowed under enforced IAM (the
 # role's policy as bootstrap wrote it; registry requests judged by the stand-in).
@@ -32,6 +37,16 @@ NEEDED = {
              ("registry", "ecr:InitiateLayerUpload"), ("registry", "ecr:UploadLayerPart"),
              ("registry", "ecr:CompleteLayerUpload"), ("registry", "ecr:PutImage")},
     "verify": {("aws", "ecr:DescribeRepositories"), ("aws", "ecr:DescribeImages")},
+    # The deploy job runs on a runner of its own: credentials again, same
+    # role; the ECS stand-in has moto judge each call against the role's
+    # ShipctlExpressDeploy policy (bootstrap --deploy's), PassRole included.
+    "deploy": {("aws", "sts:AssumeRoleWithWebIdentity"), ("ecs", "ecs:DescribeExpressGatewayService"),
+               ("ecs", "ecs:CreateExpressGatewayService"), ("ecs", "iam:PassRole"),
+               ("ecs", "ecs:DescribeServiceDeployments"), ("ecs", "ecs:DescribeServiceRevisions")},
+    "rollout": {("ecs", "ecs:DescribeExpressGatewayService"), ("ecs", "ecs:UpdateExpressGatewayService"),
+                ("ecs", "iam:PassRole"), ("ecs", "ecs:DescribeServiceDeployments")},
+    "rollback": {("ecs", "ecs:UpdateExpressGatewayService"), ("ecs", "iam:PassRole"),
+                 ("ecs", "ecs:DescribeServiceDeployments")},
 }
 # The run step pulls as the ECS execution role would, not as the job: the
 # workflow role may push but not download layers (no GetDownloadUrlForLayer).
@@ -89,6 +104,15 @@ def survivors(marker: str, grace: float = 10.0) -> list[str]:
         time.sleep(0.2)
 
 
+def service_containers() -> list[str]:
+    """Containers the ECS stand-in runs for the rehearsal's service
+    (named ecs-stand-in-<instance>-ecs-express-mode-api-<n>)."""
+    r = subprocess.run(["podman", "ps", "--all", "--format", "{{.Names}}"], capture_output=True, text=True,
+                       env=dict(os.environ, CONTAINERS_CONF=os.path.join(harness.REPO, "scripts", "containers.conf")),
+                       timeout=60, check=False)
+    return [n for n in r.stdout.split() if re.fullmatch(r"ecs-stand-in-[0-9a-f]+-ecs-express-mode-api-\d+", n)]
+
+
 def port_open(url: str) -> bool:
     host, port = url.split("//", 1)[1].rsplit(":", 1)
     with contextlib.suppress(OSError), socket.create_connection((host, int(port)), timeout=0.5):
@@ -127,11 +151,40 @@ class Rehearsal(unittest.TestCase):
         for step, needed in NEEDED.items():
             made = {(c["source"], c["action"]) for c in calls if c["step"] == step}
             self.assertLessEqual(needed, made, f"step {step}")
+        self.check_deploy(doc["deploy"], sha, {s["step"]: s["seconds"] for s in doc["steps"]})
         run_detail = next(s["detail"] for s in doc["steps"] if s["step"] == "run")
         self.assertIn(f"/ecs-express-mode-api@{doc['image']['digest']} on ", run_detail)
         work = workdir_of(r.stderr)
         self.assertFalse(os.path.exists(work), f"{work} was left behind")
         self.assertEqual(processes_mentioning(work), [])
+        self.assertEqual(service_containers(), [])
+
+    def check_deploy(self, deploy: dict, sha: str, seconds: dict) -> None:
+        """HEAD deployed and served; the second commit rolled with no failed
+        request; the broken image rolled back (exit 12) with the second commit
+        serving throughout, no request failed; every deploy stage timed."""
+        print(f"deploy: {json.dumps(deploy)}", flush=True)
+        self.assertEqual(deploy["endpoint"], ENDPOINT)
+        rollout, rollback = deploy["rollout"], deploy["rollback"]
+        self.assertGreater(rollout["requests"], 0)
+        self.assertEqual((rollout["failed"], rollout["errors"], rollout["resets"]), (0, 0, 0))
+        second = deploy["served_commit"]
+        self.assertRegex(second, r"^[0-9a-f]{40}$")
+        self.assertNotEqual(second, sha)
+        # Both commits answered during the rolling update: the switch happened under load.
+        self.assertEqual(set(rollout["commits"]), {sha[:12], second[:12]})
+        self.assertEqual(rollback["exit_code"], 12)
+        self.assertEqual(rollback["served_commit_after"], second)
+        # The rollback under load too: no request failed, only the second commit answered.
+        load = rollback["load"]
+        self.assertGreater(load["requests"], 0)
+        self.assertEqual((load["failed"], load["errors"], load["resets"]), (0, 0, 0))
+        self.assertEqual(set(load["commits"]), {second[:12]})
+        self.assertIn("failed and was rolled back (ROLLBACK_SUCCESSFUL)", rollback["reason"])
+        self.assertIn("Task failed ELB health checks", rollback["reason"])
+        self.assertIn('"address":"127.0.0.1"', rollback["reason"])
+        self.assertEqual(deploy["seconds"], {k: seconds[k] for k in
+                                             ("ecs", "roles", "deploy", "push2", "rollout", "broken", "rollback")})
 
     def interrupt(self, at: str | None, **env) -> tuple[str, str]:
         """Runs the rehearsal with a marker in its environment, sends SIGTERM
@@ -169,6 +222,10 @@ class Rehearsal(unittest.TestCase):
         moto = re.search(r"moto (http://127\.0\.0\.1:\d+);", stderr).group(1)
         self.assertFalse(port_open(moto), f"moto_server still answers at {moto}")
 
+    def test_sigterm_during_the_rolling_update_removes_the_service_containers(self):
+        self.interrupt(" … rolling update under keep-alive load")
+        self.assertEqual(service_containers(), [])
+
     def test_sigterm_at_any_point_of_start_up_leaves_no_process(self):
         # While the image build and the ECR stand-in start, then the issuer.
         for at in ("rehearse: working in", " … start moto_server", " … start actions-oidc-issuer"):
@@ -176,12 +233,13 @@ class Rehearsal(unittest.TestCase):
                 self.interrupt(at)
         # Between the fork of a child and its registration (the window that
         # leaked an actions-oidc-issuer): the supervisor signals itself there.
-        for child in ("ecr-stand-in", "actions-oidc-issuer"):
+        steps = {"ecr-stand-in": "moto_server", "ecs-stand-in": "the ECS Express Mode stand-in",
+                 "actions-oidc-issuer": "actions-oidc-issuer"}
+        for child, step in steps.items():
             with self.subTest(after_spawn=child):
                 stderr, _ = self.interrupt(None, REHEARSAL_TEST_SIGTERM_AFTER_SPAWN=child)
                 # the signal landed while that child's step was starting it
-                step = " … start " + ("moto_server" if child == "ecr-stand-in" else child)
-                self.assertTrue(stderr.splitlines()[-2].startswith(step), stderr)
+                self.assertTrue(stderr.splitlines()[-2].startswith(" … start " + step), stderr)
 
 
 if __name__ == "__main__":

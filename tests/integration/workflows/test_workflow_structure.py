@@ -108,9 +108,10 @@ class SecretsTest(unittest.TestCase):
         doc = checks.parse(read(DEPLOY).replace(
             'run: shipctl credentials --role-arn "$AWS_ROLE_ARN"',
             "run: shipctl credentials --role-arn ${{ secrets.AWS_ROLE_ARN }}"))
-        [finding] = checks.secrets_in_scripts(doc)
-        self.assertRegex(finding, r"^jobs\.build-and-push\.steps\[\d+\]: a secret is "
-                                  r"interpolated into run$")
+        findings = checks.secrets_in_scripts(doc)
+        self.assertEqual([f.split(".steps[")[0] for f in findings], ["jobs.build-and-push", "jobs.deploy"])
+        for finding in findings:
+            self.assertRegex(finding, r"^jobs\.[a-z-]+\.steps\[\d+\]: a secret is interpolated into run$")
 
 
 class StepsTest(unittest.TestCase):
@@ -128,6 +129,23 @@ class StepsTest(unittest.TestCase):
             ("verifying latest", checks.runs("--tag latest --digest")),
             ("diagnosing", checks.runs("shipctl doctor")),
         ]), [])
+
+    def test_deploy_job_deploys_the_pushed_digest_after_build_and_push(self):
+        doc = checks.parse(read(DEPLOY))
+        job = doc["jobs"]["deploy"]
+        self.assertEqual(job["needs"], "build-and-push")
+        self.assertEqual(doc["jobs"]["build-and-push"]["outputs"]["digest"], "${{ steps.push.outputs.digest }}")
+        self.assertEqual(checks.ordered_steps(job["steps"], [
+            ("checking out", checks.uses("actions/checkout")),
+            ("restoring shipctl", checks.uses("actions/cache")),
+            ("getting credentials", checks.runs('shipctl credentials --role-arn "$AWS_ROLE_ARN"')),
+            ("deploying", checks.runs('shipctl deploy --service "$ECS_SERVICE" --image "$IMAGE" '
+                                      '--commit "$GITHUB_SHA"')),
+        ]), [])
+        deploy = job["steps"][checks.step_index(job["steps"], checks.runs("shipctl deploy"))]
+        self.assertEqual(deploy["env"]["IMAGE"], "${{ needs.build-and-push.outputs.registry }}/"
+                         "${{ env.ECR_REPOSITORY }}@${{ needs.build-and-push.outputs.digest }}")
+        self.assertEqual(job["outputs"]["endpoint"], "${{ steps.deploy.outputs.endpoint }}")
 
     def test_a_missing_or_misplaced_step_is_reported(self):
         swapped = [{"run": "shipctl push oci-archive:image.tar"},

@@ -51,7 +51,8 @@ BROKEN = [
     ("colon_in_plain_run", FILES[0], 'run: |\n          echo "Image URI: $IMAGE_URI"',
      'run: echo "Image URI: $IMAGE_URI"'),
     ("bad_permission", FILES[0], "id-token: write", "id-token: writ"),
-    ("undefined_step", FILES[0], "steps.push.outputs.digest", "steps.pushed.outputs.digest"),
+    ("undefined_step", FILES[0], "DIGEST: ${{ steps.push.outputs.digest }}",
+     "DIGEST: ${{ steps.pushed.outputs.digest }}"),
     ("unknown_input", FILES[2], "role-to-assume:", "role-to-asume:"),
 ]
 
