@@ -1,5 +1,5 @@
 """scripts/release's packaging: reproducible archives, the .deb's contents, shell
-completions that match the CLI, and the SBOM.
+completions that match the CLI, and the actions' structure.
 
 The assets come from `scripts/release --package` on a launcher of the shipctl
 under test (release_support.py; the static build itself is checked by hand:
@@ -21,8 +21,11 @@ import unittest
 
 import harness
 import release_support
+import yaml
 
 VERSION = "0.9.1"
+ACTIONS = ["action.yml", "actions/credentials/action.yml", "actions/push/action.yml",
+           "actions/verify/action.yml"]
 
 
 def release(out: str) -> subprocess.CompletedProcess:
@@ -224,6 +227,41 @@ class SbomTest(unittest.TestCase):
         done = self.sbom(f"{self.lib}/libcurl.so")
         self.assertEqual((done.returncode, done.stderr), (1, f"release-sbom: {self.lib}/libcurl.so "
                          "is linked dynamically: build with preset release-static\n"))
+
+
+class ActionsTest(unittest.TestCase):
+    """What actionlint cannot check (it lints workflows, not action metadata)."""
+
+    def load(self, name: str) -> dict:
+        return yaml.safe_load(pathlib.Path(harness.REPO, name).read_text())
+
+    def test_actions_are_composite_bash_with_no_nested_actions(self):
+        for name in ACTIONS:
+            with self.subTest(name):
+                runs = self.load(name)["runs"]
+                self.assertEqual(runs["using"], "composite")
+                for step in runs["steps"]:
+                    self.assertNotIn("uses", step)
+                    self.assertEqual(step["shell"], "bash")
+
+    def test_inputs_reach_scripts_through_env_only(self):
+        for name in ACTIONS:
+            with self.subTest(name):
+                for step in self.load(name)["runs"]["steps"]:
+                    self.assertNotIn("${{", step["run"])
+
+    def test_task_actions_keep_the_official_input_names(self):
+        credentials = self.load("actions/credentials/action.yml")
+        self.assertLessEqual({"role-to-assume", "aws-region", "role-duration-seconds", "audience"},
+                             set(credentials["inputs"]))
+        self.assertEqual(set(credentials["outputs"]), {"aws-account-id"})
+        self.assertEqual(set(self.load("actions/push/action.yml")["outputs"]),
+                         {"registry", "image-uri", "digest"})
+
+    def test_action_has_a_version_input_and_path_and_version_outputs(self):
+        action = self.load("action.yml")
+        self.assertEqual(set(action["inputs"]), {"version"})
+        self.assertEqual(set(action["outputs"]), {"path", "version"})
 
 
 if __name__ == "__main__":
