@@ -99,6 +99,27 @@ class PackageTest(unittest.TestCase):
         self.assertIn("push", self.commands)
         self.assertIn("root/root", files)
 
+    def test_apt_installs_the_deb_in_a_minimal_bookworm(self):
+        """apt-get install ./shipctl_….deb in the mmdebstrap minbase bookworm image
+        scripts/container makes (offline: libc6, the one dependency, is there)."""
+        harness.require_tool("podman")
+        harness.require_tool("mmdebstrap")
+        subprocess.run([os.path.join(harness.REPO, "scripts", "container"), "base"], check=True,
+                       capture_output=True, timeout=600)
+        script = (f"apt-get install -y -qq /dist/{os.path.basename(self.deb)} >&2 || exit 9; "
+                  "dpkg-query -W -f='${Status} ${Version}\\n' shipctl; command -v shipctl; dpkg -L shipctl")
+        env = {**os.environ, "CONTAINERS_CONF": os.path.join(harness.REPO, "scripts", "containers.conf")}
+        done = subprocess.run(["podman", "run", "--rm", "--network", "none", "-v", f"{self.out}:/dist:ro",
+                               "docker.io/library/debian:bookworm-slim", "bash", "-c", script],
+                              capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        lines = done.stdout.splitlines()
+        self.assertEqual(lines[:2], [f"install ok installed {VERSION}", "/usr/bin/shipctl"])
+        for path in ["/usr/share/man/man1/shipctl-push.1.gz",
+                     "/usr/share/bash-completion/completions/shipctl",
+                     "/usr/share/zsh/vendor-completions/_shipctl"]:
+            self.assertIn(path, lines[2:])
+
     def test_man_page_of_a_command_is_its_help(self):
         page = subprocess.run(["zcat", os.path.join(self.root, "usr/share/man/man1/shipctl-push.1.gz")],
                               capture_output=True, text=True, check=True).stdout
