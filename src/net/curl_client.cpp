@@ -92,6 +92,26 @@ const std::string& builtin_ca_dir() {
   return dir;
 }
 
+// The system's CA bundle when libcurl's built-in one (Debian's path) is absent,
+// as for the release binary on another distribution: the first that exists of
+// the paths Go's crypto/x509 searches (root_linux.go). Empty: keep libcurl's.
+const std::string& system_ca_bundle() {
+  static const std::string bundle = [] {
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    std::error_code ec;
+    if (info != nullptr && info->cainfo != nullptr && std::filesystem::exists(info->cainfo, ec)) {
+      return std::string();
+    }
+    for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                             "/etc/ssl/ca-bundle.pem", "/etc/pki/tls/cacert.pem",
+                             "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem"}) {
+      if (std::filesystem::is_regular_file(path, ec)) return std::string(path);
+    }
+    return std::string();
+  }();
+  return bundle;
+}
+
 void global_init_once() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -347,8 +367,8 @@ class CurlClient final : public HttpClient {
     return configure_method(curl, request, transfer);
   }
 
-  // The CA bundle (CAINFO) is only ever the caller's extra file; the system
-  // store is the hashed directory (CAPATH), when there is one.
+  // The CA bundle (CAINFO) is the caller's extra file; the system store is
+  // the hashed directory (CAPATH) when there is one, else the system bundle.
   void configure_ca(CURL* curl) const {
     const std::string& dir = options_.ca_dir.empty() ? builtin_ca_dir() : options_.ca_dir;
     if (!dir.empty()) {
@@ -356,6 +376,8 @@ class CurlClient final : public HttpClient {
       curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.empty() ? nullptr : options_.ca_file.c_str());
     } else if (!options_.ca_file.empty()) {
       curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    } else if (!system_ca_bundle().empty()) {
+      curl_easy_setopt(curl, CURLOPT_CAINFO, system_ca_bundle().c_str());
     }
   }
 

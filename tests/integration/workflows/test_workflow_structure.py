@@ -15,7 +15,8 @@ import workflow_checks as checks
 DEPLOY = ".github/workflows/deploy.yml"
 CI = ".github/workflows/ci.yml"
 OFFICIAL = "docs/examples/deploy-official-actions.yml"
-FILES = [DEPLOY, CI, OFFICIAL]
+RELEASE = ".github/workflows/release.yml"
+FILES = [DEPLOY, CI, OFFICIAL, RELEASE]
 
 
 def read(relative: str) -> str:
@@ -118,8 +119,7 @@ class StepsTest(unittest.TestCase):
     def test_deploy_runs_the_seeds_pipeline_with_shipctl_in_order(self):
         self.assertEqual(checks.ordered_steps(steps(DEPLOY), [
             ("checking out", checks.uses("actions/checkout")),
-            ("restoring shipctl", checks.uses("actions/cache")),
-            ("building shipctl", checks.runs("cmake --build --preset release --target shipctl")),
+            ("setting up shipctl", checks.uses("./")),
             ("getting credentials", checks.runs('shipctl credentials --role-arn "$AWS_ROLE_ARN"')),
             ("setting up buildx", checks.uses("docker/setup-buildx-action")),
             ("building for linux/amd64", checks.runs("--platform linux/amd64")),
@@ -166,13 +166,12 @@ class StepsTest(unittest.TestCase):
         doctor = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.runs("shipctl doctor"))]
         self.assertEqual(doctor["if"], "failure() && steps.shipctl.outcome == 'success'")
 
-    def test_shipctl_build_is_cached_on_its_sources(self):
-        cache = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.uses("actions/cache"))]
-        self.assertEqual(cache["with"]["path"], "build/release/apps/shipctl")
-        self.assertIn("hashFiles('src/**', 'apps/**', 'CMakeLists.txt', 'CMakePresets.json', "
-                      "'cmake/**')", cache["with"]["key"])
-        build = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.runs("cmake --preset"))]
-        self.assertEqual(build["if"], "steps.shipctl-cache.outputs.cache-hit != 'true'")
+    def test_shipctl_is_the_pinned_release_not_a_build(self):
+        setup = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.uses("./"))]
+        self.assertEqual((setup["id"], setup["uses"]), ("shipctl", "./"))
+        text = read(DEPLOY)
+        for compiling in ["apt-get", "cmake", "actions/cache", "g++"]:
+            self.assertNotIn(compiling, text)
 
     def test_official_example_pushes_the_sha_and_latest_for_linux_amd64(self):
         build = steps(OFFICIAL)[checks.step_index(

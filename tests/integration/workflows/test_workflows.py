@@ -20,7 +20,7 @@ import harness
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FILES = [".github/workflows/deploy.yml", ".github/workflows/ci.yml",
-         "docs/examples/deploy-official-actions.yml"]
+         "docs/examples/deploy-official-actions.yml", ".github/workflows/release.yml"]
 PIN = re.compile(r"@[0-9a-f]{40} # (v\d+)(?:\.\d+)*")
 
 
@@ -80,6 +80,11 @@ class ActionlintTest(unittest.TestCase):
             cls.texts["tags:" + name] = by_release_tag(cls.texts[name])
         for name, source, old, new in BROKEN:
             cls.texts[name] = mutate(by_release_tag(read(source)), old, new)
+        # actionlint 1.7.7 knows configure-aws-credentials' inputs up to v4 (a
+        # newer major is not checked: test_action_inputs_... cannot fail for
+        # it); v6 kept v4's input names, so the v4 copy shows the check works.
+        cls.texts["unknown_input"] = cls.texts["unknown_input"].replace(
+            "configure-aws-credentials@v6", "configure-aws-credentials@v4")
         paths = {}
         for key, text in cls.texts.items():
             path = os.path.join(cls.tmp.name, key.replace("/", "_").replace(":", "_"))

@@ -17,6 +17,8 @@ import yaml
 # it is, so a reader and an update tool know the version.
 PINNED_USES = re.compile(
     r"^\s*(?:- )?uses: [A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40} # v\d+(?:\.\d+){0,2}$")
+# A local action (`uses: ./`, `./actions/push`) is the checked-out commit itself.
+LOCAL_USES = re.compile(r"^\s*(?:- )?uses: \./[A-Za-z0-9_./-]*$")
 USES_LINE = re.compile(r"^\s*(?:- )?uses:\s*(\S+)")
 
 # AWS key material that must never be in a workflow: access key ids (AKIA long
@@ -45,7 +47,7 @@ def unpinned_uses(text: str) -> list[str]:
     findings = []
     for number, line in enumerate(text.splitlines(), start=1):
         match = USES_LINE.match(line)
-        if match and not PINNED_USES.match(line):
+        if match and not PINNED_USES.match(line) and not LOCAL_USES.match(line):
             findings.append(f"line {number}: {match.group(1)} is not pinned to a commit SHA "
                             "with the version in a comment")
     return findings
