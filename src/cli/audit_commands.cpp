@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "audit/report.h"
+#include "bootstrap/inputs.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 
@@ -39,6 +40,14 @@ util::Result<void> validate(AuditFlags& f) {
                             "\" (expected role-permissions, trust-policy, workflows, repository or cloudtrail)");
     }
     f.options.checks.push_back(*check);
+  }
+  if (!f.options.deploy_service.empty()) {
+    if (auto ok = bootstrap::validate_ecs_name("--deploy", f.options.deploy_service); !ok) return ok;
+  }
+  if (auto ok = bootstrap::validate_ecs_name("--cluster", f.options.cluster); !ok) return ok;
+  if (auto ok = bootstrap::validate_role_name(f.options.execution_role_name, "--execution-role-name"); !ok) return ok;
+  if (auto ok = bootstrap::validate_role_name(f.options.infrastructure_role_name, "--infrastructure-role-name"); !ok) {
+    return ok;
   }
   std::error_code ec;
   if (f.workflows_given && !std::filesystem::is_directory(f.options.workflows_dir, ec)) {
@@ -106,6 +115,7 @@ constexpr const char* kFooter =
     "  shipctl audit\n"
     "  shipctl audit --role-name GitHubActionsECRRole --repository ecs-express-mode-api --fail-on medium\n"
     "  shipctl audit --check workflows --workflows .github/workflows --json\n"
+    "  shipctl audit --deploy ecs-express-mode-api     # also the ECS Express roles' trust (AUD050, AUD051)\n"
     "Exit codes: 0 nothing at or above --fail-on and every check ran, 6 findings at or above --fail-on,\n"
     "7 none, but some checks could not run, 2 bad input, 3 --workflows directory missing.";
 
@@ -124,6 +134,15 @@ CommandSpec audit_command() {
                 ->capture_default_str();
             sub.add_option("--check", f->checks, "Run only this check (repeatable): role-permissions, trust-policy, "
                                                   "workflows, repository, cloudtrail");
+            sub.add_option("--deploy", f->options.deploy_service,
+                           "ECS Express service shipctl deploy deploys: also audit the execution and infrastructure "
+                           "roles' trust (audited anyway when the role grants ECS actions)");
+            sub.add_option("--cluster", f->options.cluster, "ECS cluster of the --deploy service")->capture_default_str();
+            sub.add_option("--execution-role-name", f->options.execution_role_name, "Task execution role shipctl deploy passes")
+                ->capture_default_str();
+            sub.add_option("--infrastructure-role-name", f->options.infrastructure_role_name,
+                           "Infrastructure role shipctl deploy passes")
+                ->capture_default_str();
             sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"findings\": [...], \"failed\": bool} as JSON");
             sub.callback([&ctx, f, &sub] {
               f->workflows_given = sub.count("--workflows") > 0;
