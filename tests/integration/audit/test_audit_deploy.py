@@ -1,0 +1,109 @@
+"""`shipctl audit --deploy SERVICE` against moto_server: the setup
+`shipctl bootstrap --deploy` makes passes; a hand-broken one (iam:PassRole on
+"*", ecs:* on every service, an execution role trusting EC2, a deleted
+infrastructure role) is named finding by finding (issue 14).
+"""
+
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+import urllib.request
+
+import boto3
+
+import harness
+
+ROLE = "GitHubActionsECRRole"
+EXEC = "ShipctlExpressExecutionRole"
+INFRA = "ShipctlExpressInfrastructureRole"
+INFRA_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices"
+
+
+class AuditDeployTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # AWS managed policies exist only with this
+        cls.moto_cm = harness.moto_server()
+        cls.moto = cls.moto_cm.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto_cm.__exit__(None, None, None)
+
+    def setUp(self):
+        urllib.request.urlopen(urllib.request.Request(self.moto + "/moto-api/reset", method="POST")).close()
+        self.home = tempfile.TemporaryDirectory()
+        self.addCleanup(self.home.cleanup)
+        self.iam = boto3.client("iam", endpoint_url=self.moto, region_name="ap-northeast-1",
+                                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+        done = self.shipctl("bootstrap", "--github-repo", "octo-org/app", "--deploy", "web", "--apply")
+        self.assertEqual(done.returncode, 0, done.stderr)
+
+    def shipctl(self, *args):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
+        env.update(HOME=self.home.name, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
+                   AWS_ENDPOINT_URL=self.moto, AWS_EC2_METADATA_DISABLED="true")
+        return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, env=env,
+                              cwd=self.home.name, stdin=subprocess.DEVNULL)
+
+    def audit(self, *args):
+        done = self.shipctl("audit", "--check", "role-permissions", "--check", "trust-policy", "--json", *args)
+        self.assertIn(done.returncode, (0, 6), done.stderr)
+        return done.returncode, json.loads(done.stdout)
+
+    def test_the_bootstrapped_deploy_setup_passes(self):
+        code, report = self.audit("--deploy", "web")
+        self.assertEqual(code, 0, report)
+        self.assertEqual([(c["check"], c["status"], c["subject"]) for c in report["checks"]], [
+            ("role-permissions", "passed", f"role {ROLE}"),
+            ("trust-policy", "passed", f"role {ROLE}, {EXEC}, {INFRA}")])
+
+    def test_the_ecs_roles_are_audited_without_deploy_when_the_role_grants_ecs(self):
+        self.iam.detach_role_policy(RoleName=INFRA, PolicyArn=INFRA_POLICY)
+        self.iam.delete_role(RoleName=INFRA)
+        code, report = self.audit()
+        self.assertEqual(code, 0, "AUD050 is medium; --fail-on high")
+        missing = [f for f in report["findings"] if f["id"] == "AUD050"]
+        self.assertEqual(len(missing), 1, report["findings"])
+        self.assertEqual((missing[0]["resource"], missing[0]["check"], missing[0]["severity"]),
+                         (INFRA, "trust-policy", "medium"))
+        self.assertEqual(missing[0]["fix"], "shipctl bootstrap --deploy SERVICE --apply creates it")
+
+    def test_a_hand_broken_deploy_setup_is_named_finding_by_finding(self):
+        self.iam.put_role_policy(RoleName=ROLE, PolicyName="ShipctlExpressDeploy", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "ecs:*", "Resource": "*"},
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}))
+        self.iam.update_assume_role_policy(RoleName=EXEC, PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+        code, report = self.audit("--deploy", "web")
+        self.assertEqual(code, 6)
+        by_id = {f["id"]: f for f in report["findings"]}
+        self.assertEqual(sorted(by_id), ["AUD003", "AUD007", "AUD008", "AUD051"])
+        self.assertEqual(by_id["AUD007"]["evidence"],
+                         ["inline policy ShipctlExpressDeploy: $.Statement[0]: ecs:* (every ECS action matching it)"])
+        self.assertEqual(by_id["AUD007"]["severity"], "high")
+        self.assertEqual(by_id["AUD008"]["evidence"], ["inline policy ShipctlExpressDeploy: $.Statement[1]: iam:PassRole on *"])
+        self.assertEqual(by_id["AUD008"]["fix"],
+                         "allow iam:PassRole only on the execution and infrastructure roles, towards ECS "
+                         f"(ShipctlExpressDeploy): shipctl bootstrap --role-name {ROLE} --deploy web --apply")
+        self.assertEqual((by_id["AUD051"]["resource"], by_id["AUD051"]["severity"]), (EXEC, "high"))
+        self.assertEqual(by_id["AUD051"]["evidence"], [
+            "trust policy $.Statement[0]: Service ec2.amazonaws.com",
+            "trust policy: ecs-tasks.amazonaws.com is not admitted (it assumes the role)"])
+        repaired = self.shipctl("bootstrap", "--github-repo", "octo-org/app", "--deploy", "web", "--apply")
+        self.assertEqual(repaired.returncode, 0, repaired.stderr)
+        self.assertEqual(self.audit("--deploy", "web")[0], 0)
+
+    def test_an_ecr_only_setup_is_not_asked_for_ecs_roles(self):
+        self.iam.delete_role_policy(RoleName=ROLE, PolicyName="ShipctlExpressDeploy")
+        code, report = self.audit()
+        self.assertEqual(code, 0)
+        self.assertEqual(report["checks"][1]["subject"], f"role {ROLE}")
+
+
+if __name__ == "__main__":
+    unittest.main()
