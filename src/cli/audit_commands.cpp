@@ -23,6 +23,7 @@ struct AuditFlags {
   std::string fail_on = "high";
   std::vector<std::string> checks;
   bool workflows_given = false;
+  bool deploy_given = false;
   bool json = false;
 };
 
@@ -41,7 +42,7 @@ util::Result<void> validate(AuditFlags& f) {
     }
     f.options.checks.push_back(*check);
   }
-  if (!f.options.deploy_service.empty()) {
+  if (f.deploy_given) {
     if (auto ok = bootstrap::validate_ecs_name("--deploy", f.options.deploy_service); !ok) return ok;
   }
   if (auto ok = bootstrap::validate_ecs_name("--cluster", f.options.cluster); !ok) return ok;
@@ -146,6 +147,7 @@ CommandSpec audit_command() {
             sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"findings\": [...], \"failed\": bool} as JSON");
             sub.callback([&ctx, f, &sub] {
               f->workflows_given = sub.count("--workflows") > 0;
+              f->deploy_given = sub.count("--deploy") > 0;
               auto done = run_audit(ctx, *f);
               if (!done) ctx.exit_code = report(ctx, done.error());
             });

@@ -54,8 +54,16 @@ bool digits(const std::string& text) {
   return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
+// Which of the --deploy flags the command line names.
+struct DeployFlagsGiven {
+  bool deploy = false;
+  bool roles = false;
+};
+
 // --deploy's names; --cluster and the role names only mean something with it.
-util::Result<void> check_deploy_flags(const BootstrapOptions& o, bool roles_named) {
+util::Result<void> check_deploy_flags(const BootstrapOptions& o, DeployFlagsGiven given) {
+  const bool roles_named = given.roles;
+  if (given.deploy && o.deploy_service.empty()) return bs::validate_ecs_name("--deploy", o.deploy_service);
   if (o.deploy_service.empty()) {
     if (!o.cluster.empty() || roles_named) {
       return util::fail(ErrorKind::kInvalidInput,
@@ -211,10 +219,10 @@ util::Result<void> run_plan(Context& ctx, const BootstrapOptions& o, Clients& cl
   return {};
 }
 
-util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& o, bool roles_named) {
+util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& o, DeployFlagsGiven given) {
   const util::EnvLookup env = util::process_env();
   if (auto ok = check_flags(o, env); !ok) return ok;
-  if (auto ok = check_deploy_flags(o, roles_named); !ok) return ok;
+  if (auto ok = check_deploy_flags(o, given); !ok) return ok;
   if (auto ok = check_region(o.aws); !ok) return ok;
   auto repo = o.github_repo.empty() ? bs::github_repo_from_git() : util::Result<std::string>(o.github_repo);
   if (!repo) return std::unexpected(repo.error());
@@ -278,7 +286,7 @@ CommandSpec bootstrap_command() {
             sub.add_option("--repo-id", o->repo_id, "GitHub repository id (immutable subjects)");
             sub.add_flag("--managed-policy", o->managed_policy,
                          "Attach AmazonEC2ContainerRegistryPowerUser (the seed's way) instead of the least-privilege inline policy");
-            sub.add_option("--deploy", o->deploy_service,
+            auto* deploy = sub.add_option("--deploy", o->deploy_service,
                            "ECS Express service `shipctl deploy` will deploy: also create the execution and infrastructure "
                            "roles and grant the workflow role the deploy permissions (inline policy ShipctlExpressDeploy)");
             sub.add_option("--cluster", o->cluster, "ECS cluster of the --deploy service (default: default)");
@@ -291,8 +299,8 @@ CommandSpec bootstrap_command() {
             sub.add_flag("--set-secret", o->set_secret, "Store the role ARN as the AWS_ROLE_ARN secret (needs GITHUB_TOKEN)");
             sub.add_flag("--json", o->json, "Print the plan and outcome as JSON");
             sub.footer(kExamples);
-            sub.callback([&ctx, o, execution, infrastructure] {
-              auto done = bootstrap(ctx, *o, execution->count() + infrastructure->count() > 0);
+            sub.callback([&ctx, o, deploy, execution, infrastructure] {
+              auto done = bootstrap(ctx, *o, {deploy->count() > 0, execution->count() + infrastructure->count() > 0});
               ctx.exit_code = done ? 0 : report(ctx, done.error());
             });
           }};

@@ -253,6 +253,7 @@ struct RoleFlags {
   std::string account = "<AWS_ACCOUNT_ID>";  // the guides' placeholder
   std::string deploy_service;  // --deploy: ShipctlExpressDeploy instead (bootstrap --deploy's default role names)
   std::string cluster = std::string(aws::kDefaultCluster);
+  bool deploy_given = false;
   bool json = false;
 };
 
@@ -290,7 +291,7 @@ int run_deploy_role(Context& ctx, const RoleFlags& flags) {
 }
 
 int run_role(Context& ctx, const RoleFlags& flags) {
-  if (!flags.deploy_service.empty()) {
+  if (flags.deploy_given) {
     if (auto ok = aws::validate_region(flags.region); !ok) return report(ctx, ok.error());
     if (auto ok = validate_account(flags.account); !ok) return report(ctx, ok.error());
     if (auto ok = bootstrap::validate_ecs_name("--deploy", flags.deploy_service); !ok) return report(ctx, ok.error());
@@ -374,7 +375,10 @@ void define_role(CLI::App& policy, Context& ctx) {
   sub->add_option("--cluster", flags->cluster, "ECS cluster of the --deploy service")->capture_default_str();
   sub->add_flag("--json", flags->json,
                 "Print {\"policy_name\", \"repository_arn\", \"policy\"} (with --deploy: \"service_arn\")");
-  sub->callback([&ctx, flags] { ctx.exit_code = run_role(ctx, *flags); });
+  sub->callback([&ctx, flags, sub] {
+    flags->deploy_given = sub->count("--deploy") > 0;
+    ctx.exit_code = run_role(ctx, *flags);
+  });
 }
 
 void define_permissions(CLI::App& policy, Context& ctx) {

@@ -98,6 +98,15 @@ class AuditDeployTest(unittest.TestCase):
         self.assertEqual(repaired.returncode, 0, repaired.stderr)
         self.assertEqual(self.audit("--deploy", "web")[0], 0)
 
+    def test_bad_deploy_flags_are_refused_before_any_call(self):
+        for args, message in [(["--deploy", ""], '--deploy "" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
+                              (["--cluster", "a/b"], '--cluster "a/b" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
+                              (["--infrastructure-role-name", "x" * 65], f'--infrastructure-role-name "{"x" * 65}" is not a '
+                               'valid IAM role name (1-64 characters of A-Z a-z 0-9 +=,.@_-)')]:
+            with self.subTest(args=args):
+                done = self.shipctl("audit", *args)
+                self.assertEqual((done.returncode, done.stdout, done.stderr), (2, "", f"shipctl: error: {message}\n"))
+
     def test_an_ecr_only_setup_is_not_asked_for_ecs_roles(self):
         self.iam.delete_role_policy(RoleName=ROLE, PolicyName="ShipctlExpressDeploy")
         code, report = self.audit()

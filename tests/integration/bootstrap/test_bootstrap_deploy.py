@@ -166,6 +166,8 @@ class BootstrapDeployTest(unittest.TestCase):
     def test_bad_deploy_flags_are_refused_before_any_call(self):
         cases = [
             (["--deploy", "web/app"], '--deploy "web/app" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
+            (["--deploy", ""], '--deploy "" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
+            (["--deploy", "a" * 256], f'--deploy "{"a" * 256}" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
             (["--deploy", "web", "--cluster", "a b"], '--cluster "a b" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
             (["--cluster", "prod"], "--cluster, --execution-role-name and --infrastructure-role-name go with --deploy SERVICE"),
             (["--execution-role-name", "x"], "--cluster, --execution-role-name and --infrastructure-role-name go with --deploy SERVICE"),

@@ -81,6 +81,14 @@ class PolicyDocsTest(unittest.TestCase):
         self.assertEqual((code, out), (2, ""))
         self.assertEqual(err, 'shipctl: error: --account "1234" is not a 12-digit AWS account id (or a <PLACEHOLDER>)\n')
 
+    def test_empty_deploy_service_is_refused_not_taken_for_the_ecr_policy(self):
+        for args, message in [(["--deploy", ""], '--deploy "" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
+                              (["--deploy", "web", "--cluster", ""],
+                               '--cluster "" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)')]:
+            with self.subTest(args=args):
+                self.assertEqual(shipctl("policy", "role", "--account", "123456789012", *args),
+                                 (2, "", f"shipctl: error: {message}\n"))
+
     def test_permissions_lists_each_command_action_and_resource(self):
         code, out, err = shipctl("policy", "permissions", "--json")
         self.assertEqual(code, 0, err)
