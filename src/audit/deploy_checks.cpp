@@ -124,7 +124,7 @@ std::vector<Finding> check_service_role(const DeployRoles& roles, const std::str
                                         std::string_view principal, const std::optional<std::string>& trust_policy) {
   const std::string fix = "shipctl bootstrap --deploy " + service_or_placeholder(roles) + " --apply";
   if (!trust_policy) {
-    return {make_finding("AUD050", CheckName::kTrustPolicy, role_name,
+    return {make_finding("AUD060", CheckName::kTrustPolicy, role_name,
                          {"IAM GetRole: no role named " + role_name + " (it must trust " + std::string(principal) + ")"},
                          fix + " creates it")};
   }
@@ -145,7 +145,7 @@ std::vector<Finding> check_service_role(const DeployRoles& roles, const std::str
   }
   if (!admitted) evidence.push_back("trust policy: " + std::string(principal) + " is not admitted (it assumes the role)");
   if (evidence.empty()) return {};
-  return {make_finding("AUD051", CheckName::kTrustPolicy, role_name, std::move(evidence),
+  return {make_finding("AUD061", CheckName::kTrustPolicy, role_name, std::move(evidence),
                        "trust only the service " + std::string(principal) + ": " + fix + " repairs it")};
 }
 

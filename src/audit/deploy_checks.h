@@ -3,7 +3,7 @@
 // AWS calls (role_audit.cpp fetches the documents): the workflow role's ECS
 // and iam:PassRole grants against the deploy rows of the permission table
 // (AUD007, AUD008), and the trust of the ECS Express execution and
-// infrastructure roles (AUD050, AUD051).
+// infrastructure roles (AUD060, AUD061).
 
 #include <optional>
 #include <string>
@@ -36,8 +36,8 @@ bool grants_ecs(const iam::Policy& policy);
 std::vector<Finding> check_deploy_grants(const DeployRoles& roles, const std::string& role_name,
                                          std::string_view source, const iam::Policy& policy);
 
-// AUD051 when `trust_policy` (the role `role_name`'s, decoded JSON) admits
-// any principal but the service `principal` or does not admit it; AUD050
+// AUD061 when `trust_policy` (the role `role_name`'s, decoded JSON) admits
+// any principal but the service `principal` or does not admit it; AUD060
 // when the role does not exist (`trust_policy` nullopt). `roles` gives the
 // fix's bootstrap command.
 std::vector<Finding> check_service_role(const DeployRoles& roles, const std::string& role_name,

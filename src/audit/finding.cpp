@@ -77,8 +77,8 @@ const std::vector<FindingKind>& finding_catalogue() {
       // audit's own
       {"AUD040", Severity::kMedium, "a workflow file cannot be parsed"},
       // trust-policy: the ECS Express roles shipctl deploy passes (issue 14)
-      {"AUD050", Severity::kMedium, "an ECS Express role shipctl deploy passes does not exist"},
-      {"AUD051", Severity::kHigh, "an ECS Express role trusts another principal than its ECS service"},
+      {"AUD060", Severity::kMedium, "an ECS Express role shipctl deploy passes does not exist"},
+      {"AUD061", Severity::kHigh, "an ECS Express role trusts another principal than its ECS service"},
   };
   return kKinds;
 }

@@ -84,7 +84,7 @@ bool check_inline(CheckResult& result, RoleScan& scan, aws::IamClient& iam) {
   return true;
 }
 
-// AUD050/AUD051 for one ECS Express role; false (and `result` failed) when
+// AUD060/AUD061 for one ECS Express role; false (and `result` failed) when
 // IAM refuses to say.
 bool check_service_role_of(CheckResult& result, const DeployRoles& roles, const std::string& name,
                            std::string_view principal, aws::IamClient& iam) {

@@ -116,7 +116,7 @@ constexpr const char* kFooter =
     "  shipctl audit\n"
     "  shipctl audit --role-name GitHubActionsECRRole --repository ecs-express-mode-api --fail-on medium\n"
     "  shipctl audit --check workflows --workflows .github/workflows --json\n"
-    "  shipctl audit --deploy ecs-express-mode-api     # also the ECS Express roles' trust (AUD050, AUD051)\n"
+    "  shipctl audit --deploy ecs-express-mode-api     # also the ECS Express roles' trust (AUD060, AUD061)\n"
     "Exit codes: 0 nothing at or above --fail-on and every check ran, 6 findings at or above --fail-on,\n"
     "7 none, but some checks could not run, 2 bad input, 3 --workflows directory missing.";
 

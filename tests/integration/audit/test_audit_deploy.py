@@ -64,8 +64,8 @@ class AuditDeployTest(unittest.TestCase):
         self.iam.detach_role_policy(RoleName=INFRA, PolicyArn=INFRA_POLICY)
         self.iam.delete_role(RoleName=INFRA)
         code, report = self.audit()
-        self.assertEqual(code, 0, "AUD050 is medium; --fail-on high")
-        missing = [f for f in report["findings"] if f["id"] == "AUD050"]
+        self.assertEqual(code, 0, "AUD060 is medium; --fail-on high")
+        missing = [f for f in report["findings"] if f["id"] == "AUD060"]
         self.assertEqual(len(missing), 1, report["findings"])
         self.assertEqual((missing[0]["resource"], missing[0]["check"], missing[0]["severity"]),
                          (INFRA, "trust-policy", "medium"))
@@ -82,7 +82,7 @@ class AuditDeployTest(unittest.TestCase):
         code, report = self.audit("--deploy", "web")
         self.assertEqual(code, 6)
         by_id = {f["id"]: f for f in report["findings"]}
-        self.assertEqual(sorted(by_id), ["AUD003", "AUD007", "AUD008", "AUD051"])
+        self.assertEqual(sorted(by_id), ["AUD003", "AUD007", "AUD008", "AUD061"])
         self.assertEqual(by_id["AUD007"]["evidence"],
                          ["inline policy ShipctlExpressDeploy: $.Statement[0]: ecs:* (every ECS action matching it)"])
         self.assertEqual(by_id["AUD007"]["severity"], "high")
@@ -90,8 +90,8 @@ class AuditDeployTest(unittest.TestCase):
         self.assertEqual(by_id["AUD008"]["fix"],
                          "allow iam:PassRole only on the execution and infrastructure roles, towards ECS "
                          f"(ShipctlExpressDeploy): shipctl bootstrap --role-name {ROLE} --deploy web --apply")
-        self.assertEqual((by_id["AUD051"]["resource"], by_id["AUD051"]["severity"]), (EXEC, "high"))
-        self.assertEqual(by_id["AUD051"]["evidence"], [
+        self.assertEqual((by_id["AUD061"]["resource"], by_id["AUD061"]["severity"]), (EXEC, "high"))
+        self.assertEqual(by_id["AUD061"]["evidence"], [
             "trust policy $.Statement[0]: Service ec2.amazonaws.com",
             "trust policy: ecs-tasks.amazonaws.com is not admitted (it assumes the role)"])
         repaired = self.shipctl("bootstrap", "--github-repo", "octo-org/app", "--deploy", "web", "--apply")

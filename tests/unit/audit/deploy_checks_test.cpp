@@ -1,5 +1,5 @@
 // The audit of shipctl deploy's grants and roles (issue 14): AUD007,
-// AUD008 on the workflow role's policies, AUD050, AUD051 on the ECS
+// AUD008 on the workflow role's policies, AUD060, AUD061 on the ECS
 // Express roles, and that the generated ShipctlExpressDeploy passes them and
 // AUD005.
 #include "audit/deploy_checks.h"
@@ -101,7 +101,7 @@ TEST(DeployChecks, AnotherPrincipalIsAud051) {
   const auto findings = check_service_role(kRoles, "ShipctlExpressExecutionRole", "ecs-tasks.amazonaws.com",
                                            trust(R"({"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"], "AWS": "*"})"));
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].id, "AUD051");
+  EXPECT_EQ(findings[0].id, "AUD061");
   EXPECT_EQ(findings[0].severity, Severity::kHigh);
   EXPECT_EQ(findings[0].resource, "ShipctlExpressExecutionRole");
   EXPECT_EQ(findings[0].evidence, (std::vector<std::string>{"trust policy $.Statement[0]: AWS *",
@@ -121,7 +121,7 @@ TEST(DeployChecks, TheWrongServiceIsAud051NamingTheMissingOne) {
 TEST(DeployChecks, AMissingRoleIsAud050NamingBootstrap) {
   const auto findings = check_service_role(kRoles, "ShipctlExpressInfrastructureRole", "ecs.amazonaws.com", std::nullopt);
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].id, "AUD050");
+  EXPECT_EQ(findings[0].id, "AUD060");
   EXPECT_EQ(findings[0].evidence, std::vector<std::string>{
                                       "IAM GetRole: no role named ShipctlExpressInfrastructureRole (it must trust ecs.amazonaws.com)"});
   EXPECT_EQ(findings[0].fix, "shipctl bootstrap --deploy web --apply creates it");
