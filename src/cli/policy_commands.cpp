@@ -273,7 +273,9 @@ util::Result<void> validate_account(const std::string& account) {
 // --deploy creates by default.
 int run_deploy_role(Context& ctx, const RoleFlags& flags) {
   const std::string partition(aws::partition_of(flags.region).id);
-  const auto role = [&](std::string_view name) { return "arn:" + partition + ":iam::" + flags.account + ":role/" + std::string(name); };
+  const auto role = [&](std::string_view name) {
+    return iam::Arn{partition, "iam", "", flags.account, "role/" + std::string(name)}.str();
+  };
   const std::string policy =
       aws::deploy_policy_document(partition, flags.region, flags.account, flags.cluster, flags.deploy_service,
                                   role(aws::kDefaultExecutionRoleName), role(aws::kDefaultInfrastructureRoleName));
