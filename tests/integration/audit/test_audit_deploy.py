@@ -5,15 +5,9 @@ infrastructure role) is named finding by finding (issue 14).
 """
 
 import json
-import os
-import subprocess
-import tempfile
 import unittest
-import urllib.request
 
-import boto3
-
-import harness
+from moto_account import MotoAccountTest
 
 ROLE = "GitHubActionsECRRole"
 EXEC = "ShipctlExpressExecutionRole"
@@ -21,32 +15,11 @@ INFRA = "ShipctlExpressInfrastructureRole"
 INFRA_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRoleforExpressGatewayServices"
 
 
-class AuditDeployTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # AWS managed policies exist only with this
-        cls.moto_cm = harness.moto_server()
-        cls.moto = cls.moto_cm.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto_cm.__exit__(None, None, None)
-
+class AuditDeployTest(MotoAccountTest):
     def setUp(self):
-        urllib.request.urlopen(urllib.request.Request(self.moto + "/moto-api/reset", method="POST")).close()
-        self.home = tempfile.TemporaryDirectory()
-        self.addCleanup(self.home.cleanup)
-        self.iam = boto3.client("iam", endpoint_url=self.moto, region_name="ap-northeast-1",
-                                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+        super().setUp()
         done = self.shipctl("bootstrap", "--github-repo", "octo-org/app", "--deploy", "web", "--apply")
         self.assertEqual(done.returncode, 0, done.stderr)
-
-    def shipctl(self, *args):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
-        env.update(HOME=self.home.name, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
-                   AWS_ENDPOINT_URL=self.moto, AWS_EC2_METADATA_DISABLED="true")
-        return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, env=env,
-                              cwd=self.home.name, stdin=subprocess.DEVNULL)
 
     def audit(self, *args):
         done = self.shipctl("audit", "--check", "role-permissions", "--check", "trust-policy", "--json", *args)

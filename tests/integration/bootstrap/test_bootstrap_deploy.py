@@ -6,15 +6,11 @@ creates no ECS role and reads none (issue 14).
 """
 
 import json
-import os
 import subprocess
-import tempfile
 import unittest
-import urllib.request
-
-import boto3
 
 import harness
+from moto_account import MotoAccountTest
 
 ACCOUNT = "123456789012"
 ROLE = "GitHubActionsECRRole"
@@ -31,31 +27,9 @@ def service_trust(principal):
         {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}]}
 
 
-class BootstrapDeployTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # AWS managed policies exist only with this
-        cls.moto_cm = harness.moto_server()
-        cls.moto = cls.moto_cm.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto_cm.__exit__(None, None, None)
-
-    def setUp(self):
-        urllib.request.urlopen(urllib.request.Request(self.moto + "/moto-api/reset", method="POST")).close()
-        self.home = tempfile.TemporaryDirectory()
-        self.addCleanup(self.home.cleanup)
-        self.iam = boto3.client("iam", endpoint_url=self.moto, region_name="ap-northeast-1",
-                                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
-
+class BootstrapDeployTest(MotoAccountTest):
     def bootstrap(self, *args):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_"))}
-        env.update(HOME=self.home.name, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
-                   AWS_ENDPOINT_URL=self.moto, AWS_EC2_METADATA_DISABLED="true")
-        return subprocess.run([harness.binary("shipctl"), "bootstrap", "--github-repo", "octo-org/app", *args],
-                              capture_output=True, text=True, timeout=60, env=env, cwd=self.home.name,
-                              stdin=subprocess.DEVNULL)
+        return self.shipctl("bootstrap", "--github-repo", "octo-org/app", *args)
 
     def generated_policy(self, service="web", cluster="default"):
         r = subprocess.run([harness.binary("shipctl"), "policy", "role", "--account", ACCOUNT, "--deploy", service,
