@@ -13,6 +13,7 @@
 #include "aws/cloudtrail.h"
 #include "aws/ecr.h"
 #include "aws/iam.h"
+#include "aws/permissions.h"
 
 namespace eem::audit {
 
@@ -26,6 +27,12 @@ struct AuditOptions {
   // kDefault: a missing directory is "not found"; kGiven: the caller checked it exists.
   DirOrigin workflows_origin = DirOrigin::kDefault;
   std::vector<CheckName> checks{std::begin(kAllChecks), std::end(kAllChecks)};
+  // --deploy SERVICE: also audit the ECS Express roles (their trust); they
+  // are audited anyway when the role grants ECS actions.
+  std::string deploy_service;
+  std::string cluster = std::string(aws::kDefaultCluster);
+  std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
+  std::string infrastructure_role_name = std::string(aws::kDefaultInfrastructureRoleName);
 };
 
 // The AWS clients; each may be null when no check that needs it is selected.

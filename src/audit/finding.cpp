@@ -53,6 +53,9 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"AUD005", Severity::kMedium, "the role may call actions no workflow command needs"},
       // trust-policy: branch restriction (seed practice 2), via iam::lint_policy
       {"AUD006", Severity::kHigh, "the trust policy admits more workflows than intended, or none"},
+      // role-permissions: shipctl deploy's grants (issue 14)
+      {"AUD007", Severity::kHigh, "ECS deploy actions are granted beyond the one service"},
+      {"AUD008", Severity::kHigh, "iam:PassRole is granted on every role"},
       // workflows: the role ARN as a secret, no keys (seed practice 3); GitHub hardening guide
       {"AUD010", Severity::kHigh, "the role ARN is hard-coded in a workflow"},
       {"AUD011", Severity::kCritical, "AWS access key material is written in a workflow"},
@@ -73,6 +76,9 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"AUD032", Severity::kLow, "trails record only part of the management events"},
       // audit's own
       {"AUD040", Severity::kMedium, "a workflow file cannot be parsed"},
+      // trust-policy: the ECS Express roles shipctl deploy passes (issue 14)
+      {"AUD060", Severity::kMedium, "an ECS Express role shipctl deploy passes does not exist"},
+      {"AUD061", Severity::kHigh, "an ECS Express role trusts another principal than its ECS service"},
   };
   return kKinds;
 }

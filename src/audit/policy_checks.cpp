@@ -52,11 +52,29 @@ std::string lower(std::string_view text) {
 // IAM action names compare case-insensitively (IAM User Guide, "Action").
 bool workflow_needs(std::string_view action) {
   const std::string wanted = lower(action);
-  const auto rows = aws::workflow_permissions();
-  return std::any_of(rows.begin(), rows.end(), [&](const aws::Permission& p) { return lower(p.action) == wanted; });
+  const auto needed = [&](const std::vector<aws::Permission>& rows) {
+    return std::any_of(rows.begin(), rows.end(), [&](const aws::Permission& p) { return lower(p.action) == wanted; });
+  };
+  // shipctl deploy's rows too: how widely they are granted is AUD007/AUD008's.
+  return needed(aws::workflow_permissions()) || needed(aws::deploy_permissions());
 }
 
 bool is_wildcard(std::string_view action) { return action.find_first_of("*?") != std::string_view::npos; }
+
+// iam:PassRole is needed only on the roles deploy passes; on a pattern it
+// is AUD008's (deploy_checks.h), not judged here.
+bool needed_pass_role(const RoleContext& role, const iam::Statement& st) {
+  const bool pattern = std::any_of(st.resources.begin(), st.resources.end(), [](const std::string& r) { return is_wildcard(r); });
+  const bool ours = std::all_of(st.resources.begin(), st.resources.end(), [&](const std::string& r) {
+    return std::find(role.deploy_roles.begin(), role.deploy_roles.end(), r) != role.deploy_roles.end();
+  });
+  return st.resource_negation == iam::Negation::kPositive && (pattern || ours);
+}
+
+bool needed(const RoleContext& role, const iam::Statement& st, std::string_view action) {
+  if (lower(action) == "iam:passrole") return needed_pass_role(role, st);
+  return workflow_needs(action);
+}
 
 // AUD005: the named actions of `policy`'s Allow statements that no workflow
 // command needs, one finding per severity (highest first).
@@ -65,7 +83,7 @@ std::vector<Finding> excess_actions(const RoleContext& role, std::string_view so
   for (const auto& st : policy.statements) {
     if (st.effect != iam::Effect::kAllow || st.action_negation != iam::Negation::kPositive) continue;
     for (const auto& action : st.actions) {
-      if (is_wildcard(action) || workflow_needs(action)) continue;
+      if (is_wildcard(action) || needed(role, st, action)) continue;
       by_severity[static_cast<std::size_t>(excess_severity(action))].push_back(
           std::string(source) + ": " + st.path + ": " + action);
     }

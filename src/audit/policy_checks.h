@@ -18,6 +18,9 @@ namespace eem::audit {
 struct RoleContext {
   std::string role_name;       // "GitHubActionsECRRole"
   std::string repository_arn;  // the ECR repository the role pushes to, for fixes
+  // The roles shipctl deploy passes (the execution and infrastructure role
+  // ARNs): iam:PassRole on exactly these is no excess (AUD005).
+  std::vector<std::string> deploy_roles{};
 };
 
 // AUD001/AUD002 for an attached AWS managed policy known to be broad

@@ -58,6 +58,42 @@ constexpr std::array kTable{
                "ECR DescribeImages"},
     Permission{"verify", "sts:GetCallerIdentity", kAny, kNone, kWorkflow, kBestEffort,
                "STS GetCallerIdentity (names the account when the repository is missing)"},
+    // deploy (issue 14). Every ECS action here takes the service ARN; the
+    // two deployment readers take the deployment or revision ARN as well
+    // (Service Authorization Reference for Amazon ECS, "Actions defined by
+    // Amazon Elastic Container Service": resource types "service*" and
+    // "service-deployment*" / "service-revision*";
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html,
+    // and "Permissions required for viewing Amazon ECS service deployments",
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html).
+    // No deploy action needs Resource "*".
+    Permission{"deploy", "sts:GetCallerIdentity", kAny, kNone, kWorkflow, kRequired,
+               "STS GetCallerIdentity (--service NAME without a role ARN: the service's account)"},
+    Permission{"deploy", "ecs:DescribeExpressGatewayService", kEcsService, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS DescribeExpressGatewayService (create or update; the endpoint after the rollout)"},
+    Permission{"deploy", "ecs:CreateExpressGatewayService", kEcsService, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS CreateExpressGatewayService (first deploy)"},
+    Permission{"deploy", "ecs:UpdateExpressGatewayService", kEcsService, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS UpdateExpressGatewayService (a new image or configuration; --rollback-on-verify-failure)"},
+    Permission{"deploy", "ecs:ListServiceDeployments", kEcsService, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS ListServiceDeployments (the deployment the call started)"},
+    Permission{"deploy", "ecs:DescribeServiceDeployments", kEcsService, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS DescribeServiceDeployments (the rollout's status and stage)"},
+    Permission{"deploy", "ecs:DescribeServiceDeployments", kEcsServiceDeployment, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS DescribeServiceDeployments (the rollout's status and stage)"},
+    Permission{"deploy", "ecs:DescribeServiceRevisions", kEcsService, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS DescribeServiceRevisions (the deployed image digest, failed managed resources)"},
+    Permission{"deploy", "ecs:DescribeServiceRevisions", kEcsServiceRevision, kIdentityPolicy, kWorkflow, kRequired,
+               "ECS DescribeServiceRevisions (the deployed image digest, failed managed resources)"},
+    // Issue 14 lists it; shipctl deploy itself does not call it today (the
+    // Express calls above carry what it reads), so a refusal costs nothing.
+    Permission{"deploy", "ecs:DescribeServices", kEcsService, kIdentityPolicy, kWorkflow, kBestEffort,
+               "ECS DescribeServices (the Express service's ECS service; not called by deploy today)"},
+    // Checked by ECS during Create/Update (the roles the request names).
+    Permission{"deploy", "iam:PassRole", kExecutionRole, kIdentityPolicy, kWorkflow, kRequired,
+               "Create/UpdateExpressGatewayService with executionRoleArn"},
+    Permission{"deploy", "iam:PassRole", kInfrastructureRole, kIdentityPolicy, kWorkflow, kRequired,
+               "CreateExpressGatewayService with infrastructureRoleArn"},
     // Admin side: what the inspecting and setting-up commands read and write.
     Permission{"whoami", "sts:GetCallerIdentity", kAny, kNone, kAdmin, kRequired, "STS GetCallerIdentity"},
     Permission{"doctor", "sts:GetCallerIdentity", kAny, kNone, kAdmin, kRequired, "STS GetCallerIdentity"},
@@ -128,6 +164,22 @@ constexpr std::array kTable{
 
 bool in_workflow_policy(const Permission& p) { return p.caller == kWorkflow && p.grant == kIdentityPolicy; }
 
+// ShipctlExpressDeploy holds deploy's rows; ShipctlEcrPush the others.
+bool is_deploy(const Permission& p) { return p.command == "deploy"; }
+
+// One per (action, resource) of the rows `keep` selects, in table order.
+template <class Keep>
+std::vector<Permission> unique_rows(Keep keep) {
+  std::vector<Permission> out;
+  for (const auto& p : kTable) {
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const Permission& q) {
+      return q.action == p.action && q.resource == p.resource;
+    });
+    if (keep(p) && !seen) out.push_back(p);
+  }
+  return out;
+}
+
 // Statement ids of the generated policy, per resource kind. The "*"
 // statement keeps the id earlier versions wrote (its only action is still
 // the token call), so upgrades diff only where the actions changed. The
@@ -140,8 +192,48 @@ std::string_view statement_id(ResourceKind kind) {
     case kOidcProvider:
     case kPolicy:
     case kTrail: break;
+    case kEcsService: return "ExpressGatewayService";
+    case kEcsServiceDeployment: return "FollowServiceDeployments";
+    case kEcsServiceRevision: return "ReadServiceRevisions";
+    case kExecutionRole:
+    case kInfrastructureRole: return "PassTheExpressRolesToEcs";
   }
   return "AdminOnly";
+}
+
+std::string ecs_arn(const DeployTarget& t, std::string_view type, std::string_view tail) {
+  return "arn:" + t.partition + ":ecs:" + t.region + ":" + t.account + ":" + std::string(type) + "/" + t.cluster + "/" +
+         t.service + std::string(tail);
+}
+
+using ordered = nlohmann::ordered_json;
+
+// The resource kinds each deploy action needs, in table order: the key
+// deploy_policy_document groups actions by.
+std::vector<std::pair<std::string_view, std::vector<ResourceKind>>> deploy_action_kinds() {
+  std::vector<std::pair<std::string_view, std::vector<ResourceKind>>> out;
+  for (const auto& p : deploy_permissions()) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == p.action; });
+    if (it == out.end()) {
+      out.emplace_back(p.action, std::vector<ResourceKind>{});
+      it = out.end() - 1;
+    }
+    it->second.push_back(p.resource);
+  }
+  return out;
+}
+
+// iam:PassRole only towards ECS. AWS's own Express Mode pipeline passes both
+// roles with iam:PassedToService "ecs.amazonaws.com" (AWS Containers blog,
+// "Automate Amazon ECS Express Mode deployments with GitHub Actions"), the
+// infrastructure role page does the same for that role, and ECS's task-role
+// policies use "ecs-tasks.amazonaws.com" (managed policy
+// AmazonEC2ContainerServiceEventsRole). Which one Express Mode reports for
+// the execution role is not documented, so both ECS principals are allowed
+// (values OR); the Resource keeps PassRole to exactly the two roles.
+ordered pass_role_condition() {
+  return {{"StringEquals",
+           {{"iam:PassedToService", {std::string(kInfrastructureRolePrincipal), std::string(kExecutionRolePrincipal)}}}}};
 }
 
 }  // namespace
@@ -158,6 +250,11 @@ std::string resource_arn(ResourceKind kind, const ResourceArns& arns) {
     case kRepository: return arns.repository;
     case kRole: return arns.role;
     case kOidcProvider: return arns.oidc_provider;
+    case kEcsService: return arns.ecs_service;
+    case kEcsServiceDeployment: return arns.ecs_service_deployments;
+    case kEcsServiceRevision: return arns.ecs_service_revisions;
+    case kExecutionRole: return arns.execution_role;
+    case kInfrastructureRole: return arns.infrastructure_role;
     case kAny:
     case kPolicy:
     case kTrail: break;
@@ -166,19 +263,35 @@ std::string resource_arn(ResourceKind kind, const ResourceArns& arns) {
 }
 
 std::string_view resource_kind_name(ResourceKind kind) {
-  constexpr std::array<std::string_view, 6> kNames{"*", "repository", "role", "oidc-provider", "policy", "trail"};
+  constexpr std::array<std::string_view, 11> kNames{"*",
+                                                   "repository",
+                                                   "role",
+                                                   "oidc-provider",
+                                                   "policy",
+                                                   "trail",
+                                                   "ecs-service",
+                                                   "ecs-service-deployment",
+                                                   "ecs-service-revision",
+                                                   "execution-role",
+                                                   "infrastructure-role"};
   return kNames[static_cast<std::size_t>(kind)];
 }
 
+ResourceArns with_deploy_arns(ResourceArns arns, const DeployTarget& target) {
+  arns.ecs_service = ecs_arn(target, "service", "");
+  arns.ecs_service_deployments = ecs_arn(target, "service-deployment", "/*");
+  arns.ecs_service_revisions = ecs_arn(target, "service-revision", "/*");
+  arns.execution_role = target.execution_role_arn;
+  arns.infrastructure_role = target.infrastructure_role_arn;
+  return arns;
+}
+
 std::vector<Permission> workflow_permissions() {
-  std::vector<Permission> out;
-  for (const auto& p : kTable) {
-    const bool seen = std::any_of(out.begin(), out.end(), [&](const Permission& q) {
-      return q.action == p.action && q.resource == p.resource;
-    });
-    if (in_workflow_policy(p) && !seen) out.push_back(p);
-  }
-  return out;
+  return unique_rows([](const Permission& p) { return in_workflow_policy(p) && !is_deploy(p); });
+}
+
+std::vector<Permission> deploy_permissions() {
+  return unique_rows([](const Permission& p) { return in_workflow_policy(p) && is_deploy(p); });
 }
 
 std::string commands_needing(std::string_view action, ResourceKind kind) {
@@ -212,6 +325,37 @@ std::string workflow_policy(const ResourceArns& arns) {
                           {"Effect", "Allow"},
                           {"Action", actions.size() == 1 ? actions[0] : actions},
                           {"Resource", resource_arn(kind, arns)}});
+  }
+  return ordered{{"Version", "2012-10-17"}, {"Statement", statements}}.dump(2);
+}
+
+
+std::string deploy_policy_document(std::string_view partition, std::string_view region, std::string_view account,
+                                   std::string_view cluster, std::string_view service,
+                                   std::string_view execution_role_arn, std::string_view infrastructure_role_arn) {
+  const DeployTarget target{std::string(partition), std::string(region), std::string(account), std::string(cluster),
+                            std::string(service), std::string(execution_role_arn), std::string(infrastructure_role_arn)};
+  const ResourceArns arns = with_deploy_arns({}, target);
+  // Actions needing the same resources share a statement, in table order.
+  std::vector<std::pair<std::vector<ResourceKind>, ordered>> groups;
+  for (const auto& [action, kinds] : deploy_action_kinds()) {
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == kinds; });
+    if (it == groups.end()) {
+      groups.emplace_back(kinds, ordered::array());
+      it = groups.end() - 1;
+    }
+    it->second.push_back(action);
+  }
+  ordered statements = ordered::array();
+  for (const auto& [kinds, actions] : groups) {
+    ordered resources = ordered::array();
+    for (const ResourceKind kind : kinds) resources.push_back(resource_arn(kind, arns));
+    ordered st = {{"Sid", statement_id(kinds.back())},
+                  {"Effect", "Allow"},
+                  {"Action", actions.size() == 1 ? actions[0] : actions},
+                  {"Resource", resources.size() == 1 ? resources[0] : resources}};
+    if (kinds.back() == kExecutionRole || kinds.back() == kInfrastructureRole) st["Condition"] = pass_role_condition();
+    statements.push_back(std::move(st));
   }
   return ordered{{"Version", "2012-10-17"}, {"Statement", statements}}.dump(2);
 }

@@ -25,6 +25,26 @@ std::vector<aws::TagMutabilityExclusion> exclusions(const DesiredState& d) {
   return out;
 }
 
+const DesiredServiceRole& service_role(const DesiredState& d, const Action& action) {
+  return action.role_name == d.deploy->execution_role.name ? d.deploy->execution_role : d.deploy->infrastructure_role;
+}
+
+// The --deploy actions (plan_deploy makes them only when d.deploy is set).
+aws::ApiResult<void> run_deploy(aws::IamClient& iam, const DesiredState& d, const Action& action) {
+  switch (action.kind) {
+    case ActionKind::kCreateServiceRole: {
+      const DesiredServiceRole& role = service_role(d, action);
+      return discard(iam.create_role({role.name, role.trust_policy, role.description, std::nullopt, {}}));
+    }
+    case ActionKind::kUpdateServiceRoleTrust:
+      return iam.update_trust_policy(action.role_name, service_role(d, action).trust_policy);
+    case ActionKind::kAttachServiceRolePolicy:
+      return iam.attach_role_policy(action.role_name, service_role(d, action).managed_policy_arn);
+    case ActionKind::kPutDeployPolicy: return iam.put_role_policy(d.role_name, d.deploy->policy_name, d.deploy->policy);
+    default: return {};
+  }
+}
+
 aws::ApiResult<void> run_iam(aws::IamClient& iam, const DesiredState& d, const Action& action) {
   switch (action.kind) {
     case ActionKind::kCreateProvider:
@@ -40,7 +60,7 @@ aws::ApiResult<void> run_iam(aws::IamClient& iam, const DesiredState& d, const A
     case ActionKind::kDeleteInlinePolicy: return iam.delete_role_policy(d.role_name, d.inline_policy_name);
     case ActionKind::kAttachManagedPolicy: return iam.attach_role_policy(d.role_name, d.managed_policy_arn);
     case ActionKind::kDetachManagedPolicy: return iam.detach_role_policy(d.role_name, d.managed_policy_arn);
-    default: return {};
+    default: return d.deploy ? run_deploy(iam, d, action) : aws::ApiResult<void>{};
   }
 }
 

@@ -31,7 +31,34 @@ iam::TrustRequest trust_request(const Settings& settings, std::string_view parti
   return request;
 }
 
+DesiredServiceRole service_role(std::string_view partition, const std::string& account, const std::string& name,
+                                std::string_view principal, std::string_view policy, std::string description) {
+  return {name, iam_arn(partition, account, "role/" + name), service_trust_policy(principal),
+          "arn:" + std::string(partition) + ":iam::aws:policy/" + std::string(policy), std::move(description)};
+}
+
+DesiredDeploy desired_deploy(const Settings& s, std::string_view partition) {
+  DesiredDeploy d;
+  d.service = s.deploy_service;
+  d.cluster = s.cluster;
+  d.execution_role = service_role(partition, s.account_id, s.execution_role_name, aws::kExecutionRolePrincipal,
+                                  aws::kExecutionRolePolicy,
+                                  "ECS Express Mode task execution role (managed by shipctl bootstrap)");
+  d.infrastructure_role = service_role(partition, s.account_id, s.infrastructure_role_name,
+                                       aws::kInfrastructureRolePrincipal, aws::kInfrastructureRolePolicy,
+                                       "ECS Express Mode infrastructure role (managed by shipctl bootstrap)");
+  d.policy_name = std::string(aws::kDeployPolicyName);
+  d.policy = aws::deploy_policy_document(partition, s.region, s.account_id, s.cluster, s.deploy_service,
+                                         d.execution_role.arn, d.infrastructure_role.arn);
+  return d;
+}
+
 }  // namespace
+
+std::string service_trust_policy(std::string_view principal) {
+  const ordered statement = {{"Effect", "Allow"}, {"Principal", {{"Service", principal}}}, {"Action", "sts:AssumeRole"}};
+  return ordered{{"Version", "2012-10-17"}, {"Statement", {statement}}}.dump(2);
+}
 
 std::string lifecycle_policy() {
   // One rule, so the ECR ordering rule (a tagStatus "any" rule must have the
@@ -69,6 +96,7 @@ util::Result<DesiredState> desired_state(const Settings& settings) {
   state.managed_policy_arn = "arn:" + state.partition + ":iam::aws:policy/" + std::string(kPowerUserPolicy);
   state.mutability_exclusions = {std::string(kMutableTag)};
   state.lifecycle_policy = lifecycle_policy();
+  if (!settings.deploy_service.empty()) state.deploy = desired_deploy(settings, partition.id);
   return state;
 }
 

@@ -4,6 +4,7 @@
 // policy, the push permissions, and the ECR repository with its settings.
 // Pure data from the settings; no AWS calls.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,32 @@ struct Settings {
   std::string role_name = std::string(kDefaultRoleName);
   std::string repository = std::string(kDefaultRepository);
   PolicyMode policy_mode = PolicyMode::kInline;
+  // --deploy SERVICE: also the ECS Express roles and ShipctlExpressDeploy
+  // (issue 14). Empty: exactly the ECR-only setup.
+  std::string deploy_service;
+  std::string cluster = std::string(aws::kDefaultCluster);
+  std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
+  std::string infrastructure_role_name = std::string(aws::kDefaultInfrastructureRoleName);
+};
+
+// A role an AWS service assumes: trusts that one service principal, has one
+// AWS managed policy attached.
+struct DesiredServiceRole {
+  std::string name;
+  std::string arn;
+  std::string trust_policy;  // pretty JSON
+  std::string managed_policy_arn;
+  std::string description;
+};
+
+// What `--deploy SERVICE` adds.
+struct DesiredDeploy {
+  std::string service;
+  std::string cluster;
+  DesiredServiceRole execution_role;       // trusts ecs-tasks.amazonaws.com
+  DesiredServiceRole infrastructure_role;  // trusts ecs.amazonaws.com
+  std::string policy_name;                 // ShipctlExpressDeploy, on the workflow role
+  std::string policy;                      // pretty JSON: aws::deploy_policy_document
 };
 
 struct DesiredState {
@@ -64,6 +91,7 @@ struct DesiredState {
   std::string tag_mutability = "IMMUTABLE_WITH_EXCLUSION";
   std::vector<std::string> mutability_exclusions;  // {"latest"}
   std::string lifecycle_policy;  // pretty JSON
+  std::optional<DesiredDeploy> deploy;  // only with --deploy
 };
 
 // kInvalidInput (from the trust builder) when the account, repository or ids
@@ -72,5 +100,8 @@ util::Result<DesiredState> desired_state(const Settings& settings);
 
 // One rule: expire untagged images `kUntaggedExpiryDays` after push.
 std::string lifecycle_policy();
+
+// {"Version", "Statement": [Allow `principal` (a service) sts:AssumeRole]}.
+std::string service_trust_policy(std::string_view principal);
 
 }  // namespace eem::bootstrap

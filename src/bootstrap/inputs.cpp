@@ -43,6 +43,7 @@ bool all_of(std::string_view text, bool (*ok)(char)) {
 
 bool owner_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }
 bool repo_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'; }
+bool ecs_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
 bool role_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+=,.@_-").find(c) != std::string_view::npos;
 }
@@ -68,10 +69,16 @@ util::Result<void> validate_repository_name(std::string_view name) {
                              "and . _ - / between them)");
 }
 
-util::Result<void> validate_role_name(std::string_view name) {
+util::Result<void> validate_role_name(std::string_view name, std::string_view flag) {
   if (!name.empty() && name.size() <= 64 && all_of(name, role_char)) return {};
-  return util::fail(ErrorKind::kInvalidInput, "--role-name \"" + std::string(name) +
+  return util::fail(ErrorKind::kInvalidInput, std::string(flag) + " \"" + std::string(name) +
                                                   "\" is not a valid IAM role name (1-64 characters of A-Z a-z 0-9 +=,.@_-)");
+}
+
+util::Result<void> validate_ecs_name(std::string_view flag, std::string_view name) {
+  if (!name.empty() && name.size() <= 255 && all_of(name, ecs_char)) return {};
+  return util::fail(ErrorKind::kInvalidInput, std::string(flag) + " \"" + std::string(name) +
+                                                  "\" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)");
 }
 
 util::Result<void> validate_github_repo(std::string_view repo) {

@@ -15,8 +15,14 @@ namespace eem::bootstrap {
 // image URI gets its own message naming the part to pass.
 util::Result<void> validate_repository_name(std::string_view name);
 
-// IAM role names: 1-64 characters of [A-Za-z0-9+=,.@_-] (CreateRole).
-util::Result<void> validate_role_name(std::string_view name);
+// IAM role names: 1-64 characters of [A-Za-z0-9+=,.@_-] (CreateRole);
+// `flag` names the option in the message.
+util::Result<void> validate_role_name(std::string_view name, std::string_view flag = "--role-name");
+
+// ECS service and cluster names: 1-255 letters, digits, hyphens and
+// underscores (CreateExpressGatewayService serviceName, CreateCluster
+// clusterName). `flag` names the option in the message.
+util::Result<void> validate_ecs_name(std::string_view flag, std::string_view name);
 
 // OWNER/REPO as GitHub allows them: owner 1-39 of [A-Za-z0-9-], repository
 // 1-100 of [A-Za-z0-9._-] and not "." or "..".

@@ -33,7 +33,34 @@ util::Result<std::optional<ObservedRole>> read_role(aws::IamClient& iam, const D
   auto attached = iam.list_attached_role_policies(desired.role_name);
   if (!attached) return std::unexpected(attached.error().to_error().with_context(context));
   for (const auto& policy : *attached) observed.attached_policy_arns.push_back(policy.arn);
+  if (desired.deploy) {
+    auto deploy_policy = optional_of(iam.get_role_policy(desired.role_name, desired.deploy->policy_name), context);
+    if (!deploy_policy) return std::unexpected(deploy_policy.error());
+    observed.deploy_policy = std::move(*deploy_policy);
+  }
   return observed;
+}
+
+util::Result<std::optional<ObservedServiceRole>> read_service_role(aws::IamClient& iam, const DesiredServiceRole& desired) {
+  const std::string context = "reading role " + desired.name;
+  auto role = optional_of(iam.get_role(desired.name), context);
+  if (!role) return std::unexpected(role.error());
+  if (!*role) return std::optional<ObservedServiceRole>();
+  ObservedServiceRole observed{(*role)->arn, (*role)->trust_policy, {}};
+  auto attached = iam.list_attached_role_policies(desired.name);
+  if (!attached) return std::unexpected(attached.error().to_error().with_context(context));
+  for (const auto& policy : *attached) observed.attached_policy_arns.push_back(policy.arn);
+  return observed;
+}
+
+util::Result<void> read_deploy_roles(aws::IamClient& iam, const DesiredDeploy& desired, ObservedState& state) {
+  auto execution = read_service_role(iam, desired.execution_role);
+  if (!execution) return std::unexpected(execution.error());
+  state.execution_role = std::move(*execution);
+  auto infrastructure = read_service_role(iam, desired.infrastructure_role);
+  if (!infrastructure) return std::unexpected(infrastructure.error());
+  state.infrastructure_role = std::move(*infrastructure);
+  return {};
 }
 
 util::Result<std::optional<ObservedRepository>> read_repository(aws::EcrClient& ecr, const DesiredState& desired) {
@@ -63,6 +90,9 @@ util::Result<ObservedState> observe(aws::IamClient& iam, aws::EcrClient& ecr, co
   auto repository = read_repository(ecr, desired);
   if (!repository) return std::unexpected(repository.error());
   state.repository = std::move(*repository);
+  if (desired.deploy) {
+    if (auto ok = read_deploy_roles(iam, *desired.deploy, state); !ok) return std::unexpected(ok.error());
+  }
   return state;
 }
 

@@ -22,6 +22,14 @@ struct ObservedRole {
   std::string trust_policy;                  // decoded JSON as IAM returns it
   std::optional<std::string> inline_policy;  // our inline policy, when present
   std::vector<std::string> attached_policy_arns;
+  std::optional<std::string> deploy_policy{};  // ShipctlExpressDeploy; read only with --deploy
+};
+
+// The execution or infrastructure role (--deploy).
+struct ObservedServiceRole {
+  std::string arn;
+  std::string trust_policy;  // decoded JSON
+  std::vector<std::string> attached_policy_arns;
 };
 
 struct ObservedRepository {
@@ -37,11 +45,14 @@ struct ObservedState {
   std::optional<ObservedProvider> provider;
   std::optional<ObservedRole> role;
   std::optional<ObservedRepository> repository;
+  std::optional<ObservedServiceRole> execution_role;       // --deploy only
+  std::optional<ObservedServiceRole> infrastructure_role;  // --deploy only
 };
 
 // Reads the provider (by its ARN), the role (trust policy, our inline
 // policy, attached policies) and the repository (settings, lifecycle
-// policy) that `desired` names. "Not found" answers become nullopt; any
+// policy) that `desired` names, and with `desired.deploy` the two ECS
+// Express roles and ShipctlExpressDeploy. "Not found" answers become nullopt; any
 // other failure is returned with the resource in its context.
 util::Result<ObservedState> observe(aws::IamClient& iam, aws::EcrClient& ecr, const DesiredState& desired);
 

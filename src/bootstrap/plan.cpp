@@ -111,6 +111,37 @@ void plan_repository(const DesiredState& d, const ObservedState& o, Actions& out
   }
 }
 
+void plan_service_role(const DesiredServiceRole& d, const std::optional<ObservedServiceRole>& o, Actions& out) {
+  if (!o) {
+    out.push_back({ActionKind::kCreateServiceRole, Change::kCreate, d.arn, "create role " + d.name + " with trust policy",
+                   normalize_json(d.trust_policy), "", d.name});
+  } else if (!same_json(o->trust_policy, d.trust_policy)) {
+    Action update = document_update(ActionKind::kUpdateServiceRoleTrust, d.arn, "update trust policy of role " + d.name,
+                                    o->trust_policy, d.trust_policy);
+    update.role_name = d.name;
+    out.push_back(std::move(update));
+  }
+  if (!o || !contains(o->attached_policy_arns, d.managed_policy_arn)) {
+    out.push_back({ActionKind::kAttachServiceRolePolicy, Change::kCreate, d.managed_policy_arn,
+                   "attach " + d.managed_policy_arn + " to role " + d.name, "", "", d.name});
+  }
+}
+
+void plan_deploy(const DesiredState& d, const ObservedState& o, Actions& out) {
+  const DesiredDeploy& deploy = *d.deploy;
+  plan_service_role(deploy.execution_role, o.execution_role, out);
+  plan_service_role(deploy.infrastructure_role, o.infrastructure_role, out);
+  const std::optional<std::string> current = o.role ? o.role->deploy_policy : std::nullopt;
+  const std::string summary = "put inline policy " + deploy.policy_name + " on role " + d.role_name +
+                              " (shipctl deploy of service " + deploy.service + ")";
+  if (!current) {
+    out.push_back({ActionKind::kPutDeployPolicy, Change::kCreate, d.role_arn, summary, normalize_json(deploy.policy), ""});
+  } else if (!same_json(*current, deploy.policy)) {
+    const std::string change = policy_change_text(policy_change(*current, deploy.policy));
+    out.push_back(document_update(ActionKind::kPutDeployPolicy, d.role_arn, summary + change, *current, deploy.policy));
+  }
+}
+
 }  // namespace
 
 std::vector<Action> make_plan(const DesiredState& desired, const ObservedState& observed) {
@@ -123,6 +154,7 @@ std::vector<Action> make_plan(const DesiredState& desired, const ObservedState& 
     plan_managed_permissions(desired, observed, actions);
   }
   plan_repository(desired, observed, actions);
+  if (desired.deploy) plan_deploy(desired, observed, actions);
   return actions;
 }
 
@@ -140,6 +172,10 @@ std::string_view action_id(ActionKind kind) {
     case ActionKind::kPutImageScanning: return "put-image-scanning";
     case ActionKind::kPutTagMutability: return "put-tag-mutability";
     case ActionKind::kPutLifecyclePolicy: return "put-lifecycle-policy";
+    case ActionKind::kCreateServiceRole: return "create-service-role";
+    case ActionKind::kUpdateServiceRoleTrust: return "update-service-role-trust-policy";
+    case ActionKind::kAttachServiceRolePolicy: return "attach-service-role-policy";
+    case ActionKind::kPutDeployPolicy: return "put-deploy-policy";
   }
   return "unknown";
 }

@@ -27,6 +27,11 @@ enum class ActionKind {
   kPutImageScanning,
   kPutTagMutability,
   kPutLifecyclePolicy,
+  // --deploy (issue 14): the ECS Express roles and ShipctlExpressDeploy.
+  kCreateServiceRole,
+  kUpdateServiceRoleTrust,
+  kAttachServiceRolePolicy,
+  kPutDeployPolicy,
 };
 
 enum class Change { kCreate, kUpdate, kDelete };
@@ -38,9 +43,12 @@ struct Action {
   std::string summary;   // one line: "create role GitHubActionsECRRole"
   std::string document;  // the full policy (normalised JSON) the action writes; may be empty
   std::string diff;      // for updates of documents: line diff observed -> desired
+  std::string role_name{};  // the ECS Express role a service-role action is about
 };
 
-// The actions, in apply order.
+// The actions, in apply order; with `desired.deploy`, the execution role,
+// the infrastructure role (each: create, trust, managed policy) and then
+// ShipctlExpressDeploy come last.
 std::vector<Action> make_plan(const DesiredState& desired, const ObservedState& observed);
 
 // Stable id of `kind` for --json output ("create-role").

@@ -35,6 +35,24 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
+// The workflow commands needing `g`: "*" is kAny; an ARN may stand for any
+// other kind (a repository in ShipctlEcrPush, an ECS resource or role in
+// ShipctlExpressDeploy).
+std::string commands_for(const Grant& g) {
+  using enum aws::ResourceKind;
+  if (g.second == "*") return aws::commands_needing(g.first, kAny);
+  for (const auto kind : {kRepository, kEcsService, kEcsServiceDeployment, kEcsServiceRevision, kExecutionRole,
+                          kInfrastructureRole}) {
+    std::string commands = aws::commands_needing(g.first, kind);
+    if (!commands.empty()) return commands;
+  }
+  return {};
+}
+
+void add_once(std::vector<std::string>& items, std::string item) {
+  if (std::find(items.begin(), items.end(), item) == items.end()) items.push_back(std::move(item));
+}
+
 }  // namespace
 
 PolicyChange policy_change(std::string_view observed, std::string_view desired) {
@@ -46,12 +64,11 @@ PolicyChange policy_change(std::string_view observed, std::string_view desired) 
   PolicyChange out;
   for (const auto& g : wants) {
     if (contains(had, g)) continue;
-    const auto kind = g.second == "*" ? aws::ResourceKind::kAny : aws::ResourceKind::kRepository;
-    const std::string commands = aws::commands_needing(g.first, kind);
-    out.added.push_back(g.first + (commands.empty() ? "" : " (" + commands + ")"));
+    const std::string commands = commands_for(g);
+    add_once(out.added, g.first + (commands.empty() ? "" : " (" + commands + ")"));
   }
   for (const auto& g : had) {
-    if (!contains(wants, g)) out.removed.push_back(g.first);
+    if (!contains(wants, g)) add_once(out.removed, g.first);
   }
   return out;
 }

@@ -47,6 +47,16 @@ void add_indented(std::string& out, const std::string& text) {
 
 std::string changes_word(std::size_t count) { return std::to_string(count) + (count == 1 ? " change" : " changes"); }
 
+// The two role ARNs `shipctl deploy` needs, and the command that uses them.
+std::string deploy_roles_text(const DesiredState& d) {
+  if (!d.deploy) return "";
+  const DesiredDeploy& x = *d.deploy;
+  std::string cluster = x.cluster == aws::kDefaultCluster ? "" : " --cluster " + x.cluster;
+  return "Execution role ARN: " + x.execution_role.arn + "\nInfrastructure role ARN: " + x.infrastructure_role.arn +
+         "\nDeploy with:\n  shipctl deploy --service " + x.service + cluster + " --image IMAGE@DIGEST --execution-role-arn " +
+         x.execution_role.arn + " --infrastructure-role-arn " + x.infrastructure_role.arn + "\n";
+}
+
 }  // namespace
 
 std::string render_plan_text(const std::vector<Action>& actions) {
@@ -73,6 +83,7 @@ std::string render_outcome_text(const Report& report) {
   if (report.outcome == Outcome::kApplied) out += "Applied " + changes_word(report.actions.size()) + ".\n";
   out += "Role ARN: " + report.desired.role_arn + "\n";
   out += "Repository: " + report.desired.repository_uri + "\n";
+  out += deploy_roles_text(report.desired);
   if (report.secret == SecretOutcome::kStored) {
     out += "Stored the " + std::string(kRoleSecretName) + " secret of " + report.github_repo + ".\n";
   } else {
@@ -93,7 +104,7 @@ std::string render_json(const Report& report) {
     if (!action.diff.empty()) item["diff"] = action.diff;
     changes.push_back(std::move(item));
   }
-  const nlohmann::ordered_json out = {
+  nlohmann::ordered_json out = {
       {"account", report.account_id},
       {"region", report.region},
       {"github_repository", report.github_repo},
@@ -105,6 +116,13 @@ std::string render_json(const Report& report) {
       {"gh_secret_command", gh_secret_command(report.github_repo, report.desired.role_arn)},
       {"secret_stored", report.secret == SecretOutcome::kStored},
   };
+  if (const auto& deploy = report.desired.deploy) {
+    out["deploy"] = {{"service", deploy->service},
+                     {"cluster", deploy->cluster},
+                     {"execution_role_arn", deploy->execution_role.arn},
+                     {"infrastructure_role_arn", deploy->infrastructure_role.arn},
+                     {"policy_name", deploy->policy_name}};
+  }
   return out.dump(2);
 }
 

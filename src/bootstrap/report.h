@@ -29,14 +29,17 @@ struct Report {
 // the document or diff indented by six spaces).
 std::string render_plan_text(const std::vector<Action>& actions);
 
-// The lines after the plan: the role ARN and the `gh secret set` command
-// (or that the secret was stored), or the hint to pass --apply.
+// The lines after the plan: the role ARN (with --deploy also the execution
+// and infrastructure role ARNs and the `shipctl deploy` command using them)
+// and the `gh secret set` command (or that the secret was stored), or the
+// hint to pass --apply.
 std::string render_outcome_text(const Report& report);
 
 // {"account", "region", "github_repository", "subject_format", "role_arn",
 //  "repository_uri", "outcome": "planned"|"applied"|"no_changes",
 //  "changes": [{"action", "change", "resource", "summary", "document"?, "diff"?}],
-//  "gh_secret_command", "secret_stored"}
+//  "gh_secret_command", "secret_stored",
+//  "deploy"?: {"service", "cluster", "execution_role_arn", "infrastructure_role_arn", "policy_name"}}
 std::string render_json(const Report& report);
 
 }  // namespace eem::bootstrap

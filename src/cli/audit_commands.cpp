@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "audit/report.h"
+#include "bootstrap/inputs.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 
@@ -22,6 +23,7 @@ struct AuditFlags {
   std::string fail_on = "high";
   std::vector<std::string> checks;
   bool workflows_given = false;
+  bool deploy_given = false;
   bool json = false;
 };
 
@@ -39,6 +41,14 @@ util::Result<void> validate(AuditFlags& f) {
                             "\" (expected role-permissions, trust-policy, workflows, repository or cloudtrail)");
     }
     f.options.checks.push_back(*check);
+  }
+  if (f.deploy_given) {
+    if (auto ok = bootstrap::validate_ecs_name("--deploy", f.options.deploy_service); !ok) return ok;
+  }
+  if (auto ok = bootstrap::validate_ecs_name("--cluster", f.options.cluster); !ok) return ok;
+  if (auto ok = bootstrap::validate_role_name(f.options.execution_role_name, "--execution-role-name"); !ok) return ok;
+  if (auto ok = bootstrap::validate_role_name(f.options.infrastructure_role_name, "--infrastructure-role-name"); !ok) {
+    return ok;
   }
   std::error_code ec;
   if (f.workflows_given && !std::filesystem::is_directory(f.options.workflows_dir, ec)) {
@@ -106,6 +116,7 @@ constexpr const char* kFooter =
     "  shipctl audit\n"
     "  shipctl audit --role-name GitHubActionsECRRole --repository ecs-express-mode-api --fail-on medium\n"
     "  shipctl audit --check workflows --workflows .github/workflows --json\n"
+    "  shipctl audit --deploy ecs-express-mode-api     # also the ECS Express roles' trust (AUD060, AUD061)\n"
     "Exit codes: 0 nothing at or above --fail-on and every check ran, 6 findings at or above --fail-on,\n"
     "7 none, but some checks could not run, 2 bad input, 3 --workflows directory missing.";
 
@@ -124,9 +135,19 @@ CommandSpec audit_command() {
                 ->capture_default_str();
             sub.add_option("--check", f->checks, "Run only this check (repeatable): role-permissions, trust-policy, "
                                                   "workflows, repository, cloudtrail");
+            sub.add_option("--deploy", f->options.deploy_service,
+                           "ECS Express service shipctl deploy deploys: also audit the execution and infrastructure "
+                           "roles' trust (audited anyway when the role grants ECS actions)");
+            sub.add_option("--cluster", f->options.cluster, "ECS cluster of the --deploy service")->capture_default_str();
+            sub.add_option("--execution-role-name", f->options.execution_role_name, "Task execution role shipctl deploy passes")
+                ->capture_default_str();
+            sub.add_option("--infrastructure-role-name", f->options.infrastructure_role_name,
+                           "Infrastructure role shipctl deploy passes")
+                ->capture_default_str();
             sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"findings\": [...], \"failed\": bool} as JSON");
             sub.callback([&ctx, f, &sub] {
               f->workflows_given = sub.count("--workflows") > 0;
+              f->deploy_given = sub.count("--deploy") > 0;
               auto done = run_audit(ctx, *f);
               if (!done) ctx.exit_code = report(ctx, done.error());
             });

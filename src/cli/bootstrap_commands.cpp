@@ -40,6 +40,10 @@ struct BootstrapOptions {
   std::string subject_format;  // "", "name", "immutable"
   std::string owner_id;
   std::string repo_id;
+  std::string deploy_service;  // --deploy SERVICE (issue 14)
+  std::string cluster;
+  std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
+  std::string infrastructure_role_name = std::string(aws::kDefaultInfrastructureRoleName);
   bool managed_policy = false;
   bool apply = false;
   bool set_secret = false;
@@ -48,6 +52,37 @@ struct BootstrapOptions {
 
 bool digits(const std::string& text) {
   return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Which of the --deploy flags the command line names.
+struct DeployFlagsGiven {
+  bool deploy = false;
+  bool roles = false;
+};
+
+// --deploy's names; --cluster and the role names only mean something with it.
+util::Result<void> check_deploy_flags(const BootstrapOptions& o, DeployFlagsGiven given) {
+  const bool roles_named = given.roles;
+  if (given.deploy && o.deploy_service.empty()) return bs::validate_ecs_name("--deploy", o.deploy_service);
+  if (o.deploy_service.empty()) {
+    if (!o.cluster.empty() || roles_named) {
+      return util::fail(ErrorKind::kInvalidInput,
+                        "--cluster, --execution-role-name and --infrastructure-role-name go with --deploy SERVICE");
+    }
+    return {};
+  }
+  if (auto ok = bs::validate_ecs_name("--deploy", o.deploy_service); !ok) return ok;
+  if (!o.cluster.empty()) {
+    if (auto ok = bs::validate_ecs_name("--cluster", o.cluster); !ok) return ok;
+  }
+  if (auto ok = bs::validate_role_name(o.execution_role_name, "--execution-role-name"); !ok) return ok;
+  if (auto ok = bs::validate_role_name(o.infrastructure_role_name, "--infrastructure-role-name"); !ok) return ok;
+  if (o.execution_role_name == o.infrastructure_role_name || o.execution_role_name == o.role_name ||
+      o.infrastructure_role_name == o.role_name) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "--role-name, --execution-role-name and --infrastructure-role-name must name three different roles");
+  }
+  return {};
 }
 
 util::Result<void> check_flags(const BootstrapOptions& o, const util::EnvLookup& env) {
@@ -118,6 +153,10 @@ bs::Settings settings_of(const BootstrapOptions& o, const std::string& account, 
   s.role_name = o.role_name;
   s.repository = o.repository;
   s.policy_mode = o.managed_policy ? bs::PolicyMode::kManaged : bs::PolicyMode::kInline;
+  s.deploy_service = o.deploy_service;
+  if (!o.cluster.empty()) s.cluster = o.cluster;
+  s.execution_role_name = o.execution_role_name;
+  s.infrastructure_role_name = o.infrastructure_role_name;
   return s;
 }
 
@@ -180,9 +219,10 @@ util::Result<void> run_plan(Context& ctx, const BootstrapOptions& o, Clients& cl
   return {};
 }
 
-util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& o) {
+util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& o, DeployFlagsGiven given) {
   const util::EnvLookup env = util::process_env();
   if (auto ok = check_flags(o, env); !ok) return ok;
+  if (auto ok = check_deploy_flags(o, given); !ok) return ok;
   if (auto ok = check_region(o.aws); !ok) return ok;
   auto repo = o.github_repo.empty() ? bs::github_repo_from_git() : util::Result<std::string>(o.github_repo);
   if (!repo) return std::unexpected(repo.error());
@@ -221,6 +261,7 @@ Examples:
   shipctl bootstrap --github-repo octo-org/app --branch main --tag 'v*' --apply
   shipctl bootstrap --environment production --subject-format immutable --owner-id 9919 --repo-id 1296269
   GITHUB_TOKEN=... shipctl bootstrap --apply --set-secret   # also stores AWS_ROLE_ARN
+  shipctl bootstrap --deploy ecs-express-mode-api --apply  # also the ECS Express roles and ShipctlExpressDeploy
 
 Exit codes: 0 planned, applied or no changes; 2 bad input; 3 not found;
 77 access denied; 75 network or throttling (retry); 4 conflict.)";
@@ -245,12 +286,21 @@ CommandSpec bootstrap_command() {
             sub.add_option("--repo-id", o->repo_id, "GitHub repository id (immutable subjects)");
             sub.add_flag("--managed-policy", o->managed_policy,
                          "Attach AmazonEC2ContainerRegistryPowerUser (the seed's way) instead of the least-privilege inline policy");
+            auto* deploy = sub.add_option("--deploy", o->deploy_service,
+                           "ECS Express service `shipctl deploy` will deploy: also create the execution and infrastructure "
+                           "roles and grant the workflow role the deploy permissions (inline policy ShipctlExpressDeploy)");
+            sub.add_option("--cluster", o->cluster, "ECS cluster of the --deploy service (default: default)");
+            auto* execution = sub.add_option("--execution-role-name", o->execution_role_name,
+                                             "Task execution role to create with --deploy (default: ShipctlExpressExecutionRole)");
+            auto* infrastructure = sub.add_option(
+                "--infrastructure-role-name", o->infrastructure_role_name,
+                "Infrastructure role to create with --deploy (default: ShipctlExpressInfrastructureRole)");
             sub.add_flag("--apply", o->apply, "Make the changes (default: show the plan; on a terminal, ask)");
             sub.add_flag("--set-secret", o->set_secret, "Store the role ARN as the AWS_ROLE_ARN secret (needs GITHUB_TOKEN)");
             sub.add_flag("--json", o->json, "Print the plan and outcome as JSON");
             sub.footer(kExamples);
-            sub.callback([&ctx, o] {
-              auto done = bootstrap(ctx, *o);
+            sub.callback([&ctx, o, deploy, execution, infrastructure] {
+              auto done = bootstrap(ctx, *o, {deploy->count() > 0, execution->count() + infrastructure->count() > 0});
               ctx.exit_code = done ? 0 : report(ctx, done.error());
             });
           }};

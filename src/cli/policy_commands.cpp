@@ -11,6 +11,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/permissions.h"
+#include "bootstrap/inputs.h"
 #include "cli/commands.h"
 #include "cli/ecr_target.h"
 #include "iam/arn.h"
@@ -250,6 +251,9 @@ struct RoleFlags {
   std::string repository = "ecs-express-mode-api";  // the seed's repository and region
   std::string region = "ap-northeast-1";
   std::string account = "<AWS_ACCOUNT_ID>";  // the guides' placeholder
+  std::string deploy_service;  // --deploy: ShipctlExpressDeploy instead (bootstrap --deploy's default role names)
+  std::string cluster = std::string(aws::kDefaultCluster);
+  bool deploy_given = false;
   bool json = false;
 };
 
@@ -265,7 +269,37 @@ util::Result<void> validate_account(const std::string& account) {
                     "--account \"" + account + "\" is not a 12-digit AWS account id (or a <PLACEHOLDER>)");
 }
 
+// ShipctlExpressDeploy for `flags.deploy_service`, with the roles bootstrap
+// --deploy creates by default.
+int run_deploy_role(Context& ctx, const RoleFlags& flags) {
+  const std::string partition(aws::partition_of(flags.region).id);
+  const auto role = [&](std::string_view name) {
+    return iam::Arn{partition, "iam", "", flags.account, "role/" + std::string(name)}.str();
+  };
+  const std::string policy =
+      aws::deploy_policy_document(partition, flags.region, flags.account, flags.cluster, flags.deploy_service,
+                                  role(aws::kDefaultExecutionRoleName), role(aws::kDefaultInfrastructureRoleName));
+  if (!flags.json) {
+    ctx.out << policy << '\n';
+    return 0;
+  }
+  const ordered_json doc = ordered_json::parse(policy);
+  ctx.out << ordered_json{{"policy_name", aws::kDeployPolicyName},
+                          {"service_arn", doc["Statement"][0]["Resource"]},
+                          {"policy", doc}}
+                 .dump(2)
+          << '\n';
+  return 0;
+}
+
 int run_role(Context& ctx, const RoleFlags& flags) {
+  if (flags.deploy_given) {
+    if (auto ok = aws::validate_region(flags.region); !ok) return report(ctx, ok.error());
+    if (auto ok = validate_account(flags.account); !ok) return report(ctx, ok.error());
+    if (auto ok = bootstrap::validate_ecs_name("--deploy", flags.deploy_service); !ok) return report(ctx, ok.error());
+    if (auto ok = bootstrap::validate_ecs_name("--cluster", flags.cluster); !ok) return report(ctx, ok.error());
+    return run_deploy_role(ctx, flags);
+  }
   if (auto ok = validate_repository_name(flags.repository); !ok) return report(ctx, ok.error());
   if (auto ok = aws::validate_region(flags.region); !ok) return report(ctx, ok.error());
   if (auto ok = validate_account(flags.account); !ok) return report(ctx, ok.error());
@@ -338,8 +372,15 @@ void define_role(CLI::App& policy, Context& ctx) {
   sub->add_option("--repository", flags->repository, "ECR repository name")->capture_default_str();
   sub->add_option("--region", flags->region, "Region of the repository")->capture_default_str();
   sub->add_option("--account", flags->account, "AWS account id")->capture_default_str();
-  sub->add_flag("--json", flags->json, "Print {\"policy_name\", \"repository_arn\", \"policy\"}");
-  sub->callback([&ctx, flags] { ctx.exit_code = run_role(ctx, *flags); });
+  sub->add_option("--deploy", flags->deploy_service,
+                  "Print ShipctlExpressDeploy for this ECS Express service instead (bootstrap --deploy's roles)");
+  sub->add_option("--cluster", flags->cluster, "ECS cluster of the --deploy service")->capture_default_str();
+  sub->add_flag("--json", flags->json,
+                "Print {\"policy_name\", \"repository_arn\", \"policy\"} (with --deploy: \"service_arn\")");
+  sub->callback([&ctx, flags, sub] {
+    flags->deploy_given = sub->count("--deploy") > 0;
+    ctx.exit_code = run_role(ctx, *flags);
+  });
 }
 
 void define_permissions(CLI::App& policy, Context& ctx) {

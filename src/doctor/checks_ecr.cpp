@@ -22,12 +22,11 @@ std::string list_or_none(const std::vector<std::string>& names) {
   return out.empty() ? "none" : out;
 }
 
-// "login, push and verify": the workflow commands that need the role's
-// identity policy, in table order.
+// "login, push and verify": the workflow commands that need ShipctlEcrPush
+// (the role's identity policy for pushing; deploy's rows are not among them).
 std::string workflow_commands() {
   std::vector<std::string_view> names;
-  for (const auto& p : aws::permission_table()) {
-    if (p.caller != aws::Caller::kWorkflow || p.grant != aws::Grant::kIdentityPolicy) continue;
+  for (const auto& p : aws::workflow_permissions()) {
     if (std::find(names.begin(), names.end(), p.command) == names.end()) names.push_back(p.command);
   }
   std::string out;

@@ -18,10 +18,10 @@ DOCS = ("README.md", os.path.join("docs", "deploy-guide.md"), os.path.join("docs
 BLOCK = re.compile(r"```json\n(.*?)```", re.DOTALL)
 
 
-def policy_blocks(path):
+def policy_blocks(path, marker="ecr:GetAuthorizationToken"):
     with open(os.path.join(harness.REPO, path), encoding="utf-8") as f:
         text = f.read()
-    return [json.loads(b) for b in BLOCK.findall(text) if "ecr:GetAuthorizationToken" in b]
+    return [json.loads(b) for b in BLOCK.findall(text) if marker in b]
 
 
 def shipctl(*args):
@@ -44,6 +44,29 @@ class PolicyDocsTest(unittest.TestCase):
         for block in policy_blocks(DOCS[0]):
             self.assertEqual(block, generated)
 
+    def test_every_guide_shows_the_generated_deploy_policy(self):
+        # ShipctlExpressDeploy (bootstrap --deploy), for the guides' service name and placeholder account.
+        code, out, err = shipctl("policy", "role", "--account", "<AWS_ACCOUNT_ID>", "--region", "ap-northeast-1",
+                                 "--deploy", "ecs-express-mode-api")
+        self.assertEqual(code, 0, err)
+        generated = json.loads(out)
+        for path in DOCS[1:]:
+            with self.subTest(path=path):
+                blocks = policy_blocks(path, "ecs:CreateExpressGatewayService")
+                self.assertEqual(len(blocks), 1, f"{path}: one deploy policy block expected")
+                self.assertEqual(blocks[0], generated)
+
+    def test_deploy_policy_json_names_the_policy_and_the_service(self):
+        code, out, err = shipctl("policy", "role", "--account", "123456789012", "--region", "cn-north-1",
+                                 "--deploy", "web", "--cluster", "prod", "--json")
+        self.assertEqual(code, 0, err)
+        doc = json.loads(out)
+        arn = "arn:aws-cn:ecs:cn-north-1:123456789012:service/prod/web"
+        self.assertEqual((doc["policy_name"], doc["service_arn"]), ("ShipctlExpressDeploy", arn))
+        self.assertEqual(doc["policy"]["Statement"][-1]["Resource"], [
+            "arn:aws-cn:iam::123456789012:role/ShipctlExpressExecutionRole",
+            "arn:aws-cn:iam::123456789012:role/ShipctlExpressInfrastructureRole"])
+
     def test_role_policy_json_names_the_policy_and_the_repository(self):
         code, out, err = shipctl("policy", "role", "--account", "123456789012", "--region", "cn-north-1",
                                  "--repository", "app", "--json")
@@ -57,6 +80,14 @@ class PolicyDocsTest(unittest.TestCase):
         code, out, err = shipctl("policy", "role", "--account", "1234")
         self.assertEqual((code, out), (2, ""))
         self.assertEqual(err, 'shipctl: error: --account "1234" is not a 12-digit AWS account id (or a <PLACEHOLDER>)\n')
+
+    def test_empty_deploy_service_is_refused_not_taken_for_the_ecr_policy(self):
+        for args, message in [(["--deploy", ""], '--deploy "" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)'),
+                              (["--deploy", "web", "--cluster", ""],
+                               '--cluster "" is not a valid ECS name (1-255 characters of A-Z a-z 0-9 _-)')]:
+            with self.subTest(args=args):
+                self.assertEqual(shipctl("policy", "role", "--account", "123456789012", *args),
+                                 (2, "", f"shipctl: error: {message}\n"))
 
     def test_permissions_lists_each_command_action_and_resource(self):
         code, out, err = shipctl("policy", "permissions", "--json")
@@ -76,6 +107,17 @@ class PolicyDocsTest(unittest.TestCase):
             ("push", "ecr:DescribeRepositories", "repository"),
             ("verify", "ecr:DescribeRepositories", "repository"),
             ("verify", "ecr:DescribeImages", "repository"),
+            ("deploy", "ecs:DescribeExpressGatewayService", "ecs-service"),
+            ("deploy", "ecs:CreateExpressGatewayService", "ecs-service"),
+            ("deploy", "ecs:UpdateExpressGatewayService", "ecs-service"),
+            ("deploy", "ecs:ListServiceDeployments", "ecs-service"),
+            ("deploy", "ecs:DescribeServiceDeployments", "ecs-service"),
+            ("deploy", "ecs:DescribeServiceDeployments", "ecs-service-deployment"),
+            ("deploy", "ecs:DescribeServiceRevisions", "ecs-service"),
+            ("deploy", "ecs:DescribeServiceRevisions", "ecs-service-revision"),
+            ("deploy", "ecs:DescribeServices", "ecs-service"),
+            ("deploy", "iam:PassRole", "execution-role"),
+            ("deploy", "iam:PassRole", "infrastructure-role"),
         ])
         trust = [(r["command"], r["action"]) for r in rows if r["granted_by"] == "trust-policy"]
         self.assertEqual(trust, [("credentials", "sts:AssumeRoleWithWebIdentity")])
@@ -86,8 +128,8 @@ class PolicyDocsTest(unittest.TestCase):
         lines = out.splitlines()
         self.assertEqual(lines[0].split("  ")[0], "COMMAND")
         self.assertEqual(lines[0].split(), ["COMMAND", "ACTION", "RESOURCE", "GRANTED", "BY", "CALLER", "NEED", "CALL"])
-        self.assertIn("verify       ecr:DescribeImages                      repository     identity-policy  workflow  "
-                      "required     ECR DescribeImages", lines)
+        self.assertIn("verify       ecr:DescribeImages                      repository              identity-policy  "
+                      "workflow  required     ECR DescribeImages", lines)
         self.assertEqual(len(lines), 1 + len(json.loads(shipctl("policy", "permissions", "--json")[1])))
 
 

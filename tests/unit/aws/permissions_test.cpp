@@ -86,5 +86,66 @@ TEST(Permissions, RepositoryArnsFollowThePartitionOfTheRegion) {
   EXPECT_EQ(resource_arn(ResourceKind::kAny, {kRepo, "", ""}), "*");
 }
 
+constexpr const char* kExec = "arn:aws:iam::123456789012:role/ShipctlExpressExecutionRole";
+constexpr const char* kInfra = "arn:aws:iam::123456789012:role/ShipctlExpressInfrastructureRole";
+
+TEST(DeployPermissions, AreDeploysRowsAndNeverShipctlEcrPushs) {
+  std::vector<std::string> deploy;
+  for (const auto& p : deploy_permissions()) deploy.push_back(std::string(p.action) + " " + std::string(resource_kind_name(p.resource)));
+  EXPECT_EQ(deploy, (std::vector<std::string>{
+                        "ecs:DescribeExpressGatewayService ecs-service", "ecs:CreateExpressGatewayService ecs-service",
+                        "ecs:UpdateExpressGatewayService ecs-service", "ecs:ListServiceDeployments ecs-service",
+                        "ecs:DescribeServiceDeployments ecs-service",
+                        "ecs:DescribeServiceDeployments ecs-service-deployment",
+                        "ecs:DescribeServiceRevisions ecs-service", "ecs:DescribeServiceRevisions ecs-service-revision",
+                        "ecs:DescribeServices ecs-service", "iam:PassRole execution-role",
+                        "iam:PassRole infrastructure-role"}));
+  for (const auto& p : workflow_permissions()) EXPECT_NE(p.command, "deploy") << p.action;
+  EXPECT_EQ(workflow_policy({kRepo, "", ""}).find("ecs:"), std::string::npos);
+  EXPECT_EQ(commands_needing("ecs:UpdateExpressGatewayService", ResourceKind::kEcsService), "deploy");
+  EXPECT_EQ(commands_needing("iam:PassRole", ResourceKind::kInfrastructureRole), "deploy");
+}
+
+TEST(DeployPermissions, ThePolicyIsScopedToTheServiceItsDeploymentsRevisionsAndTheTwoRoles) {
+  const json policy = json::parse(deploy_policy_document("aws", "ap-northeast-1", "123456789012", "default", "web",
+                                                         kExec, kInfra));
+  const std::string service = "arn:aws:ecs:ap-northeast-1:123456789012:service/default/web";
+  const json expected = {
+      {"Version", "2012-10-17"},
+      {"Statement",
+       {{{"Sid", "ExpressGatewayService"}, {"Effect", "Allow"},
+         {"Action", {"ecs:DescribeExpressGatewayService", "ecs:CreateExpressGatewayService",
+                     "ecs:UpdateExpressGatewayService", "ecs:ListServiceDeployments", "ecs:DescribeServices"}},
+         {"Resource", service}},
+        {{"Sid", "FollowServiceDeployments"}, {"Effect", "Allow"}, {"Action", "ecs:DescribeServiceDeployments"},
+         {"Resource", {service, "arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/default/web/*"}}},
+        {{"Sid", "ReadServiceRevisions"}, {"Effect", "Allow"}, {"Action", "ecs:DescribeServiceRevisions"},
+         {"Resource", {service, "arn:aws:ecs:ap-northeast-1:123456789012:service-revision/default/web/*"}}},
+        {{"Sid", "PassTheExpressRolesToEcs"}, {"Effect", "Allow"}, {"Action", "iam:PassRole"},
+         {"Resource", {kExec, kInfra}},
+         {"Condition",
+          {{"StringEquals", {{"iam:PassedToService", {"ecs.amazonaws.com", "ecs-tasks.amazonaws.com"}}}}}}}}}};
+  EXPECT_EQ(policy, expected);
+}
+
+TEST(DeployPermissions, ThePolicyFollowsThePartitionAndCluster) {
+  const std::string policy = deploy_policy_document("aws-cn", "cn-north-1", "123456789012", "prod", "api",
+                                                    "arn:aws-cn:iam::123456789012:role/e", "arn:aws-cn:iam::123456789012:role/i");
+  EXPECT_NE(policy.find("\"arn:aws-cn:ecs:cn-north-1:123456789012:service/prod/api\""), std::string::npos) << policy;
+  EXPECT_NE(policy.find("\"arn:aws-cn:ecs:cn-north-1:123456789012:service-revision/prod/api/*\""), std::string::npos);
+  for (const char* broad : {"ecs:*", "\"*\"", "iam:*"}) EXPECT_EQ(policy.find(broad), std::string::npos) << broad;
+}
+
+TEST(DeployPermissions, DeployArnsFillTheResourceKinds) {
+  const DeployTarget target{"aws", "us-east-1", "123456789012", "default", "web", kExec, kInfra};
+  const ResourceArns arns = with_deploy_arns({kRepo, "", ""}, target);
+  EXPECT_EQ(resource_arn(ResourceKind::kEcsService, arns), "arn:aws:ecs:us-east-1:123456789012:service/default/web");
+  EXPECT_EQ(resource_arn(ResourceKind::kEcsServiceDeployment, arns),
+            "arn:aws:ecs:us-east-1:123456789012:service-deployment/default/web/*");
+  EXPECT_EQ(resource_arn(ResourceKind::kExecutionRole, arns), kExec);
+  EXPECT_EQ(resource_arn(ResourceKind::kInfrastructureRole, arns), kInfra);
+  EXPECT_EQ(resource_arn(ResourceKind::kRepository, arns), kRepo);
+}
+
 }  // namespace
 }  // namespace eem::aws
