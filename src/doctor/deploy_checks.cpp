@@ -51,10 +51,10 @@ struct RoleSpec {
 RoleSpec spec_of(const DeployTarget& t, ExpressRole which) {
   if (which == ExpressRole::kExecution) {
     return {"execution-role", "Execution role " + t.execution_role_name, t.execution_role_name, t.execution_role_arn,
-            kExecutionPrincipal, kExecutionManagedPolicy, kInfrastructurePrincipal, "infrastructure"};
+            aws::kExecutionRolePrincipal, aws::kExecutionRolePolicy, aws::kInfrastructureRolePrincipal, "infrastructure"};
   }
   return {"infrastructure-role", "Infrastructure role " + t.infrastructure_role_name, t.infrastructure_role_name,
-          t.infrastructure_role_arn, kInfrastructurePrincipal, kInfrastructureManagedPolicy, kExecutionPrincipal,
+          t.infrastructure_role_arn, aws::kInfrastructureRolePrincipal, aws::kInfrastructureRolePolicy, aws::kExecutionRolePrincipal,
           "execution"};
 }
 
@@ -159,7 +159,7 @@ Check pull_denied(const DeployTarget& t, const ImageFacts& f, const std::vector<
                    joined(denied),
                std::move(evidence),
                "aws iam attach-role-policy --role-name " + t.execution_role_name + " --policy-arn " +
-                   managed_policy_arn(t, kExecutionManagedPolicy) + "\nor: " + bootstrap_command(t)};
+                   managed_policy_arn(t, aws::kExecutionRolePolicy) + "\nor: " + bootstrap_command(t)};
 }
 
 Check digest_missing(const DeployTarget& t, const ImageFacts& f, std::vector<std::string> evidence) {
@@ -194,7 +194,7 @@ std::pair<std::string, std::string> rollout_cause(const DeployTarget& t, const R
   if (!failed.empty()) {
     return {"ECS could not provision the service's " + joined(failed, "; "),
             "Fix what the managed resource's reason names (the infrastructure role " + t.infrastructure_role_name +
-                " needs " + managed_policy_arn(t, kInfrastructureManagedPolicy) + "), then deploy again:\n  " +
+                " needs " + managed_policy_arn(t, aws::kInfrastructureRolePolicy) + "), then deploy again:\n  " +
                 deploy_command(t)};
   }
   if (mentions(reasons, {"health check", "healthcheck", "health-check"})) {
@@ -208,7 +208,7 @@ std::pair<std::string, std::string> rollout_cause(const DeployTarget& t, const R
   if (is_pull_failure(reasons)) {
     return {"its tasks could not pull the image " + image,
             "Give the execution role ECR's pull actions: aws iam attach-role-policy --role-name " +
-                t.execution_role_name + " --policy-arn " + managed_policy_arn(t, kExecutionManagedPolicy)};
+                t.execution_role_name + " --policy-arn " + managed_policy_arn(t, aws::kExecutionRolePolicy)};
   }
   return {reasons.empty() ? "ECS gave no reason" : "ECS says: " + reasons,
           "Fix what the reason names, then deploy again:\n  " + deploy_command(t)};
@@ -315,9 +315,9 @@ DeployTarget resolve_target(const DeployOptions& o, const std::string& region, c
   } else {
     t.service_arn = "arn:" + t.partition + ":ecs:" + region + ":" + account + ":service/" + t.cluster + "/" + o.service;
   }
-  t.execution_role_name = o.execution_role_name.empty() ? std::string(kExecutionRoleName) : o.execution_role_name;
+  t.execution_role_name = o.execution_role_name.empty() ? std::string(aws::kDefaultExecutionRoleName) : o.execution_role_name;
   t.infrastructure_role_name =
-      o.infrastructure_role_name.empty() ? std::string(kInfrastructureRoleName) : o.infrastructure_role_name;
+      o.infrastructure_role_name.empty() ? std::string(aws::kDefaultInfrastructureRoleName) : o.infrastructure_role_name;
   t.execution_role_arn = role_arn(t.partition, account, t.execution_role_name);
   t.infrastructure_role_arn = role_arn(t.partition, account, t.infrastructure_role_name);
   t.workflow_role_name = workflow_role_name;
@@ -428,14 +428,14 @@ Check decide_pass_role(const DeployTarget& t, const std::string& workflow_role_a
   // (IAM User Guide, "Granting a user permissions to pass a role").
   const auto result = evaluate_actions(
       policies, workflow_role_arn,
-      {{"iam:PassRole", t.execution_role_arn, {{"iam:PassedToService", std::string(kExecutionPrincipal)}}},
-       {"iam:PassRole", t.infrastructure_role_arn, {{"iam:PassedToService", std::string(kInfrastructurePrincipal)}}}});
+      {{"iam:PassRole", t.execution_role_arn, {{"iam:PassedToService", std::string(aws::kExecutionRolePrincipal)}}},
+       {"iam:PassRole", t.infrastructure_role_arn, {{"iam:PassedToService", std::string(aws::kInfrastructureRolePrincipal)}}}});
   const std::string title = "Workflow role may pass the ECS roles";
   std::vector<std::string> evidence = result.unreadable;
   std::vector<std::string> denied;
   for (const auto& v : result.verdicts) {
     const std::string by = v.decided_by.empty() ? "" : " (" + v.decided_by + ")";
-    const std::string_view to = v.resource == t.execution_role_arn ? kExecutionPrincipal : kInfrastructurePrincipal;
+    const std::string_view to = v.resource == t.execution_role_arn ? aws::kExecutionRolePrincipal : aws::kInfrastructureRolePrincipal;
     evidence.push_back(v.action + " on " + v.resource + " (iam:PassedToService " + std::string(to) +
                        "): " + std::string(iam::decision_name(v.decision)) + by);
     if (v.decision != iam::Decision::kAllow) denied.push_back(v.resource);
@@ -450,8 +450,8 @@ Check decide_pass_role(const DeployTarget& t, const std::string& workflow_role_a
   return Check{"pass-role", title, Status::kFail,
                "the workflow role " + workflow_role_arn + " may not perform iam:PassRole on " + joined(denied, " and "),
                evidence,
-               bootstrap_command(t) + " (writes the inline policy " + std::string(kDeployPolicyName) + ")\n" +
-                   "or add this statement to " + std::string(kDeployPolicyName) + " on role " + t.workflow_role_name +
+               bootstrap_command(t) + " (writes the inline policy " + std::string(aws::kDeployPolicyName) + ")\n" +
+                   "or add this statement to " + std::string(aws::kDeployPolicyName) + " on role " + t.workflow_role_name +
                    " (aws iam put-role-policy replaces the whole document):\n" + statement.dump()};
 }
 

@@ -13,6 +13,7 @@
 
 #include "aws/ecs.h"
 #include "aws/iam.h"
+#include "aws/permissions.h"
 #include "doctor/deploy_names.h"
 #include "doctor/permissions.h"
 #include "doctor/report.h"
@@ -24,8 +25,8 @@ namespace eem::doctor {
 struct DeployOptions {
   std::string service;  // name or service ARN; empty: no deploy checks
   std::string cluster = "default";
-  std::string execution_role_name{kExecutionRoleName};            // empty: the same
-  std::string infrastructure_role_name{kInfrastructureRoleName};  // empty: the same
+  std::string execution_role_name{aws::kDefaultExecutionRoleName};            // empty: the same
+  std::string infrastructure_role_name{aws::kDefaultInfrastructureRoleName};  // empty: the same
   int port = 8080;                       // what the app listens on (ecs-express-mode-api: PORT, 8080)
   std::string health_check_path = "/ping";
 };
