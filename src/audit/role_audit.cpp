@@ -72,6 +72,8 @@ RoleChecks audit_role(const AuditOptions& options, aws::IamClient& iam) {
     fail_check(out.trust, fetched.error());
     return out;
   }
+  out.role_arn = fetched->arn;
+  out.trust_policy = fetched->trust_policy;
   const RoleContext role{options.role_name, repository_arn(fetched->arn, options)};
   if (check_attached(out.permissions, role, iam) && check_inline(out.permissions, role, iam)) settle(out.permissions);
   auto trust = check_trust_policy(role, fetched->trust_policy);

@@ -57,6 +57,47 @@ std::vector<std::string> triggers_of(const YAML::Node& on) {
   return out;
 }
 
+RefFilter filter_of(const YAML::Node& node) {
+  RefFilter filter;
+  if (!node) return filter;
+  filter.present = true;
+  if (node.IsScalar()) filter.patterns.push_back(node.Scalar());
+  if (node.IsSequence()) {
+    for (const auto& item : node) filter.patterns.push_back(text_of(item));
+  }
+  return filter;
+}
+
+Trigger trigger_of(const YAML::Node& key, const YAML::Node& value) {
+  Trigger t{text_of(key), line_of(key), {}, {}, {}, {}};
+  if (!value || !value.IsMap()) return t;
+  t.branches = filter_of(value["branches"]);
+  t.branches_ignore = filter_of(value["branches-ignore"]);
+  t.tags = filter_of(value["tags"]);
+  t.tags_ignore = filter_of(value["tags-ignore"]);
+  return t;
+}
+
+// `on: push`, `on: [push, schedule]` or a mapping of events to their settings.
+std::vector<Trigger> events_of(const YAML::Node& on) {
+  std::vector<Trigger> out;
+  if (!on) return out;
+  if (on.IsScalar()) out.push_back(trigger_of(on, YAML::Node()));
+  if (on.IsSequence()) {
+    for (const auto& item : on) out.push_back(trigger_of(item, YAML::Node()));
+  }
+  if (on.IsMap()) {
+    for (const auto& entry : on) out.push_back(trigger_of(entry.first, entry.second));
+  }
+  return out;
+}
+
+Located environment_of(const YAML::Node& node) {
+  if (!node) return {};
+  if (node.IsMap()) return node["name"] ? located(node["name"]) : Located{"", line_of(node)};
+  return located(node);
+}
+
 Step step_of(const YAML::Node& node) {
   Step step;
   step.line = line_of(node);
@@ -74,6 +115,7 @@ Job job_of(const YAML::Node& key, const YAML::Node& node) {
   job.line = line_of(key);
   job.permissions = permissions_of(node["permissions"]);
   if (node["uses"]) job.uses = located(node["uses"]);
+  job.environment = environment_of(node["environment"]);
   job.env = mapping_of(node["env"]);
   if (node["steps"] && node["steps"].IsSequence()) {
     for (const auto& step : node["steps"]) job.steps.push_back(step_of(step));
@@ -91,6 +133,7 @@ util::Result<Workflow> build(std::string_view path, const YAML::Node& root) {
   workflow.path = where;
   // YAML 1.1 readers turn the key `on` into true; yaml-cpp keeps it a string.
   workflow.triggers = triggers_of(root["on"]);
+  workflow.events = events_of(root["on"]);
   workflow.permissions = permissions_of(root["permissions"]);
   workflow.env = mapping_of(root["env"]);
   for (const auto& entry : root["jobs"]) workflow.jobs.push_back(job_of(entry.first, entry.second));

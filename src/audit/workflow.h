@@ -47,13 +47,30 @@ struct Job {
   int line = 0;
   Permissions permissions;
   Located uses;  // a reusable workflow call (owner/repo/.github/workflows/x.yml@ref)
+  Located environment;  // `environment: NAME` or `environment: {name: NAME}`; empty when none
   Mapping env;
   std::vector<Step> steps;
+};
+
+// A ref filter under an event (`branches:`, `tags:`, ...): absent, or its
+// patterns (a single string is a one-pattern list).
+struct RefFilter {
+  bool present = false;
+  std::vector<std::string> patterns;
+};
+
+// One event under `on:` with its ref filters (GitHub docs "Workflow syntax
+// for GitHub Actions": on.<push|pull_request|pull_request_target>.<branches|tags>).
+struct Trigger {
+  std::string event;
+  int line = 0;
+  RefFilter branches, branches_ignore, tags, tags_ignore;
 };
 
 struct Workflow {
   std::string path;  // as given, for evidence
   std::vector<std::string> triggers;  // event names under `on:`
+  std::vector<Trigger> events;        // the same events, with their filters
   Permissions permissions;
   Mapping env;
   std::vector<Job> jobs;

@@ -1,0 +1,140 @@
+"""Workflows and trust policy in step (issue 15), end to end against
+moto_server: a checkout (git, with a github.com remote) whose deploy.yml
+pushes on main and develop, bootstrap's default trust policy (main only),
+`shipctl audit --check coherence` predicting the refusal of develop, then
+`shipctl bootstrap --from-workflow` admitting it, and the same for a job with
+`environment: production`.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+import urllib.request
+
+import harness
+
+ACCOUNT = "123456789012"
+DEVELOP = "repo:octo-org/app:ref:refs/heads/develop"
+PRODUCTION = "repo:octo-org/app:environment:production"
+FIX = ("shipctl bootstrap --from-workflow .github/workflows/deploy.yml --apply (admits exactly the branches, tags "
+       "and environments the workflow runs on), or add to the trust policy's sub condition: ")
+CONDITION = ('  refused by: StringEquals token.actions.githubusercontent.com:sub at '
+             '$.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] expects '
+             '"repo:octo-org/app:ref:refs/heads/main", the run presents ')
+
+DEPLOY = """name: deploy
+on:
+  push:
+    branches: [main, develop]
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  push-image:
+    runs-on: ubuntu-24.04
+{environment}    steps:
+      - run: shipctl credentials --role-arn "$AWS_ROLE_ARN"
+"""
+
+
+class Coherence(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.git = harness.require_tool("git")
+        cls.moto_cm = harness.moto_server()
+        cls.moto = cls.moto_cm.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto_cm.__exit__(None, None, None)
+
+    def setUp(self):
+        urllib.request.urlopen(urllib.request.Request(self.moto + "/moto-api/reset", method="POST")).close()
+        self.root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.root)
+        subprocess.run([self.git, "init", "-q", self.root], check=True)
+        subprocess.run([self.git, "-C", self.root, "remote", "add", "origin", "https://github.com/octo-org/app.git"],
+                       check=True)
+        os.makedirs(os.path.join(self.root, ".github", "workflows"))
+
+    def write_deploy(self, environment=""):
+        with open(os.path.join(self.root, ".github", "workflows", "deploy.yml"), "w") as out:
+            out.write(DEPLOY.format(environment=environment))
+
+    def shipctl(self, *args):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GITHUB_", "ACTIONS_"))}
+        env.update(HOME=self.root, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
+                   AWS_ENDPOINT_URL=self.moto, AWS_EC2_METADATA_DISABLED="true")
+        return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60,
+                              env=env, cwd=self.root, stdin=subprocess.DEVNULL)
+
+    def audit(self):
+        done = self.shipctl("audit", "--check", "coherence", "--json")
+        self.assertIn(done.returncode, (0, 6), done.stderr)
+        report = json.loads(done.stdout)
+        self.assertEqual([c["check"] for c in report["checks"]], ["coherence"])
+        return done.returncode, report
+
+    def bootstrap(self, *args):
+        done = self.shipctl("bootstrap", "--apply", *args)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return done
+
+    def test_a_branch_the_default_policy_refuses_is_predicted_and_from_workflow_admits_it(self):
+        self.write_deploy()
+        self.bootstrap()  # the default trust policy: main only
+        code, report = self.audit()
+        self.assertEqual(code, 6)
+        self.assertEqual(report["checks"][0]["subject"],
+                         "workflows in .github/workflows against role GitHubActionsECRRole")
+        self.assertEqual(report["findings"], [{
+            "id": "AUD050", "severity": "high", "check": "coherence", "resource": ".github/workflows/deploy.yml",
+            "title": "a workflow job's OIDC subject will be refused by the trust policy",
+            "evidence": [f'.github/workflows/deploy.yml:9: job push-image, on push to branch develop: sub "{DEVELOP}" '
+                         "is refused",
+                         CONDITION + f'"{DEVELOP}"'],
+            "fix": FIX + f'"{DEVELOP}"'}])
+
+        plan = self.bootstrap("--from-workflow", ".github/workflows/deploy.yml")
+        self.assertIn(f'+ "{DEVELOP}"', plan.stdout.replace("  ", ""))
+        code, report = self.audit()
+        self.assertEqual((code, report["findings"], report["checks"][0]["status"]), (0, [], "passed"))
+
+    def test_an_environment_job_is_predicted_the_same_way(self):
+        self.write_deploy("    environment: production\n")
+        self.bootstrap()
+        code, report = self.audit()
+        self.assertEqual(code, 6)
+        refused = report["findings"][0]
+        self.assertEqual((refused["id"], refused["severity"]), ("AUD050", "high"))
+        self.assertEqual(refused["evidence"], [
+            f'.github/workflows/deploy.yml:9: job push-image, on push to branch main; push to branch develop: '
+            f'sub "{PRODUCTION}" is refused',
+            CONDITION + f'"{PRODUCTION}" (the job uses a GitHub environment, so its sub is "{PRODUCTION}" instead of '
+            "the branch form; admit the environment's sub or drop the job's environment)"])
+        # main is no longer presented by any job: the policy admits what nothing needs.
+        self.assertEqual([(f["id"], f["severity"]) for f in report["findings"][1:]], [("AUD051", "low")])
+
+        self.bootstrap("--from-workflow", ".github/workflows/deploy.yml")
+        code, report = self.audit()
+        self.assertEqual((code, report["findings"]), (0, []))
+        role = json.loads(self.shipctl("bootstrap", "--json").stdout)
+        self.assertIn(PRODUCTION, json.dumps(role))
+
+    def test_from_workflow_without_a_role_assuming_job_is_bad_input(self):
+        with open(os.path.join(self.root, ".github", "workflows", "ci.yml"), "w") as out:
+            out.write("on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n")
+        done = self.shipctl("bootstrap", "--from-workflow", ".github/workflows/ci.yml")
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(done.stderr, "shipctl: error: --from-workflow: no job in the given files assumes a role on a "
+                                      "branch, tag or environment (shipctl credentials, or configure-aws-credentials "
+                                      "with role-to-assume)\n")
+        done = self.shipctl("bootstrap", "--from-workflow", "missing.yml")
+        self.assertEqual(done.returncode, 74, done.stderr)
+
+
+if __name__ == "__main__":
+    harness.main()
