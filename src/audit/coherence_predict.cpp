@@ -19,6 +19,10 @@ namespace {
 
 // GitHub allows reusable workflows nested 10 deep ("Reusing workflows", limitations).
 constexpr int kMaxCallDepth = 10;
+// Bounds on hostile files: patterns read per filter, runs predicted in all.
+// A real workflow names a handful of branches.
+constexpr std::size_t kMaxPatterns = 256;
+constexpr std::size_t kMaxRuns = 2000;
 constexpr std::string_view kOtherBranch = "feature/x";  // an example of "any other branch"
 constexpr std::string_view kAnyTag = "v1.0.0";          // an example of "any tag"
 
@@ -47,11 +51,13 @@ void filtered_runs(RunKind kind, const RefFilter& only, const RefFilter& ignore,
                    std::string_view other, std::vector<RefRun>& out) {
   const std::string what = kind == RunKind::kBranch ? "branch" : "tag";
   if (only.present) {
-    for (const auto& p : only.patterns) {
+    const std::vector<std::string> first(only.patterns.begin(),
+                                         only.patterns.begin() + static_cast<std::ptrdiff_t>(std::min(only.patterns.size(), kMaxPatterns)));
+    for (const auto& p : first) {
       if (p.starts_with('!')) continue;
       const bool glob = filter_is_glob(p);
       const std::string name = glob ? filter_example(p) : p;
-      if (!filter_list_match(only.patterns, name)) continue;
+      if (!filter_list_match(first, name)) continue;
       add_unique(out, {kind, p, name, glob, "push to " + what + " " + (glob ? p + " (e.g. " + name + ")" : p), {}});
     }
     return;
@@ -125,6 +131,11 @@ util::Result<void> add_job_runs(Walk& w, const Workflow& origin, const Workflow&
     return {};
   }
   for (const auto& run : runs) {
+    if (w.out.runs.size() >= kMaxRuns) {
+      const std::string full = "more than " + std::to_string(kMaxRuns) + " runs: the rest are not predicted";
+      if (w.out.skipped.empty() || w.out.skipped.back() != full) w.out.skipped.push_back(full);
+      return {};
+    }
     Prediction p{origin.path, job_label, job.line, defining.path, run.label, run.kind, run.pattern, run.example,
                  {}, ref_of(run), job.environment.value, run.note};
     if (!p.environment.empty()) {
@@ -187,6 +198,10 @@ util::Result<Predictions> predict_runs(const std::vector<Workflow>& workflows, c
   for (const auto& workflow : workflows) {
     std::vector<RefRun> runs;
     for (const auto& trigger : workflow.events) {
+      if (trigger.branches.patterns.size() > kMaxPatterns || trigger.tags.patterns.size() > kMaxPatterns) {
+        out.skipped.push_back(workflow.path + ":" + std::to_string(trigger.line) + ": " + trigger.event + " lists more than " +
+                              std::to_string(kMaxPatterns) + " patterns; only the first are predicted");
+      }
       for (auto& run : event_runs(trigger, settings)) runs.push_back(std::move(run));
     }
     if (auto ok = add_workflow_runs(walk, workflow, workflow, "", runs, 0); !ok) return std::unexpected(ok.error());

@@ -12,9 +12,29 @@ namespace {
 // bool` throws (yaml-cpp's InvalidNode), so each helper tests it first.
 int line_of(const YAML::Node& node) { return node ? node.Mark().line + 1 : 0; }  // Mark lines are 0-based
 
+// Whether `node` has more than `budget` nodes, counting each alias as often
+// as it is used: anchors are legal in workflows, and nine aliases of nine
+// aliases... ("billion laughs") would otherwise be emitted in full.
+bool larger_than(const YAML::Node& node, long& budget) {
+  if (--budget < 0) return true;
+  if (!node.IsMap() && !node.IsSequence()) return false;
+  for (const auto& item : node) {
+    if (node.IsMap() ? larger_than(item.first, budget) || larger_than(item.second, budget) : larger_than(item, budget)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Values larger than this are not quoted in evidence; no workflow value a
+// check reads (a `with:` input, a filter pattern) comes near it.
+constexpr long kMaxEmittedNodes = 10000;
+
 std::string text_of(const YAML::Node& node) {
   if (!node || node.IsNull()) return "";
   if (node.IsScalar()) return node.Scalar();
+  long budget = kMaxEmittedNodes;
+  if (larger_than(node, budget)) return "(a value of more than " + std::to_string(kMaxEmittedNodes) + " YAML nodes)";
   YAML::Emitter out;
   out << YAML::Flow << node;
   return out.c_str();

@@ -252,3 +252,44 @@ TEST(CoherenceFindings, AnUnparsablePolicyIsAnError) {
 
 }  // namespace
 }  // namespace eem::audit
+
+namespace eem::audit {
+namespace {
+
+// Nine aliases of nine aliases of nine...: 9^9 strings if expanded.
+std::string laughs() {
+  std::string out = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  char prev = 'a';
+  for (char n = 'b'; n <= 'i'; ++n) {
+    out += std::string(1, n) + ": &" + n + " [";
+    for (int i = 0; i < 9; ++i) out += std::string(i ? ", *" : "*") + prev;
+    out += "]\n";
+    prev = n;
+  }
+  return out;
+}
+
+TEST(CoherenceHostile, AliasBombsAreNotExpanded) {
+  const auto w = parse_workflow("l.yml", laughs() + "on:\n  push:\n    branches: *i\njobs:\n  deploy:\n    steps:\n"
+                                                    "      - uses: x/y@v1\n        with:\n          k: *i\n"
+                                                    "      - run: shipctl credentials\n");
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->jobs[0].steps[0].with[0].second.value, "(a value of more than 10000 YAML nodes)");
+  ASSERT_EQ(w->events[0].branches.patterns.size(), 9u);
+  auto p = predict_runs({*w}, settings());
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->runs.size(), 1u);  // nine identical patterns, the placeholder text
+  EXPECT_EQ(p->runs[0].pattern, "(a value of more than 10000 YAML nodes)");
+}
+
+TEST(CoherenceHostile, ManyPatternsAreBounded) {
+  std::string on = "  push:\n    branches:\n";
+  for (int i = 0; i < 5000; ++i) on += "      - b" + std::to_string(i) + "\n";
+  auto p = predict_runs({parsed("many.yml", workflow(on))}, settings());
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->runs.size(), 256u);
+  EXPECT_EQ(p->skipped, std::vector<std::string>{"many.yml:2: push lists more than 256 patterns; only the first are predicted"});
+}
+
+}  // namespace
+}  // namespace eem::audit
