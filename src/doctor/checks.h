@@ -38,6 +38,7 @@ std::optional<Check> check_trust_policy(Run& run);
 std::optional<Check> check_push_permissions(Run& run);
 std::optional<Check> check_repository(Run& run);
 std::optional<Check> check_login(Run& run);
+std::optional<Check> check_workflow_subjects(Run& run);
 
 // Claims from a JWT's text (--token or the job's token); kInvalidInput when it
 // does not decode.

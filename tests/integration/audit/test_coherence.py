@@ -124,6 +124,33 @@ class Coherence(unittest.TestCase):
         role = json.loads(self.shipctl("bootstrap", "--json").stdout)
         self.assertIn(PRODUCTION, json.dumps(role))
 
+    def test_doctor_beside_the_checkout_predicts_the_same(self):
+        self.write_deploy()
+        self.bootstrap()
+        done = self.shipctl("doctor", "--github-repo", "octo-org/app", "--json")
+        self.assertEqual(done.returncode, 6, done.stdout + done.stderr)
+        report = json.loads(done.stdout)
+        self.assertEqual(report["root_cause"], "workflow-subjects")
+        check = report["checks"][-1]
+        self.assertEqual((check["id"], check["status"]), ("workflow-subjects", "fail"))
+        self.assertEqual(check["summary"], "2 predicted runs of jobs that assume the role, 1 refused by the trust policy")
+        self.assertEqual(check["evidence"], [
+            ".github/workflows/deploy.yml job push-image, on push to branch main: admitted",
+            f'.github/workflows/deploy.yml job push-image, on push to branch develop: REFUSED "{DEVELOP}"',
+            "  " + CONDITION[len("  refused by: "):] + f'"{DEVELOP}"'])
+        self.assertEqual(check["fix"], FIX + f'"{DEVELOP}"')
+
+        self.bootstrap("--from-workflow", ".github/workflows/deploy.yml")
+        done = self.shipctl("doctor", "--github-repo", "octo-org/app", "--json")
+        self.assertEqual(done.returncode, 0, done.stdout)
+        self.assertEqual(json.loads(done.stdout)["checks"][-1]["status"], "pass")
+
+        # Elsewhere the check says it does not apply, and the run stays healthy.
+        shutil.rmtree(os.path.join(self.root, ".github"))
+        done = self.shipctl("doctor", "--github-repo", "octo-org/app", "--json")
+        self.assertEqual(done.returncode, 0, done.stdout)
+        self.assertEqual(json.loads(done.stdout)["checks"][-1]["summary"], "skipped: no .github/workflows here")
+
     def test_from_workflow_without_a_role_assuming_job_is_bad_input(self):
         with open(os.path.join(self.root, ".github", "workflows", "ci.yml"), "w") as out:
             out.write("on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n")
