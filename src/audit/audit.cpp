@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "audit/aws_checks.h"
 #include "audit/internal.h"
@@ -74,12 +73,16 @@ CheckResult audit_cloudtrail(const AuditOptions& options, aws::CloudTrailClient&
   return result;
 }
 
+// At most one byte more than parse_workflow reads, so that it says the file
+// is too large without this holding all of it.
 util::Result<std::string> read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return util::fail(util::ErrorKind::kIo, "cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text(kMaxWorkflowBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return util::fail(util::ErrorKind::kIo, "cannot read " + path.string());
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
 }
 
 std::vector<fs::path> workflow_files(const fs::path& dir) {

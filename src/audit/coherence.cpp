@@ -98,6 +98,39 @@ bool admits(const AdmittedSubject& a, const std::string& subject) {
   return a.like ? iam::wildcard_match(a.value, subject) : a.value == subject;
 }
 
+// "branches main, release/*; tags v*": the refs that the admitted sub
+// values name for the repository of `subject`, a run's ref subject (a
+// workflow_dispatch presents the ref it is started from).
+std::string admitted_refs(const std::vector<AdmittedSubject>& admitted, const std::string& subject) {
+  const std::string prefix = subject.substr(0, subject.rfind(":ref:") + 5);
+  // A ref no trust policy names: what admits it admits any branch.
+  const std::string any_branch = prefix + "refs/heads/shipctl-any-branch/x";
+  std::vector<std::string> branches, tags;
+  for (const auto& a : admitted) {
+    if (admits(a, any_branch)) return "any branch";
+    if (!(a.like ? iam::wildcard_match(a.value.substr(0, prefix.size()), prefix) : a.value.starts_with(prefix))) continue;
+    const std::string ref = a.value.substr(std::min(prefix.size(), a.value.size()));
+    if (ref.starts_with("refs/heads/")) branches.push_back(ref.substr(11));
+    if (ref.starts_with("refs/tags/")) tags.push_back(ref.substr(10));
+  }
+  std::string out;
+  if (!branches.empty()) out = "branches " + joined(branches);
+  if (!tags.empty()) out += (out.empty() ? "tags " : "; tags ") + joined(tags);
+  return out.empty() ? "no branch or tag" : out;
+}
+
+std::string dispatch_line(const RunVerdict& v, const std::vector<AdmittedSubject>& admitted) {
+  const std::string head = v.run.job_file + ":" + std::to_string(v.run.line) + ": job " + v.run.job + ", on workflow_dispatch: ";
+  if (!v.run.environment.empty()) {
+    return head + "from any branch or tag it presents environment " + v.run.environment + "'s subject (" +
+           (v.admitted ? "admitted" : "refused") + "); the environment's deployment branch rules decide where it may start";
+  }
+  if (v.run.subject.find(":ref:") == std::string::npos) return head + "its subject " + v.run.subject + " names no ref";
+  const std::string refs = admitted_refs(admitted, v.run.subject);
+  if (refs == "any branch") return head + "the trust policy admits it from any branch";
+  return head + "the trust policy admits it only from " + refs + "; started from any other branch or tag, it is refused";
+}
+
 }  // namespace
 
 std::string github_provider_arn(std::string_view role_arn) {
@@ -117,6 +150,7 @@ util::Result<Judgement> judge_runs(const std::vector<Prediction>& runs, std::str
     const iam::Evaluation evaluation = iam::evaluate(*policy, context_for(run, provider_arn));
     RunVerdict verdict{run, evaluation.decision == iam::Decision::kAllow, {}};
     if (!verdict.admitted) verdict.refusal = refusal_of(evaluation, provider_arn);
+    if (run.event == "workflow_dispatch") out.dispatch.push_back(dispatch_line(verdict, out.admitted));
     out.verdicts.push_back(std::move(verdict));
   }
   return out;

@@ -45,6 +45,7 @@ struct Prediction {
   std::string ref;       // the ref claim; empty for pull requests
   std::string environment;
   std::string note;  // e.g. what workflow_dispatch from another branch presents
+  std::string event;  // the event that starts the run (the caller's, through a reusable workflow)
 };
 
 struct Predictions {
@@ -81,6 +82,9 @@ struct AdmittedSubject {
 struct Judgement {
   std::vector<RunVerdict> verdicts;
   std::vector<AdmittedSubject> admitted;
+  // For each workflow_dispatch run: the refs it may be started from, as the
+  // trust policy admits them; started from any other, it is refused.
+  std::vector<std::string> dispatch;
 };
 
 // Evaluates every run for sts:AssumeRoleWithWebIdentity by `provider_arn`

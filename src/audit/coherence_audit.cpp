@@ -72,6 +72,7 @@ CheckResult audit_coherence(const AuditOptions& options, const RoleChecks& role)
   result.findings = coherence_findings(*judgement, options.role_name);
   settle(result);
   result.message = skipped_text(predictions->skipped);
+  for (const auto& line : judgement->dispatch) result.message += (result.message.empty() ? "" : "; ") + line;
   return result;
 }
 

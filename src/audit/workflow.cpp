@@ -2,6 +2,7 @@
 // parse_workflow's try block and leaves as a util::Error.
 #include "audit/workflow.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 namespace eem::audit {
@@ -136,6 +137,7 @@ Job job_of(const YAML::Node& key, const YAML::Node& node) {
   job.permissions = permissions_of(node["permissions"]);
   if (node["uses"]) job.uses = located(node["uses"]);
   job.environment = environment_of(node["environment"]);
+  if (node["if"]) job.condition = located(node["if"]);
   job.env = mapping_of(node["env"]);
   if (node["steps"] && node["steps"].IsSequence()) {
     for (const auto& step : node["steps"]) job.steps.push_back(step_of(step));
@@ -163,8 +165,17 @@ util::Result<Workflow> build(std::string_view path, const YAML::Node& root) {
 }  // namespace
 
 util::Result<Workflow> parse_workflow(std::string_view path, std::string_view text) {
+  if (text.size() > kMaxWorkflowBytes) {
+    return util::fail(util::ErrorKind::kInvalidInput, std::string(path) + ":1: larger than " +
+                                                          std::to_string(kMaxWorkflowBytes / 1024) +
+                                                          " KiB; no workflow is this large, so it is not read");
+  }
   try {
     return build(path, YAML::Load(std::string(text)));
+  } catch (const YAML::DeepRecursion& e) {
+    return util::fail(util::ErrorKind::kInvalidInput, std::string(path) + ":" + std::to_string(e.mark.line + 1) +
+                                                          ": not valid YAML: nested more than " + std::to_string(e.depth()) +
+                                                          " levels deep");
   } catch (const YAML::Exception& e) {
     return util::fail(util::ErrorKind::kInvalidInput,
                       std::string(path) + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);

@@ -48,6 +48,7 @@ struct Job {
   Permissions permissions;
   Located uses;  // a reusable workflow call (owner/repo/.github/workflows/x.yml@ref)
   Located environment;  // `environment: NAME` or `environment: {name: NAME}`; empty when none
+  Located condition;    // the job's `if:`, as written; empty when none
   Mapping env;
   std::vector<Step> steps;
 };
@@ -76,8 +77,13 @@ struct Workflow {
   std::vector<Job> jobs;
 };
 
+// The largest workflow file read: real workflows are a few kilobytes, and
+// yaml-cpp holds the whole document in memory.
+inline constexpr std::size_t kMaxWorkflowBytes = 1024 * 1024;
+
 // Parses the workflow `text` read from `path`. Fails (kInvalidInput) with
-// "PATH:LINE: ..." when it is not YAML or not a mapping with `jobs`.
+// "PATH:LINE: ..." when it is not YAML or not a mapping with `jobs`, or is
+// larger than kMaxWorkflowBytes.
 util::Result<Workflow> parse_workflow(std::string_view path, std::string_view text);
 
 // Whether `value` is (or contains) a GitHub expression "${{ ... }}".

@@ -70,6 +70,7 @@ std::vector<std::string> run_lines(const audit::Judgement& j, const std::vector<
     for (const auto& line : v.refusal) out.push_back("  " + line);
   }
   for (const auto& s : skipped) out.push_back("not predicted: " + s);
+  for (const auto& d : j.dispatch) out.push_back(d);
   return out;
 }
 

@@ -293,3 +293,165 @@ TEST(CoherenceHostile, ManyPatternsAreBounded) {
 
 }  // namespace
 }  // namespace eem::audit
+
+namespace eem::audit {
+namespace {
+
+TEST(CoherencePredict, AJobsIfSkipsTheRunsItExcludes) {
+  const std::string on = "  push:\n    branches: [main, develop]\n  pull_request:";
+  const auto push_only = parsed("a.yml", workflow(on, "    if: github.event_name == 'push'\n"));
+  EXPECT_EQ(subjects({push_only}), (Pairs{{"push to branch main", kMain},
+                                          {"push to branch develop", "repo:octo-org/app:ref:refs/heads/develop"}}));
+  const auto main_only = parsed("b.yml", workflow(on, "    if: ${{ github.event_name != 'pull_request' && 'refs/heads/main' == github.ref }}\n"));
+  EXPECT_EQ(subjects({main_only}), (Pairs{{"push to branch main", kMain}}));
+  // GitHub compares strings ignoring case.
+  const auto upper = parsed("u.yml", workflow(on, "    if: GitHub.Event_Name == 'PUSH' && github.ref_name != 'DEVELOP'\n"));
+  EXPECT_EQ(subjects({upper}), (Pairs{{"push to branch main", kMain}}));
+  // What it cannot read, it predicts as if it held, and says so.
+  const auto other = parsed("c.yml", workflow("  push:\n    branches: [main]", "    if: contains(github.ref, 'main') || always()\n"));
+  auto p = predict_runs({other}, settings());
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->runs.size(), 1u);
+  EXPECT_EQ(p->runs[0].note, "the job's if: contains(github.ref, 'main') || always() was not evaluated; "
+                             "the run is predicted as if it held");
+  const auto never = parsed("n.yml", workflow(on, "    if: ${{ false }}\n"));
+  EXPECT_TRUE(subjects({never}).empty());
+}
+
+TEST(CoherencePredict, AJobsIfNarrowsAGlobToTheRefItNames) {
+  // `on: push` with the job gated on main: only main, not "any branch" nor tags.
+  const auto gated = parsed("g.yml", workflow("  push", "    if: github.ref == 'refs/heads/main'\n"));
+  EXPECT_EQ(subjects({gated}), (Pairs{{"push to branch main", kMain}}));
+  const auto release = parsed("r.yml", workflow("  push:\n    branches: ['release/**']", "    if: github.ref_name == 'release/v2'\n"));
+  EXPECT_EQ(subjects({release}), (Pairs{{"push to branch release/** (e.g. release/x), only release/v2 (the job's if:)",
+                                         "repo:octo-org/app:ref:refs/heads/release/v2"}}));
+  const auto outside = parsed("o.yml", workflow("  push:\n    branches: ['release/**']", "    if: github.ref_name == 'main'\n"));
+  EXPECT_TRUE(subjects({outside}).empty());
+  // A glob less one ref is still the glob.
+  const auto except = parsed("x.yml", workflow("  push:\n    branches: ['release/**']", "    if: github.ref_name != 'release/x'\n"));
+  EXPECT_EQ(subjects({except}).size(), 1u);
+  const auto tags = parsed("t.yml", workflow("  push", "    if: startsWith(github.ref, 'refs/tags/') && github.ref_type == 'tag'\n"));
+  EXPECT_EQ(subjects({tags}), (Pairs{{"push to any tag (e.g. v1.0.0)", "repo:octo-org/app:ref:refs/tags/v1.0.0"}}));
+}
+
+TEST(CoherencePredict, ACallersIfAppliesToTheCalledJobs) {
+  const auto caller = parsed(".github/workflows/ci.yml",
+                             "on:\n  push:\n    branches: [main, develop]\njobs:\n  ship:\n"
+                             "    if: github.ref_name == 'develop'\n    uses: ./.github/workflows/deploy.yml\n");
+  const auto called = parsed(".github/workflows/deploy.yml", workflow("  workflow_call:"));
+  EXPECT_EQ(subjects({caller, called}), (Pairs{{"push to branch develop", "repo:octo-org/app:ref:refs/heads/develop"}}));
+}
+
+TEST(CoherenceHostile, ManyConditionalJobsStayBounded) {
+  std::string on = "  push:\n    branches:\n";
+  for (int i = 0; i < 256; ++i) on += "      - 'b" + std::to_string(i) + "/**'\n";
+  std::string text = "on:\n" + on + "jobs:\n";
+  for (int i = 0; text.size() < kMaxWorkflowBytes - 200; ++i) {
+    text += "  j" + std::to_string(i) + ":\n    if: github.ref == 'refs/heads/b1/x'\n"
+            "    steps: [{run: shipctl credentials}]\n";
+  }
+  auto p = predict_runs({parsed("jobs.yml", text)}, settings());
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->runs.size(), 2000u);  // one run per job, each narrowed to b1/x
+  EXPECT_EQ(p->runs[0].trigger, "push to branch b1/** (e.g. b1/x), only b1/x (the job's if:)");
+  EXPECT_EQ(p->skipped, std::vector<std::string>{"more than 2000 runs: the rest are not predicted"});
+}
+
+TEST(CoherencePredict, EventsWithTheirOwnRefs) {
+  const auto w = parsed("e.yml", workflow("  create:\n  merge_group:\n  registry_package:\n  workflow_run:\n"
+                                          "    workflows: [ci]\n  repository_dispatch:"));
+  EXPECT_EQ(subjects({w}),
+            (Pairs{{"create (the new ref: any branch, e.g. feature/x)", "repo:octo-org/app:ref:refs/heads/feature/x"},
+                   {"create (the new ref: any tag, e.g. v1.0.0)", "repo:octo-org/app:ref:refs/tags/v1.0.0"},
+                   {"merge_group (the merge queue's branch gh-readonly-queue/**, e.g. gh-readonly-queue/main/pr-1-x)",
+                    "repo:octo-org/app:ref:refs/heads/gh-readonly-queue/main/pr-1-x"},
+                   {"registry_package (the package's tag, e.g. v1.0.0)", "repo:octo-org/app:ref:refs/tags/v1.0.0"},
+                   {"workflow_run (runs on the default branch main, assumed: no refs/remotes/origin/HEAD)", kMain},
+                   {"repository_dispatch (runs on the default branch main, assumed: no refs/remotes/origin/HEAD)", kMain}}));
+}
+
+TEST(CoherencePredict, AnUnknownEventIsNamedNotPredicted) {
+  const auto w = parsed("u.yml", workflow("  pushh:\n    branches: [main]\n  push:\n    branches: [main]"));
+  auto p = predict_runs({w}, settings());
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->runs.size(), 1u);
+  EXPECT_EQ(p->runs[0].trigger, "push to branch main");
+  EXPECT_EQ(p->skipped, std::vector<std::string>{"u.yml:2: \"pushh\" is not an event GitHub knows (GitHub rejects the "
+                                                 "workflow); no run predicted for it"});
+  // Not even a name: a mapping as the key, a number as `on`.
+  auto odd = predict_runs({parsed("k.yml", workflow("  ? [a, b]\n  : x")), parsed("n.yml", workflow("  42"))}, settings());
+  ASSERT_TRUE(odd.has_value());
+  EXPECT_TRUE(odd->runs.empty());
+  EXPECT_EQ(odd->skipped.size(), 2u);
+}
+
+TEST(CoherenceFindings, DispatchNamesTheRefsItMayStartFrom) {
+  const auto w = parsed("d.yml", workflow("  workflow_dispatch:"));
+  auto p = predict_runs({w}, settings());
+  ASSERT_TRUE(p.has_value());
+  auto j = judge_runs(p->runs, trust({kMain, "repo:octo-org/app:ref:refs/heads/develop", "repo:octo-org/app:ref:refs/tags/v1"}), kProvider);
+  ASSERT_TRUE(j.has_value());
+  EXPECT_EQ(j->dispatch, std::vector<std::string>{"d.yml:4: job deploy, on workflow_dispatch: the trust policy admits it only "
+                                                  "from branches main, develop; tags v1; started from any other branch or tag, "
+                                                  "it is refused"});
+  j = judge_runs(p->runs, trust({"repo:octo-org/app:*"}, "StringLike"), kProvider);
+  ASSERT_TRUE(j.has_value());
+  EXPECT_EQ(j->dispatch, std::vector<std::string>{"d.yml:4: job deploy, on workflow_dispatch: the trust policy admits it from any branch"});
+  const auto env = parsed("e.yml", workflow("  workflow_dispatch:", "    environment: production\n"));
+  p = predict_runs({env}, settings());
+  ASSERT_TRUE(p.has_value());
+  j = judge_runs(p->runs, trust({"repo:octo-org/app:environment:production"}), kProvider);
+  ASSERT_TRUE(j.has_value());
+  ASSERT_EQ(j->dispatch.size(), 1u);
+  EXPECT_TRUE(j->dispatch[0].starts_with("e.yml:4: job deploy, on workflow_dispatch: from any branch or tag it presents "
+                                         "environment production's subject (admitted)")) << j->dispatch[0];
+}
+
+TEST(CoherenceHostile, MalformedYamlIsAnErrorWithItsLine) {
+  auto w = parse_workflow("bad.yml", "on:\n  push:\n    branches: [main\njobs:\n");
+  ASSERT_FALSE(w.has_value());
+  EXPECT_TRUE(w.error().message.starts_with("bad.yml:")) << w.error().message;
+  EXPECT_NE(w.error().message.find("not valid YAML"), std::string::npos) << w.error().message;
+  w = parse_workflow("bin.yml", std::string("\x00\xff\xfe\x01jobs", 8));
+  ASSERT_FALSE(w.has_value());
+  EXPECT_TRUE(w.error().message.starts_with("bin.yml:")) << w.error().message;
+  // Tabs as indentation: whatever yaml-cpp makes of them, an answer.
+  w = parse_workflow("tab.yml", "on: push\njobs:\n\tdeploy: {}\n");
+  if (!w) {
+    EXPECT_TRUE(w.error().message.starts_with("tab.yml:")) << w.error().message;
+  }
+}
+
+TEST(CoherenceHostile, DeepNestingIsAnErrorNotACrash) {
+  const std::string deep = "on: push\njobs:\n  deploy:\n    steps: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  auto w = parse_workflow("deep.yml", deep);
+  ASSERT_FALSE(w.has_value());
+  EXPECT_TRUE(w.error().message.starts_with("deep.yml:")) << w.error().message;
+  EXPECT_NE(w.error().message.find(": not valid YAML: nested more than "), std::string::npos) << w.error().message;
+  // Under yaml-cpp's depth limit, the value is read and not quoted in full.
+  const std::string nested = "on:\n  push:\n    branches: [" + std::string(300, '[') + std::string(300, ']') + "]\n" +
+                             "jobs:\n  deploy:\n    steps:\n      - run: shipctl credentials\n";
+  w = parse_workflow("nested.yml", nested);
+  ASSERT_TRUE(w.has_value()) << w.error().message;
+  EXPECT_TRUE(predict_runs({*w}, settings()).has_value());
+}
+
+TEST(CoherenceHostile, SelfReferringAnchorsAreRead) {
+  // An alias inside the node its anchor names: yaml-cpp makes a cycle.
+  auto w = parse_workflow("cycle.yml", "on: &on\n  push:\n    branches: &b [main, *b]\n  x: *on\njobs: &j\n  deploy:\n"
+                                       "    steps: &s\n      - run: shipctl credentials\n      - *s\n  again: *j\n");
+  ASSERT_TRUE(w.has_value()) << w.error().message;
+  auto p = predict_runs({*w}, settings());
+  ASSERT_TRUE(p.has_value());
+  EXPECT_FALSE(p->runs.empty());
+}
+
+TEST(CoherenceHostile, HugeFilesAreNotRead) {
+  std::string huge = workflow("  push") + "# " + std::string(kMaxWorkflowBytes, 'x') + "\n";
+  auto w = parse_workflow("huge.yml", huge);
+  ASSERT_FALSE(w.has_value());
+  EXPECT_EQ(w.error().message, "huge.yml:1: larger than 1024 KiB; no workflow is this large, so it is not read");
+}
+
+}  // namespace
+}  // namespace eem::audit
