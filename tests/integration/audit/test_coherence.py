@@ -151,6 +151,22 @@ class Coherence(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stdout)
         self.assertEqual(json.loads(done.stdout)["checks"][-1]["summary"], "skipped: no .github/workflows here")
 
+    def test_dispatch_and_unknown_events_are_named(self):
+        with open(os.path.join(self.root, ".github", "workflows", "deploy.yml"), "w") as out:
+            out.write(DEPLOY.format(environment="").replace("  push:\n    branches: [main, develop]\n",
+                                                            "  workflow_dispatch:\n  pushh:\n"))
+        self.bootstrap()
+        code, report = self.audit()
+        self.assertEqual((code, report["findings"], report["checks"][0]["status"]), (0, [], "passed"))
+        unknown = ('not predicted: .github/workflows/deploy.yml:4: "pushh" is not an event GitHub knows (GitHub rejects '
+                   "the workflow); no run predicted for it")
+        dispatch = (".github/workflows/deploy.yml:9: job push-image, on workflow_dispatch: the trust policy admits it "
+                    "only from branches main; started from any other branch or tag, it is refused")
+        self.assertEqual(report["checks"][0]["message"], unknown + "; " + dispatch)
+        done = self.shipctl("audit", "--check", "coherence")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("\n  note: " + unknown + "; " + dispatch + "\n", done.stdout)
+
     def test_from_workflow_without_a_role_assuming_job_is_bad_input(self):
         with open(os.path.join(self.root, ".github", "workflows", "ci.yml"), "w") as out:
             out.write("on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make test\n")
@@ -161,6 +177,18 @@ class Coherence(unittest.TestCase):
                                       "with role-to-assume)\n")
         done = self.shipctl("bootstrap", "--from-workflow", "missing.yml")
         self.assertEqual(done.returncode, 74, done.stderr)
+        # Not YAML, and too large to be a workflow: named, never a crash.
+        with open(os.path.join(self.root, "broken.yml"), "w") as out:
+            out.write("on:\n  push:\n    branches: [main\njobs: {}\n")
+        done = self.shipctl("bootstrap", "--from-workflow", "broken.yml")
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertRegex(done.stderr, r"^shipctl: error: --from-workflow: broken.yml:\d+: not valid YAML: ")
+        with open(os.path.join(self.root, "huge.yml"), "w") as out:
+            out.write("on: push\njobs: {}\n#" + "x" * (2 << 20) + "\n")
+        done = self.shipctl("bootstrap", "--from-workflow", "huge.yml")
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertEqual(done.stderr, "shipctl: error: --from-workflow: huge.yml:1: larger than 1024 KiB; no workflow is "
+                                      "this large, so it is not read\n")
 
 
 if __name__ == "__main__":
