@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "audit/aws_checks.h"
 #include "audit/internal.h"
@@ -74,12 +73,16 @@ CheckResult audit_cloudtrail(const AuditOptions& options, aws::CloudTrailClient&
   return result;
 }
 
+// At most one byte more than parse_workflow reads, so that it says the file
+// is too large without this holding all of it.
 util::Result<std::string> read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return util::fail(util::ErrorKind::kIo, "cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string text(kMaxWorkflowBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return util::fail(util::ErrorKind::kIo, "cannot read " + path.string());
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
 }
 
 std::vector<fs::path> workflow_files(const fs::path& dir) {
@@ -104,6 +107,43 @@ bool fail_check(CheckResult& result, const aws::ApiError& error) {
   }
   result.message = error.describe();
   return false;
+}
+
+util::Result<std::vector<Workflow>> load_workflows(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return util::fail(util::ErrorKind::kNotFound, "no directory " + dir);
+  std::vector<Workflow> out;
+  for (const auto& file : workflow_files(dir)) {
+    auto text = read_text(file);
+    if (!text) return std::unexpected(text.error());
+    // A file that does not parse is the workflows check's AUD040.
+    if (auto workflow = parse_workflow((fs::path(dir) / file.filename()).string(), *text)) out.push_back(std::move(*workflow));
+  }
+  return out;
+}
+
+util::Result<std::vector<Workflow>> load_workflow_files(const std::vector<std::string>& paths) {
+  std::vector<Workflow> out;
+  std::vector<fs::path> given;
+  for (const auto& path : paths) {
+    auto text = read_text(path);
+    if (!text) return std::unexpected(text.error());
+    auto workflow = parse_workflow(path, *text);
+    if (!workflow) return std::unexpected(workflow.error());
+    out.push_back(std::move(*workflow));
+    given.emplace_back(path);
+  }
+  for (const auto& path : given) {
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    for (const auto& file : workflow_files(dir)) {
+      std::error_code ec;
+      const bool known = std::any_of(out.begin(), out.end(), [&](const Workflow& w) { return fs::equivalent(w.path, file, ec); });
+      auto text = known ? util::Result<std::string>() : read_text(file);
+      if (known || !text) continue;
+      if (auto workflow = parse_workflow((dir / file.filename()).string(), *text)) out.push_back(std::move(*workflow));
+    }
+  }
+  return out;
 }
 
 CheckResult audit_workflows(const AuditOptions& options) {
@@ -133,11 +173,13 @@ std::vector<CheckResult> run_audit(const AuditOptions& options, const AuditClien
   std::vector<CheckResult> results;
   const bool permissions = selected(options, CheckName::kRolePermissions);
   const bool trust = selected(options, CheckName::kTrustPolicy);
-  if ((permissions || trust) && clients.iam != nullptr) {
+  const bool coherence = selected(options, CheckName::kCoherence);
+  std::optional<RoleChecks> role;
+  if ((permissions || trust || coherence) && clients.iam != nullptr) {
     progress("auditing role " + options.role_name);
-    RoleChecks role = audit_role(options, *clients.iam);
-    if (permissions) results.push_back(std::move(role.permissions));
-    if (trust) results.push_back(std::move(role.trust));
+    role = audit_role(options, *clients.iam);
+    if (permissions) results.push_back(role->permissions);
+    if (trust) results.push_back(role->trust);
   }
   if (selected(options, CheckName::kWorkflows)) {
     progress("auditing workflows in " + options.workflows_dir);
@@ -150,6 +192,10 @@ std::vector<CheckResult> run_audit(const AuditOptions& options, const AuditClien
   if (selected(options, CheckName::kCloudTrail) && clients.cloudtrail != nullptr) {
     progress("auditing CloudTrail trails in " + options.region);
     results.push_back(audit_cloudtrail(options, *clients.cloudtrail));
+  }
+  if (coherence && role) {
+    progress("predicting the workflows' OIDC subjects against role " + options.role_name);
+    results.push_back(audit_coherence(options, *role));
   }
   return results;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/coherence.h"
 #include "audit/finding.h"
 #include "aws/cloudtrail.h"
 #include "aws/ecr.h"
@@ -26,6 +27,9 @@ struct AuditOptions {
   std::string workflows_dir = ".github/workflows";
   // kDefault: a missing directory is "not found"; kGiven: the caller checked it exists.
   DirOrigin workflows_origin = DirOrigin::kDefault;
+  // The coherence check's subjects; an empty github_repo is taken from the
+  // trust policy's first sub value.
+  SubjectSettings subjects;
   std::vector<CheckName> checks{std::begin(kAllChecks), std::end(kAllChecks)};
   // --deploy SERVICE: also audit the ECS Express roles (their trust); they
   // are audited anyway when the role grants ECS actions.
@@ -47,6 +51,15 @@ using Progress = std::function<void(std::string_view)>;
 
 // One CheckResult per selected check, in kAllChecks order.
 std::vector<CheckResult> run_audit(const AuditOptions& options, const AuditClients& clients, const Progress& progress);
+
+// The workflow files in `dir` (*.yml, *.yaml, in name order) that parse;
+// kNotFound when `dir` is not a directory, kIo when a file cannot be read.
+util::Result<std::vector<Workflow>> load_workflows(const std::string& dir);
+
+// The workflow files `paths` (which must parse: kInvalidInput names the
+// file and line), then the other workflow files beside them that parse, for
+// the reusable workflows they call.
+util::Result<std::vector<Workflow>> load_workflow_files(const std::vector<std::string>& paths);
 
 // The workflows check alone (no AWS): every *.yml and *.yaml file directly
 // in `options.workflows_dir`, in name order, as GitHub reads them.

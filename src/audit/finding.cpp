@@ -16,8 +16,8 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kSeverities{"low", "medium", "high", "critical"};
 
-constexpr std::array<std::string_view, 5> kChecks{"role-permissions", "trust-policy", "workflows", "repository",
-                                                  "cloudtrail"};
+constexpr std::array<std::string_view, 6> kChecks{"role-permissions", "trust-policy", "workflows", "repository",
+                                                  "cloudtrail", "coherence"};
 
 constexpr std::array<std::string_view, 5> kStatuses{"passed", "findings", "denied", "not_found", "error"};
 
@@ -79,6 +79,10 @@ const std::vector<FindingKind>& finding_catalogue() {
       // trust-policy: the ECS Express roles shipctl deploy passes (issue 14)
       {"AUD060", Severity::kMedium, "an ECS Express role shipctl deploy passes does not exist"},
       {"AUD061", Severity::kHigh, "an ECS Express role trusts another principal than its ECS service"},
+      // coherence: the workflows' OIDC subjects against the trust policy (issue 15)
+      {"AUD050", Severity::kHigh, "a workflow job's OIDC subject will be refused by the trust policy"},
+      {"AUD051", Severity::kLow, "the trust policy admits a subject no workflow job presents"},
+      {"AUD052", Severity::kMedium, "a wildcard in the trust policy admits more than the workflow jobs need"},
   };
   return kKinds;
 }

@@ -33,11 +33,11 @@ struct Finding {
 };
 
 // The checks `shipctl audit` runs, in order.
-enum class CheckName { kRolePermissions, kTrustPolicy, kWorkflows, kRepository, kCloudTrail };
+enum class CheckName { kRolePermissions, kTrustPolicy, kWorkflows, kRepository, kCloudTrail, kCoherence };
 std::string_view check_name(CheckName check) noexcept;  // "role-permissions", ...
 std::optional<CheckName> parse_check_name(std::string_view name) noexcept;
 inline constexpr CheckName kAllChecks[] = {CheckName::kRolePermissions, CheckName::kTrustPolicy, CheckName::kWorkflows,
-                                           CheckName::kRepository, CheckName::kCloudTrail};
+                                           CheckName::kRepository, CheckName::kCloudTrail, CheckName::kCoherence};
 
 // How a check ended. kDenied and kNotFound do not stop the audit.
 enum class CheckStatus {

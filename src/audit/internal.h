@@ -15,7 +15,13 @@ bool fail_check(CheckResult& result, const aws::ApiError& error);
 struct RoleChecks {
   CheckResult permissions{CheckName::kRolePermissions};
   CheckResult trust{CheckName::kTrustPolicy};
+  std::string role_arn;      // empty when GetRole failed
+  std::string trust_policy;  // the role's trust policy document
 };
+
+// The coherence check from the role's trust policy (or GetRole's failure,
+// in `role.trust`) and the workflow files.
+CheckResult audit_coherence(const AuditOptions& options, const RoleChecks& role);
 RoleChecks audit_role(const AuditOptions& options, aws::IamClient& iam);
 
 }  // namespace eem::audit

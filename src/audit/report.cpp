@@ -22,10 +22,12 @@ std::string plural(int n, std::string_view word) {
 void render_check(std::ostream& out, const CheckResult& r) {
   out << check_name(r.check) << ": " << r.subject << ": ";
   switch (r.status) {
-    case CheckStatus::kPassed: out << "passed\n"; return;
+    case CheckStatus::kPassed: out << "passed\n"; break;
     case CheckStatus::kFindings: out << plural(static_cast<int>(r.findings.size()), "finding") << '\n'; break;
-    default: out << "could not run (" << status_name(r.status) << "): " << r.message << '\n'; break;
+    default: out << "could not run (" << status_name(r.status) << "): " << r.message << '\n'; return;
   }
+  // A check that ran may still say what it could not judge.
+  if (!r.message.empty()) out << "  note: " << r.message << '\n';
   for (const auto& f : r.findings) {
     out << "  " << upper(severity_name(f.severity)) << ' ' << f.id << ' ' << f.resource << ": " << f.title << '\n';
     for (const auto& e : f.evidence) out << "      " << e << '\n';

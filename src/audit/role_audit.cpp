@@ -113,6 +113,8 @@ RoleChecks audit_role(const AuditOptions& options, aws::IamClient& iam) {
     fail_check(out.trust, fetched.error());
     return out;
   }
+  out.role_arn = fetched->arn;
+  out.trust_policy = fetched->trust_policy;
   RoleScan scan{{options.role_name, repository_arn(fetched->arn, options),
                  {role_arn_beside(fetched->arn, options.execution_role_name),
                   role_arn_beside(fetched->arn, options.infrastructure_role_name)}},

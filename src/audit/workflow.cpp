@@ -2,6 +2,7 @@
 // parse_workflow's try block and leaves as a util::Error.
 #include "audit/workflow.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 namespace eem::audit {
@@ -12,9 +13,29 @@ namespace {
 // bool` throws (yaml-cpp's InvalidNode), so each helper tests it first.
 int line_of(const YAML::Node& node) { return node ? node.Mark().line + 1 : 0; }  // Mark lines are 0-based
 
+// Whether `node` has more than `budget` nodes, counting each alias as often
+// as it is used: anchors are legal in workflows, and nine aliases of nine
+// aliases... ("billion laughs") would otherwise be emitted in full.
+bool larger_than(const YAML::Node& node, long& budget) {
+  if (--budget < 0) return true;
+  if (!node.IsMap() && !node.IsSequence()) return false;
+  for (const auto& item : node) {
+    if (node.IsMap() ? larger_than(item.first, budget) || larger_than(item.second, budget) : larger_than(item, budget)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Values larger than this are not quoted in evidence; no workflow value a
+// check reads (a `with:` input, a filter pattern) comes near it.
+constexpr long kMaxEmittedNodes = 10000;
+
 std::string text_of(const YAML::Node& node) {
   if (!node || node.IsNull()) return "";
   if (node.IsScalar()) return node.Scalar();
+  long budget = kMaxEmittedNodes;
+  if (larger_than(node, budget)) return "(a value of more than " + std::to_string(kMaxEmittedNodes) + " YAML nodes)";
   YAML::Emitter out;
   out << YAML::Flow << node;
   return out.c_str();
@@ -57,6 +78,47 @@ std::vector<std::string> triggers_of(const YAML::Node& on) {
   return out;
 }
 
+RefFilter filter_of(const YAML::Node& node) {
+  RefFilter filter;
+  if (!node) return filter;
+  filter.present = true;
+  if (node.IsScalar()) filter.patterns.push_back(node.Scalar());
+  if (node.IsSequence()) {
+    for (const auto& item : node) filter.patterns.push_back(text_of(item));
+  }
+  return filter;
+}
+
+Trigger trigger_of(const YAML::Node& key, const YAML::Node& value) {
+  Trigger t{text_of(key), line_of(key), {}, {}, {}, {}};
+  if (!value || !value.IsMap()) return t;
+  t.branches = filter_of(value["branches"]);
+  t.branches_ignore = filter_of(value["branches-ignore"]);
+  t.tags = filter_of(value["tags"]);
+  t.tags_ignore = filter_of(value["tags-ignore"]);
+  return t;
+}
+
+// `on: push`, `on: [push, schedule]` or a mapping of events to their settings.
+std::vector<Trigger> events_of(const YAML::Node& on) {
+  std::vector<Trigger> out;
+  if (!on) return out;
+  if (on.IsScalar()) out.push_back(trigger_of(on, YAML::Node()));
+  if (on.IsSequence()) {
+    for (const auto& item : on) out.push_back(trigger_of(item, YAML::Node()));
+  }
+  if (on.IsMap()) {
+    for (const auto& entry : on) out.push_back(trigger_of(entry.first, entry.second));
+  }
+  return out;
+}
+
+Located environment_of(const YAML::Node& node) {
+  if (!node) return {};
+  if (node.IsMap()) return node["name"] ? located(node["name"]) : Located{"", line_of(node)};
+  return located(node);
+}
+
 Step step_of(const YAML::Node& node) {
   Step step;
   step.line = line_of(node);
@@ -74,6 +136,8 @@ Job job_of(const YAML::Node& key, const YAML::Node& node) {
   job.line = line_of(key);
   job.permissions = permissions_of(node["permissions"]);
   if (node["uses"]) job.uses = located(node["uses"]);
+  job.environment = environment_of(node["environment"]);
+  if (node["if"]) job.condition = located(node["if"]);
   job.env = mapping_of(node["env"]);
   if (node["steps"] && node["steps"].IsSequence()) {
     for (const auto& step : node["steps"]) job.steps.push_back(step_of(step));
@@ -91,6 +155,7 @@ util::Result<Workflow> build(std::string_view path, const YAML::Node& root) {
   workflow.path = where;
   // YAML 1.1 readers turn the key `on` into true; yaml-cpp keeps it a string.
   workflow.triggers = triggers_of(root["on"]);
+  workflow.events = events_of(root["on"]);
   workflow.permissions = permissions_of(root["permissions"]);
   workflow.env = mapping_of(root["env"]);
   for (const auto& entry : root["jobs"]) workflow.jobs.push_back(job_of(entry.first, entry.second));
@@ -100,8 +165,17 @@ util::Result<Workflow> build(std::string_view path, const YAML::Node& root) {
 }  // namespace
 
 util::Result<Workflow> parse_workflow(std::string_view path, std::string_view text) {
+  if (text.size() > kMaxWorkflowBytes) {
+    return util::fail(util::ErrorKind::kInvalidInput, std::string(path) + ":1: larger than " +
+                                                          std::to_string(kMaxWorkflowBytes / 1024) +
+                                                          " KiB; no workflow is this large, so it is not read");
+  }
   try {
     return build(path, YAML::Load(std::string(text)));
+  } catch (const YAML::DeepRecursion& e) {
+    return util::fail(util::ErrorKind::kInvalidInput, std::string(path) + ":" + std::to_string(e.mark.line + 1) +
+                                                          ": not valid YAML: nested more than " + std::to_string(e.depth()) +
+                                                          " levels deep");
   } catch (const YAML::Exception& e) {
     return util::fail(util::ErrorKind::kInvalidInput,
                       std::string(path) + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);

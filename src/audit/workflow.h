@@ -47,20 +47,43 @@ struct Job {
   int line = 0;
   Permissions permissions;
   Located uses;  // a reusable workflow call (owner/repo/.github/workflows/x.yml@ref)
+  Located environment;  // `environment: NAME` or `environment: {name: NAME}`; empty when none
+  Located condition;    // the job's `if:`, as written; empty when none
   Mapping env;
   std::vector<Step> steps;
+};
+
+// A ref filter under an event (`branches:`, `tags:`, ...): absent, or its
+// patterns (a single string is a one-pattern list).
+struct RefFilter {
+  bool present = false;
+  std::vector<std::string> patterns;
+};
+
+// One event under `on:` with its ref filters (GitHub docs "Workflow syntax
+// for GitHub Actions": on.<push|pull_request|pull_request_target>.<branches|tags>).
+struct Trigger {
+  std::string event;
+  int line = 0;
+  RefFilter branches, branches_ignore, tags, tags_ignore;
 };
 
 struct Workflow {
   std::string path;  // as given, for evidence
   std::vector<std::string> triggers;  // event names under `on:`
+  std::vector<Trigger> events;        // the same events, with their filters
   Permissions permissions;
   Mapping env;
   std::vector<Job> jobs;
 };
 
+// The largest workflow file read: real workflows are a few kilobytes, and
+// yaml-cpp holds the whole document in memory.
+inline constexpr std::size_t kMaxWorkflowBytes = 1024 * 1024;
+
 // Parses the workflow `text` read from `path`. Fails (kInvalidInput) with
-// "PATH:LINE: ..." when it is not YAML or not a mapping with `jobs`.
+// "PATH:LINE: ..." when it is not YAML or not a mapping with `jobs`, or is
+// larger than kMaxWorkflowBytes.
 util::Result<Workflow> parse_workflow(std::string_view path, std::string_view text);
 
 // Whether `value` is (or contains) a GitHub expression "${{ ... }}".

@@ -107,9 +107,12 @@ util::Result<std::string> parse_github_remote(std::string_view url) {
   return std::string(path);
 }
 
-util::Result<std::string> github_repo_from_git() {
+namespace {
+
+// The first line `command` prints, or "" when it fails.
+std::string git_output(const char* command) {
   const auto closer = [](std::FILE* file) { pclose(file); };
-  std::unique_ptr<std::FILE, decltype(closer)> pipe(popen("git remote get-url origin 2>/dev/null", "r"), closer);
+  std::unique_ptr<std::FILE, decltype(closer)> pipe(popen(command, "r"), closer);
   std::string output;
   if (pipe) {
     std::array<char, 512> buffer{};
@@ -118,6 +121,22 @@ util::Result<std::string> github_repo_from_git() {
     if (status != 0) output.clear();
   }
   while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  return output;
+}
+
+}  // namespace
+
+util::Result<std::string> default_branch_from_git() {
+  const std::string head = git_output("git symbolic-ref --quiet refs/remotes/origin/HEAD 2>/dev/null");
+  constexpr std::string_view kPrefix = "refs/remotes/origin/";
+  if (!head.starts_with(kPrefix) || head.size() == kPrefix.size()) {
+    return util::fail(ErrorKind::kNotFound, "refs/remotes/origin/HEAD is not set (git remote set-head origin --auto sets it)");
+  }
+  return head.substr(kPrefix.size());
+}
+
+util::Result<std::string> github_repo_from_git() {
+  const std::string output = git_output("git remote get-url origin 2>/dev/null");
   if (output.empty()) {
     return util::fail(ErrorKind::kInvalidInput,
                       "no GitHub repository: `git remote get-url origin` found no remote here; pass --github-repo OWNER/REPO");

@@ -35,4 +35,8 @@ util::Result<std::string> parse_github_remote(std::string_view url);
 // Runs `git remote get-url origin` in the current directory and parses it.
 util::Result<std::string> github_repo_from_git();
 
+// The remote's default branch, from `git symbolic-ref refs/remotes/origin/HEAD`
+// in the current directory (set by clone); kNotFound when it is not set.
+util::Result<std::string> default_branch_from_git();
+
 }  // namespace eem::bootstrap

@@ -1,4 +1,5 @@
 // `shipctl audit`: the seed's security practices as checks (src/audit).
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -38,7 +39,7 @@ util::Result<void> validate(AuditFlags& f) {
     if (!check) {
       return util::fail(util::ErrorKind::kInvalidInput,
                         "--check: unknown check \"" + name +
-                            "\" (expected role-permissions, trust-policy, workflows, repository or cloudtrail)");
+                            "\" (expected role-permissions, trust-policy, workflows, repository, cloudtrail or coherence)");
     }
     f.options.checks.push_back(*check);
   }
@@ -55,7 +56,20 @@ util::Result<void> validate(AuditFlags& f) {
     return util::fail(util::ErrorKind::kNotFound, "--workflows: no directory " + f.options.workflows_dir);
   }
   f.options.workflows_origin = f.workflows_given ? audit::DirOrigin::kGiven : audit::DirOrigin::kDefault;
+  if (!f.options.subjects.github_repo.empty()) return bootstrap::validate_github_repo(f.options.subjects.github_repo);
   return {};
+}
+
+// The coherence check's repository and default branch from the checkout in
+// the current directory, when it has them.
+void resolve_subjects(audit::SubjectSettings& s) {
+  if (s.github_repo.empty()) {
+    if (auto repo = bootstrap::github_repo_from_git()) s.github_repo = *repo;
+  }
+  if (auto branch = bootstrap::default_branch_from_git()) {
+    s.default_branch = *branch;
+    s.default_branch_source = "from refs/remotes/origin/HEAD";
+  }
 }
 
 bool needs_aws(const audit::AuditOptions& options) {
@@ -91,6 +105,9 @@ util::Result<void> open_clients(Context& ctx, AuditFlags& f, Clients& clients) {
 
 util::Result<void> run_audit(Context& ctx, AuditFlags& f) {
   if (auto ok = validate(f); !ok) return ok;
+  if (std::ranges::find(f.options.checks, audit::CheckName::kCoherence) != f.options.checks.end()) {
+    resolve_subjects(f.options.subjects);
+  }
   Clients clients;
   if (auto ok = open_clients(ctx, f, clients); !ok) return ok;
   const audit::AuditClients view{clients.iam ? &*clients.iam : nullptr, clients.ecr ? &*clients.ecr : nullptr,
@@ -110,7 +127,9 @@ constexpr const char* kFooter =
     "(the policy linter's rules: branch restriction, audience, wildcards), workflows (role ARN from a\n"
     "secret, no AWS keys, actions pinned to commit SHAs, minimal permissions, pull_request_target),\n"
     "repository (scan on push, tag immutability, lifecycle policy), cloudtrail (a trail records the\n"
-    "region's management events, AssumeRoleWithWebIdentity included). Finding ids AUD001... are stable.\n"
+    "region's management events, AssumeRoleWithWebIdentity included), coherence (the OIDC subject of every\n"
+    "workflow job that assumes the role, for every event, against the trust policy: AUD050 a run will be\n"
+    "refused, AUD051/AUD052 the policy admits more than the jobs need). Finding ids AUD001... are stable.\n"
     "A check that cannot run (AccessDenied, missing role) says so; the others still run.\n"
     "Examples:\n"
     "  shipctl audit\n"
@@ -131,10 +150,13 @@ CommandSpec audit_command() {
             sub.add_option("--role-name", f->options.role_name, "Role the workflows assume")->capture_default_str();
             sub.add_option("--repository", f->options.repository, "ECR repository the workflows push to")->capture_default_str();
             sub.add_option("--workflows", f->options.workflows_dir, "Directory of workflow files")->capture_default_str();
+            sub.add_option("--github-repo", f->options.subjects.github_repo,
+                           "OWNER/REPO of the workflows, for the coherence check (default: the git remote of the current "
+                           "directory, else the trust policy's repository)");
             sub.add_option("--fail-on", f->fail_on, "Lowest severity that fails the audit: low, medium, high, critical")
                 ->capture_default_str();
             sub.add_option("--check", f->checks, "Run only this check (repeatable): role-permissions, trust-policy, "
-                                                  "workflows, repository, cloudtrail");
+                                                  "workflows, repository, cloudtrail, coherence");
             sub.add_option("--deploy", f->options.deploy_service,
                            "ECS Express service shipctl deploy deploys: also audit the execution and infrastructure "
                            "roles' trust (audited anyway when the role grants ECS actions)");

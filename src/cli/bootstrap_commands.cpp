@@ -4,10 +4,12 @@
 // rest to src/bootstrap (desired, observed, plan, apply, report).
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <ostream>
 
+#include "audit/audit.h"
 #include "aws/ecr.h"
 #include "aws/iam.h"
 #include "aws/profiles.h"
@@ -37,6 +39,7 @@ struct BootstrapOptions {
   std::vector<std::string> branches;
   std::vector<std::string> tags;
   std::vector<std::string> environments;
+  std::vector<std::string> from_workflows;
   std::string subject_format;  // "", "name", "immutable"
   std::string owner_id;
   std::string repo_id;
@@ -219,7 +222,44 @@ util::Result<void> run_plan(Context& ctx, const BootstrapOptions& o, Clients& cl
   return {};
 }
 
-util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& o, DeployFlagsGiven given) {
+void add_unique(std::vector<std::string>& to, const std::vector<std::string>& values) {
+  for (const auto& v : values) {
+    if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
+  }
+}
+
+// --from-workflow: the branches, tags and environments the files' jobs that
+// assume the role run on (src/audit/coherence.h), added to those of
+// --branch, --tag and --environment (a union: flags admit what no file names).
+util::Result<BootstrapOptions> with_workflow_refs(Context& ctx, BootstrapOptions o) {
+  if (o.from_workflows.empty()) return o;
+  auto loaded = audit::load_workflow_files(o.from_workflows);
+  if (!loaded) return std::unexpected(loaded.error().with_context("--from-workflow"));
+  audit::SubjectSettings subjects;
+  subjects.github_repo = "owner/repo";  // only the refs are used, not the subjects
+  if (auto branch = bs::default_branch_from_git()) subjects.default_branch = *branch;
+  auto predictions = audit::predict_runs(*loaded, subjects);
+  if (!predictions) return std::unexpected(predictions.error().with_context("--from-workflow"));
+  std::erase_if(predictions->runs, [&](const audit::Prediction& p) {
+    return std::find(o.from_workflows.begin(), o.from_workflows.end(), p.file) == o.from_workflows.end();
+  });
+  const audit::TrustRefs refs = audit::trust_refs(*predictions);
+  for (const auto& note : refs.notes) ctx.err << "--from-workflow: " << note << '\n';
+  if (refs.branches.empty() && refs.tags.empty() && refs.environments.empty()) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "--from-workflow: no job in the given files assumes a role on a branch, tag or environment "
+                      "(shipctl credentials, or configure-aws-credentials with role-to-assume)");
+  }
+  add_unique(o.branches, refs.branches);
+  add_unique(o.tags, refs.tags);
+  add_unique(o.environments, refs.environments);
+  return o;
+}
+
+util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& options, DeployFlagsGiven given) {
+  auto derived = with_workflow_refs(ctx, options);
+  if (!derived) return std::unexpected(derived.error());
+  const BootstrapOptions& o = *derived;
   const util::EnvLookup env = util::process_env();
   if (auto ok = check_flags(o, env); !ok) return ok;
   if (auto ok = check_deploy_flags(o, given); !ok) return ok;
@@ -260,6 +300,7 @@ Examples:
   shipctl bootstrap --apply                           # create or repair everything
   shipctl bootstrap --github-repo octo-org/app --branch main --tag 'v*' --apply
   shipctl bootstrap --environment production --subject-format immutable --owner-id 9919 --repo-id 1296269
+  shipctl bootstrap --from-workflow .github/workflows/deploy.yml --apply   # admit what deploy.yml runs on
   GITHUB_TOKEN=... shipctl bootstrap --apply --set-secret   # also stores AWS_ROLE_ARN
   shipctl bootstrap --deploy ecs-express-mode-api --apply  # also the ECS Express roles and ShipctlExpressDeploy
 
@@ -279,6 +320,9 @@ CommandSpec bootstrap_command() {
             sub.add_option("--branch", o->branches, "Branch allowed to assume the role; repeat (default: main, unless --tag or --environment is given)");
             sub.add_option("--tag", o->tags, "Git tag pattern allowed to assume the role, e.g. 'v*'; repeat");
             sub.add_option("--environment", o->environments, "GitHub environment allowed to assume the role; repeat");
+            sub.add_option("--from-workflow", o->from_workflows,
+                           "Workflow file whose role-assuming jobs' branches, tags and environments are admitted "
+                           "(added to --branch/--tag/--environment); repeat");
             sub.add_option("--subject-format", o->subject_format,
                            "OIDC subject format: name or immutable (default: detected with GITHUB_TOKEN, else name)")
                 ->check(CLI::IsMember({"name", "immutable"}));

@@ -1,11 +1,15 @@
 // `shipctl doctor`: runs src/doctor's checks with the caller's AWS session
 // and prints the checklist (or --json). Exit codes: doctor::exit_code.
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <ostream>
 
+#include "audit/audit.h"
 #include "aws/github_oidc.h"
+#include "bootstrap/inputs.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 #include "doctor/doctor.h"
@@ -46,6 +50,78 @@ util::Result<Clients> make_clients(const AwsSession& session, bool deploy) {
   return clients;
 }
 
+constexpr std::string_view kWorkflowsDir = ".github/workflows";
+
+audit::SubjectSettings subject_settings(const doctor::Options& o) {
+  audit::SubjectSettings s;
+  s.github_repo = o.github_repo;
+  if (s.github_repo.empty()) {
+    if (auto repo = bootstrap::github_repo_from_git()) s.github_repo = *repo;
+  }
+  s.format = o.subject_format;
+  s.owner_id = o.owner_id;
+  s.repo_id = o.repo_id;
+  if (auto branch = bootstrap::default_branch_from_git()) {
+    s.default_branch = *branch;
+    s.default_branch_source = "from refs/remotes/origin/HEAD";
+  }
+  return s;
+}
+
+// One evidence line per predicted run, then why each refused one is refused.
+std::vector<std::string> run_lines(const audit::Judgement& j, const std::vector<std::string>& skipped) {
+  std::vector<std::string> out;
+  for (const auto& v : j.verdicts) {
+    out.push_back(v.run.job_file + " job " + v.run.job + ", on " + v.run.trigger + ": " +
+                  (v.admitted ? "admitted" : "REFUSED \"" + v.run.subject + "\""));
+    for (const auto& line : v.refusal) out.push_back("  " + line);
+  }
+  for (const auto& s : skipped) out.push_back("not predicted: " + s);
+  for (const auto& d : j.dispatch) out.push_back(d);
+  return out;
+}
+
+// The workflow-subjects check (src/audit/coherence.h) for the checkout in
+// the current directory.
+doctor::Check workflow_subjects(const doctor::Options& o, const aws::Role* role, std::string_view unreadable) {
+  doctor::Check check{"workflow-subjects", "Workflow subjects against the trust policy", doctor::Status::kPass, {}, {}, {}};
+  std::error_code ec;
+  if (!std::filesystem::is_directory(kWorkflowsDir, ec)) {
+    check.status = doctor::Status::kSkipped;
+    check.summary = "skipped: no .github/workflows here";
+    return check;
+  }
+  if (role == nullptr) {
+    check.status = doctor::Status::kCannotRun;
+    check.summary = "needs the role's trust policy" + (unreadable.empty() ? std::string() : ": " + std::string(unreadable));
+    return check;
+  }
+  const std::string_view policy = role->trust_policy;
+  const std::string_view role_arn = role->arn;
+  const audit::SubjectSettings settings = subject_settings(o);
+  auto workflows = audit::load_workflows(std::string(kWorkflowsDir));
+  auto predictions = workflows ? audit::predict_runs(*workflows, settings) : std::unexpected(workflows.error());
+  auto judgement = predictions ? audit::judge_runs(predictions->runs, policy, audit::github_provider_arn(role_arn))
+                               : std::unexpected(predictions.error());
+  if (settings.github_repo.empty() || !judgement) {
+    check.status = doctor::Status::kCannotRun;
+    check.summary = settings.github_repo.empty() ? "no GitHub repository: pass --github-repo OWNER/REPO" : judgement.error().message;
+    return check;
+  }
+  const auto refused = std::count_if(judgement->verdicts.begin(), judgement->verdicts.end(),
+                                     [](const audit::RunVerdict& v) { return !v.admitted; });
+  check.evidence = run_lines(*judgement, predictions->skipped);
+  check.summary = std::to_string(judgement->verdicts.size()) + " predicted runs of jobs that assume the role, " +
+                  std::to_string(refused) + " refused by the trust policy";
+  if (refused > 0) {
+    check.status = doctor::Status::kFail;
+    for (const auto& f : audit::coherence_findings(*judgement, o.role_name)) {
+      if (f.id == "AUD050") check.fix += (check.fix.empty() ? "" : "\n") + f.fix;
+    }
+  }
+  return check;
+}
+
 util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
   f.options.subject_format = f.subject_format == "immutable" ? oidc::SubjectFormat::kImmutable : oidc::SubjectFormat::kName;
   auto session = AwsSession::open(ctx, f.aws, "ap-northeast-1");
@@ -61,6 +137,9 @@ util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
   services.env = session->env();
   services.fetch_token = [&session](std::string_view audience) {
     return aws::fetch_github_id_token(session->http(), session->env(), audience);
+  };
+  services.workflow_subjects = [&f](const aws::Role* role, std::string_view unreadable) {
+    return workflow_subjects(f.options, role, unreadable);
   };
   auto result = doctor::run_doctor(f.options, services);
   if (!result) return std::unexpected(result.error());
@@ -132,7 +211,8 @@ CommandSpec doctor_command() {
                 "service not DRAINING/INACTIVE (deploy-service), execution-role and infrastructure-role (exist,\n"
                 "trust ecs-tasks.amazonaws.com / ecs.amazonaws.com), pass-role (iam:PassRole on both),\n"
                 "image-pull (the execution role's ECR access, the digest in ECR), health-check (port and path\n"
-                "against --port and --health-check-path), rollout (the latest deployment's rollback reasons).\n"
+                "against --port and --health-check-path), rollout (the latest deployment's rollback reasons). Beside a checkout, last: every workflow job\n"
+                "that assumes the role, for every event, against the trust policy (workflow-subjects).\n"
                 "Examples:\n"
                 "  shipctl doctor --github-repo octo-org/app\n"
                 "  shipctl doctor --github-repo octo-org/app --event pull_request --ref refs/pull/7/merge\n"

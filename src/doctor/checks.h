@@ -69,6 +69,7 @@ struct PolicyFetch {
   std::optional<std::pair<aws::ApiError, std::string>> failure;
 };
 PolicyFetch fetch_policies(aws::IamClient& iam, const std::string& role);
+std::optional<Check> check_workflow_subjects(Run& run);
 
 // Claims from a JWT's text (--token or the job's token); kInvalidInput when it
 // does not decode.

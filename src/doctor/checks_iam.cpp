@@ -144,4 +144,9 @@ std::optional<Check> check_trust_policy(Run& run) {
   return Check{"trust-policy", title, Status::kFail, diagnosis->cause, evidence, trust_fix(run, *diagnosis)};
 }
 
+std::optional<Check> check_workflow_subjects(Run& run) {
+  if (!run.services.workflow_subjects) return std::nullopt;
+  return run.services.workflow_subjects(run.role ? &*run.role : nullptr, run.role_unreadable);
+}
+
 }  // namespace eem::doctor

@@ -26,6 +26,8 @@ constexpr Step kSteps[] = {
     {"role", check_role},                   {"trust-policy", check_trust_policy},
     {"push-permissions", check_push_permissions}, {"repository", check_repository},
     {"login", check_login},
+    // Last: it predicts other runs than this one, so it hides no pipeline check.
+    {"workflow-subjects", check_workflow_subjects},
 };
 
 // After the push: what a failing `shipctl deploy` meets, in its order.

@@ -60,6 +60,11 @@ struct Services {
   util::EnvLookup env;
   std::function<util::Result<std::string>(std::string_view audience)> fetch_token;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+  // The `workflow-subjects` check: judges the checkout's workflows against
+  // the role's trust policy; `role` is null when it could not be read
+  // (`unreadable` says why). Doctor reads no workflow files; the caller
+  // does (cli: src/audit/coherence.h). Unset: the check does not run.
+  std::function<Check(const aws::Role* role, std::string_view unreadable)> workflow_subjects;
 };
 
 // Runs every check. kInvalidInput only for bad options (unreadable --token,

@@ -13,6 +13,7 @@ std::string_view mark(Status status) {
     case Status::kPass: return "✔";
     case Status::kFail: return "✘";
     case Status::kCannotRun: return "–";
+    case Status::kSkipped: return "·";
   }
   return "?";
 }
@@ -41,6 +42,7 @@ std::string_view status_name(Status status) noexcept {
     case Status::kPass: return "pass";
     case Status::kFail: return "fail";
     case Status::kCannotRun: return "cannot-run";
+    case Status::kSkipped: return "skipped";
   }
   return "cannot-run";
 }

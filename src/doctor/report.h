@@ -13,8 +13,10 @@
 
 namespace eem::doctor {
 
-enum class Status { kPass, kFail, kCannotRun };
-std::string_view status_name(Status status) noexcept;  // "pass", "fail", "cannot-run"
+// kSkipped: the check does not apply here (e.g. no workflow files); it
+// makes the run neither failed nor incomplete.
+enum class Status { kPass, kFail, kCannotRun, kSkipped };
+std::string_view status_name(Status status) noexcept;  // "pass", "fail", "cannot-run", "skipped"
 
 struct Check {
   std::string id;     // stable: "oidc-provider", "trust-policy", ...

@@ -184,6 +184,7 @@ class Audit(unittest.TestCase):
             "workflows": ("findings", ["AUD013", "AUD014"]),
             "repository": ("findings", ["AUD020", "AUD021", "AUD022"]),
             "cloudtrail": ("findings", ["AUD030"]),
+            "coherence": ("passed", []),
         })
         self.assertEqual(report["summary"], {"critical": 0, "high": 2, "medium": 3, "low": 2})
         self.assertEqual((report["fail_on"], report["failed"], report["complete"]), ("high", True, True))
@@ -222,7 +223,8 @@ class Audit(unittest.TestCase):
                                       "audit failed: 2 findings at or above high (--fail-on high)"])
         self.assertEqual(done.stderr.splitlines(), [
             "auditing role GitHubActionsECRRole...", f"auditing workflows in {self.seed_workflows}...",
-            "auditing ECR repository ecs-express-mode-api...", "auditing CloudTrail trails in ap-northeast-1..."])
+            "auditing ECR repository ecs-express-mode-api...", "auditing CloudTrail trails in ap-northeast-1...",
+            "predicting the workflows' OIDC subjects against role GitHubActionsECRRole..."])
 
     def test_fail_on_sets_the_threshold(self):
         self.assertEqual(self.seed_audit("--fail-on", "critical").returncode, 0)
@@ -238,7 +240,7 @@ class Audit(unittest.TestCase):
         report = json.loads(done.stdout)
         self.assertEqual(self.ids_by_check(report), {name: ("passed", []) for name in
                                                      ("role-permissions", "trust-policy", "workflows", "repository",
-                                                      "cloudtrail")})
+                                                      "cloudtrail", "coherence")})
         self.assertEqual(report["findings"], [])
         self.assertEqual((report["failed"], report["complete"]), (False, True))
 
@@ -289,7 +291,7 @@ class Audit(unittest.TestCase):
         done = self.shipctl("--check", "s3")
         self.assertEqual(done.returncode, 2)
         self.assertEqual(done.stderr, 'shipctl: error: --check: unknown check "s3" (expected role-permissions, '
-                                      'trust-policy, workflows, repository or cloudtrail)\n')
+                                      'trust-policy, workflows, repository, cloudtrail or coherence)\n')
 
     def test_zz_a_check_without_permission_says_so_and_the_rest_runs(self):
         moto_auth(self.endpoint, "0")
@@ -302,7 +304,7 @@ class Audit(unittest.TestCase):
         checks = {c["check"]: c for c in report["checks"]}
         self.assertEqual({name: c["status"] for name, c in checks.items()}, {
             "role-permissions": "passed", "trust-policy": "passed", "workflows": "passed",
-            "repository": "passed", "cloudtrail": "denied"})
+            "repository": "passed", "cloudtrail": "denied", "coherence": "passed"})
         # moto answers AccessDenied in XML on this JSON service, hence "unexpected response";
         # the request id is random.
         self.assertRegex(checks["cloudtrail"]["message"],

@@ -35,6 +35,7 @@ class Doctor(DoctorCase):
                          f" 6. ✔ Role may run the workflow: every action that login, push and verify need is allowed (9 actions, on * and {REPO_ARN})\n"
                          f" 7. ✔ ECR repository: {REGISTRY}/{REPO}\n"
                          f" 8. ✔ Registry login (shipctl login): logged in to {REGISTRY} until {expires}\n"
+                         " 9. · Workflow subjects against the trust policy: skipped: no .github/workflows here\n"
                          "\nNo problem found.\n")
         self.assertEqual(code, 0)
 
@@ -47,8 +48,8 @@ class Doctor(DoctorCase):
         self.assertIsNone(doc["root_cause"])
         self.assertEqual([c["id"] for c in doc["checks"]],
                          ["aws-identity", "role-arn", "oidc-provider", "role", "trust-policy", "push-permissions",
-                          "repository", "login"])
-        self.assertEqual({c["status"] for c in doc["checks"]}, {"pass"})
+                          "repository", "login", "workflow-subjects"])
+        self.assertEqual({c["status"] for c in doc["checks"]}, {"pass", "skipped"})
 
     # --- AssumeRoleWithWebIdentity causes ------------------------------------
 
@@ -63,7 +64,7 @@ class Doctor(DoctorCase):
                          "  Fix:\n    shipctl bootstrap --apply\n"
                          f"    or: aws iam create-open-id-connect-provider --url https://{HOST} "
                          "--client-id-list sts.amazonaws.com\n"
-                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login, workflow-subjects\n")
 
     def test_provider_without_the_client_id(self):
         self.setup_aws(client_ids=("sigstore",))
@@ -76,7 +77,7 @@ class Doctor(DoctorCase):
                          "  Fix:\n    shipctl bootstrap --apply\n"
                          "    or: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn "
                          f"{PROVIDER} --client-id sts.amazonaws.com\n"
-                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login, workflow-subjects\n")
 
     def test_missing_role(self):
         self.setup_aws(role=False)
@@ -88,7 +89,7 @@ class Doctor(DoctorCase):
                          f"  Fix:\n    shipctl bootstrap --apply --role-name {ROLE}\n"
                          f"    or: aws iam create-role --role-name {ROLE} "
                          "--assume-role-policy-document file://trust-policy.json\n"
-                         "\nNot checked after the root cause: trust-policy, push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: trust-policy, push-permissions, repository, login, workflow-subjects\n")
 
     def test_wildcard_under_string_equals(self):
         policy = trust_policy("repo:octo-org/app:*")
@@ -181,7 +182,7 @@ class Doctor(DoctorCase):
                          f"    actual:   \"{pr}\"\n" +
                          trust_fix("If this run should push, admit it as well: replace", sub_line(MAIN),
                                    sub_line([pr, MAIN])) +
-                         "\nNot checked after the root cause: push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: push-permissions, repository, login, workflow-subjects\n")
         self.assertOracle(policy, pr, "ImplicitDeny")
 
     def test_wrong_audience(self):
@@ -197,7 +198,7 @@ class Doctor(DoctorCase):
                          "  Fix:\n    Request the token for sts.amazonaws.com: with aws-actions/configure-aws-credentials set\n"
                          "      audience: sts.amazonaws.com\n"
                          "    or run `shipctl credentials --audience sts.amazonaws.com`.\n"
-                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login, workflow-subjects\n")
 
     def test_trust_policy_expects_another_audience(self):
         policy = trust_policy(aud="https://github.com/octo-org")
@@ -236,7 +237,7 @@ class Doctor(DoctorCase):
                          f"    expected: \"{MAIN}\"\n"
                          f"    actual:   \"{sub}\"\n" +
                          trust_fix("Replace", sub_line(MAIN), sub_line(sub)) +
-                         "\nNot checked after the root cause: push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: push-permissions, repository, login, workflow-subjects\n")
         self.assertOracle(policy, sub, "ImplicitDeny")
 
     def test_immutable_policy_against_a_name_subject(self):
@@ -295,7 +296,7 @@ class Doctor(DoctorCase):
                          f"    only {REGION} was checked; pass --region if the repository is elsewhere\n"
                          f"  Fix:\n    shipctl bootstrap --apply --repository {REPO} --region {REGION}\n"
                          f"    or: aws ecr create-repository --repository-name {REPO} --region {REGION}\n"
-                         "\nNot checked after the root cause: login\n")
+                         "\nNot checked after the root cause: login, workflow-subjects\n")
 
     def test_full_uri_as_repository_name(self):
         self.setup_aws()
@@ -307,7 +308,7 @@ class Doctor(DoctorCase):
                          f"  Evidence:\n    registry account {ACCOUNT}, region us-east-1, repository {REPO}\n"
                          f"    the URI names region us-east-1, but the region checked is {REGION}\n"
                          f"  Fix:\n    Give the name only: --repository {REPO} (in deploy.yml: ECR_REPOSITORY: {REPO})\n"
-                         "\nNot checked after the root cause: login\n")
+                         "\nNot checked after the root cause: login, workflow-subjects\n")
 
     def test_repository_arn_as_repository_name(self):
         self.setup_aws()
@@ -317,7 +318,7 @@ class Doctor(DoctorCase):
                          f"Root cause: ECR repository: \"{REPO_ARN}\" is a repository ARN, not a repository name\n"
                          f"  Evidence:\n    registry account {ACCOUNT}, region {REGION}, repository {REPO}\n"
                          f"  Fix:\n    Give the name only: --repository {REPO} (in deploy.yml: ECR_REPOSITORY: {REPO})\n"
-                         "\nNot checked after the root cause: login\n")
+                         "\nNot checked after the root cause: login, workflow-subjects\n")
 
     def test_repository_uri_in_another_account(self):
         self.setup_aws(repositories=())
@@ -337,7 +338,7 @@ class Doctor(DoctorCase):
                          f"    or assume a role in account {OTHER_ACCOUNT}: gh secret set AWS_ROLE_ARN --body "
                          f"arn:aws:iam::{OTHER_ACCOUNT}:role/{ROLE}\n"
                          f"    (shipctl bootstrap --apply, run with account {OTHER_ACCOUNT}'s credentials, creates it)\n"
-                         "\nNot checked after the root cause: login\n")
+                         "\nNot checked after the root cause: login, workflow-subjects\n")
 
     def test_repository_arn_in_another_account(self):
         self.setup_aws()
@@ -357,7 +358,7 @@ class Doctor(DoctorCase):
                          f"    or assume a role in account {OTHER_ACCOUNT}: gh secret set AWS_ROLE_ARN --body "
                          f"arn:aws:iam::{OTHER_ACCOUNT}:role/{ROLE}\n"
                          f"    (shipctl bootstrap --apply, run with account {OTHER_ACCOUNT}'s credentials, creates it)\n"
-                         "\nNot checked after the root cause: login\n")
+                         "\nNot checked after the root cause: login, workflow-subjects\n")
 
     def test_missing_login_is_fine_for_shipctl_push(self):
         self.setup_aws()
@@ -376,7 +377,8 @@ class Doctor(DoctorCase):
                          "fail with \"no basic auth credentials\"\n"
                          f"  Evidence:\n    login record: {state}\n"
                          "    logins recorded for other registries: none\n"
-                         f"  Fix:\n    shipctl login --region {REGION}\n")
+                         f"  Fix:\n    shipctl login --region {REGION}\n"
+                         "\nNot checked after the root cause: workflow-subjects\n")
 
     def test_expired_login(self):
         self.setup_aws()

@@ -45,6 +45,7 @@ class DoctorInActions(DoctorCase):
                          f" 7. ✔ Role may run the workflow: every action that login, push and verify need is allowed (9 actions, on * and {REPO_ARN})\n"
                          f" 8. ✔ ECR repository: {REGISTRY}/{REPO}\n"
                          f" 9. ✔ Registry login (shipctl login): logged in to {REGISTRY} until {expires}\n"
+                         "10. · Workflow subjects against the trust policy: skipped: no .github/workflows here\n"
                          "\nNo problem found.\n")
         self.assertEqual(code, 0)
         self.assertIn("actions-oidc-issuer: GET /token 200\n", running.log())
@@ -66,7 +67,7 @@ class DoctorInActions(DoctorCase):
                          f"    actual:   \"{dev}\"\n" +
                          trust_fix("If this run should push, admit it as well: replace", sub_line(MAIN),
                                    sub_line([MAIN, "repo:octo-org/app:ref:refs/heads/dev"])) +
-                         "\nNot checked after the root cause: push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: push-permissions, repository, login, workflow-subjects\n")
 
     def test_token_requested_for_the_wrong_audience(self):
         self.setup_aws()
@@ -82,7 +83,7 @@ class DoctorInActions(DoctorCase):
                          "  Fix:\n    Request the token for sts.amazonaws.com: with aws-actions/configure-aws-credentials set\n"
                          "      audience: sts.amazonaws.com\n"
                          "    or run `shipctl credentials --audience sts.amazonaws.com`.\n"
-                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login\n")
+                         "\nNot checked after the root cause: role, trust-policy, push-permissions, repository, login, workflow-subjects\n")
         self.assertIn("actions-oidc-issuer: GET /token 200\n", running.log())
 
     def test_pull_request_run(self):
@@ -127,7 +128,7 @@ class DoctorInActions(DoctorCase):
                          "  Fix:\n    Do not set ACTIONS_ID_TOKEN_REQUEST_URL or ACTIONS_ID_TOKEN_REQUEST_TOKEN in the "
                          "workflow's env: GitHub sets both for each job with id-token: write\n"
                          "\nNot checked after the root cause: aws-identity, role-arn, oidc-provider, role, trust-policy, "
-                         "push-permissions, repository, login\n")
+                         "push-permissions, repository, login, workflow-subjects\n")
         self.assertIn("actions-oidc-issuer: GET /token 401\n", running.log())
 
     def test_job_without_id_token_permission(self):
@@ -143,7 +144,7 @@ class DoctorInActions(DoctorCase):
                          "  Evidence:\n    GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN "
                          "only for jobs with id-token: write\n" + ID_TOKEN_FIX +
                          "\nNot checked after the root cause: aws-identity, role-arn, oidc-provider, role, "
-                         "trust-policy, push-permissions, repository, login\n")
+                         "trust-policy, push-permissions, repository, login, workflow-subjects\n")
 
 
 if __name__ == "__main__":

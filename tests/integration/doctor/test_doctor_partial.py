@@ -50,6 +50,7 @@ class DoctorWithPartialAccess(DoctorCase):
                          f" 6. ✔ Role may run the workflow: every action that login, push and verify need is allowed (9 actions, on * and {REPO_ARN})\n"
                          f" 7. ✔ ECR repository: {REGISTRY}/{REPO}\n"
                          f" 8. ✔ Registry login (shipctl login): logged in to {REGISTRY} until {expires}\n"
+                         " 9. · Workflow subjects against the trust policy: skipped: no .github/workflows here\n"
                          "\nNo root cause found, but some checks could not run.\n")
         self.assertEqual(code, 7)
 
