@@ -296,6 +296,12 @@ util::Result<void> RegistryClient::resume(const Descriptor& blob, const UploadPo
 }
 
 util::Result<bool> RegistryClient::has_manifest(const Manifest& manifest, std::string_view reference) {
+  auto digest = manifest_digest(manifest, reference);
+  if (!digest) return std::unexpected(digest.error());
+  return *digest == manifest.digest.str();
+}
+
+util::Result<std::string> RegistryClient::manifest_digest(const Manifest& manifest, std::string_view reference) {
   net::Request request;
   request.method = "HEAD";
   request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/manifests/" + std::string(reference);
@@ -312,9 +318,9 @@ util::Result<bool> RegistryClient::has_manifest(const Manifest& manifest, std::s
   if (response && (response->status == 401 || response->status == 403)) {
     return std::unexpected(registry_error(*response, "checking manifest " + std::string(reference), endpoint_));
   }
-  if (!response || response->status != 200) return false;
+  if (!response || response->status != 200) return std::string();
   const auto digest = response->header("Docker-Content-Digest");
-  return digest && util::trim(*digest) == manifest.digest.str();
+  return digest ? std::string(util::trim(*digest)) : std::string();
 }
 
 util::Result<void> RegistryClient::put_manifest(const Manifest& manifest, std::string_view reference) {

@@ -25,6 +25,9 @@ struct FakeRegistry {
   std::vector<std::string> manifest_accepts;     // Accept of each manifest HEAD
   int blob_heads = 0;
   int uploads = 0;
+  // ECR's IMMUTABLE: a tag naming one manifest is never moved to another.
+  bool immutable_tags = false;
+  bool hide_tags_from_head = false;  // a HEAD by tag answers 404 (a tag that appears just after)
 
   net::Response answer(const net::Request& request, const std::string& body) {
     std::lock_guard lock(mutex);
@@ -40,8 +43,9 @@ struct FakeRegistry {
     }
     if (request.method == "HEAD" && path.starts_with(manifests_prefix)) {
       manifest_accepts.emplace_back(net::find_header(request.headers, "Accept").value_or(""));
-      const auto it = manifests.find(path.substr(manifests_prefix.size()));
-      if (it == manifests.end()) return {404, {}, ""};
+      const std::string reference = path.substr(manifests_prefix.size());
+      const auto it = manifests.find(reference);
+      if (it == manifests.end() || (hide_tags_from_head && !reference.starts_with("sha256:"))) return {404, {}, ""};
       return {200, {{"Docker-Content-Digest", it->second}}, ""};
     }
     writes.push_back(request.method + " " + path.substr(0, path.find('?')));
@@ -54,6 +58,10 @@ struct FakeRegistry {
     }
     if (request.method == "PUT" && path.starts_with(manifests_prefix)) {
       const std::string digest = Digest::of(body).str();
+      const auto tagged = manifests.find(path.substr(manifests_prefix.size()));
+      if (immutable_tags && tagged != manifests.end() && tagged->second != digest) {
+        return {400, {}, R"({"errors":[{"code":"TAG_INVALID","message":"The image tag already exists"}]})"};
+      }
       manifests[digest] = digest;
       manifests[path.substr(manifests_prefix.size())] = digest;
       return {201, {}, ""};
@@ -153,6 +161,55 @@ TEST_F(PushTest, TagPointingElsewhereIsMovedWhenTheManifestExistsByDigest) {
   EXPECT_EQ(writes_since(before), std::vector<std::string>{"PUT /v2/app/manifests/v1"});
   EXPECT_EQ(registry_.blob_heads, heads);
   EXPECT_EQ(registry_.manifests["v1"], Digest::of(manifest_).str());
+}
+
+TEST_F(PushTest, RepushUnderImmutableTagsOfTheSameImageIsAlreadyThere) {
+  registry_.immutable_tags = true;
+  auto first = push({"v1", "latest"});
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_FALSE(first->already_there);
+  auto again = push({"v1", "latest"});
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_TRUE(again->already_there);
+  EXPECT_EQ(again->manifests_skipped, 2u);
+}
+
+TEST_F(PushTest, NewTagBesideAnExistingOneIsNotAlreadyThere) {
+  ASSERT_TRUE(push({"v1"}).has_value());
+  auto more = push({"v2", "v1"});
+  ASSERT_TRUE(more.has_value()) << more.error().message;
+  EXPECT_FALSE(more->already_there);
+}
+
+TEST_F(PushTest, ImmutableTagNamingAnotherImageSaysWhyAndWhatToDo) {
+  registry_.immutable_tags = true;
+  const std::string other = Digest::of("the first run's manifest").str();
+  registry_.manifests["v1"] = other;
+  auto refused = push({"v1", "latest"});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().kind, util::ErrorKind::kConflict);
+  EXPECT_EQ(refused.error().message,
+            "putting manifest v1: tag v1 already names " + other + ", not this image (" + Digest::of(manifest_).str() +
+                "), and the registry refused to move it: the repository's tags are immutable. A re-run of a "
+                "commit's job gets here when the build is not reproducible (the commit was built before with a "
+                "different result): build with SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) so the same commit "
+                "gives the same digest (docs/deploy-guide.md, \"Re-running a job\"), or push under a new tag "
+                "(--tag), or delete the old image (tag v1) first if you mean to replace it");
+  EXPECT_EQ(registry_.manifests["v1"], other);
+  EXPECT_EQ(registry_.manifests.count("latest"), 0u);  // latest keeps naming what the tag names
+}
+
+TEST_F(PushTest, ImmutableRefusalOfAnUnknownTagKeepsTheRegistrysWords) {
+  registry_.immutable_tags = true;
+  // The tag appears between the HEAD and the PUT (another job): nothing
+  // known before, so no guess about reproducibility.
+  registry_.manifests["v1"] = Digest::of("raced").str();
+  registry_.hide_tags_from_head = true;
+  auto refused = push({"v1"});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().kind, util::ErrorKind::kConflict);
+  EXPECT_EQ(refused.error().message.find("not reproducible"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("TAG_INVALID"), std::string::npos) << refused.error().message;
 }
 
 TEST_F(PushTest, UnknownManifestHeadsEveryBlobAndUploadsOnlyTheMissing) {
