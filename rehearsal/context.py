@@ -45,6 +45,10 @@ class Context:
     service_url: str = ""
     build: object = None  # procs.Child of the background image build
     build_started: float = 0.0
+    rerun_build: object = None  # procs.Child of the re-run's clean build (steps_rerun)
+    rerun_started: float = 0.0
+    rerun_tag: str = ""
+    rerun: dict = field(default_factory=dict)  # the re-run's outcome, for the report
     _commands: set | None = None
 
     @property

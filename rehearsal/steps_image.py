@@ -38,34 +38,44 @@ def start_build(ctx: Context) -> None:
     ctx.build_started = time.monotonic()
 
 
-def build(ctx: Context) -> str:
-    """Waits for the build; a cold one (toolchain image, full compile) takes
-    minutes, so a progress line appears every 30 s."""
+def wait_for_build(ctx: Context, child, started: float, tag: str) -> float:
+    """Waits for the scripts/container build `child` of `tag`; a cold one
+    (toolchain image, full compile) takes minutes, so a progress line appears
+    every 30 s. Removes the tag at the end. Returns the seconds it took."""
     while True:
         try:
-            ctx.build.proc.wait(timeout=30)
+            child.proc.wait(timeout=30)
             break
         except subprocess.TimeoutExpired:
-            ctx.runner.log(f"   still building ({time.monotonic() - ctx.build_started:.0f} s so far; "
+            ctx.runner.log(f"   still building ({time.monotonic() - started:.0f} s so far; "
                            "a cold build takes about 5 min)")
-    took = time.monotonic() - ctx.build_started
     if ctx.runner.verbose:
-        ctx.runner.log("\n".join(f"   | {l}" for l in ctx.build.tail(10_000).splitlines()))
-    ctx.sup.on_cleanup(lambda: subprocess.run([_container(ctx), "rmi", "--tag", ctx.image_tag], env=ctx.base_env,
+        ctx.runner.log("\n".join(f"   | {l}" for l in child.tail(10_000).splitlines()))
+    ctx.sup.on_cleanup(lambda: subprocess.run([_container(ctx), "rmi", "--tag", tag], env=ctx.base_env,
                                               capture_output=True, check=False, timeout=120))
-    if ctx.build.proc.returncode != 0:
-        raise StepFailed(f"scripts/container build failed (exit {ctx.build.proc.returncode}): "
-                         f"{ctx.build.tail(1)}")
+    if child.proc.returncode != 0:
+        raise StepFailed(f"scripts/container build failed (exit {child.proc.returncode}): {child.tail(1)}")
+    return time.monotonic() - started
+
+
+def build(ctx: Context) -> str:
+    took = wait_for_build(ctx, ctx.build, ctx.build_started, ctx.image_tag)
     return f"{ctx.image_tag}, built in {took:.1f} s (alongside the stand-ins' start)"
 
 
-def save(ctx: Context) -> str:
-    """The build's output as the workflow hands it to push: an OCI archive."""
-    ctx.archive = ctx.sup.path("image.oci.tar")
-    r = ctx.runner.run([_container(ctx), "save", "--tag", ctx.image_tag, "--format", "oci-archive",
-                        "--output", ctx.archive], env=ctx.base_env)
+def save_archive(ctx: Context, tag: str, name: str) -> str:
+    """Image `tag` as the workflow hands it to push: an OCI archive `name`
+    in the working directory. Returns its path."""
+    archive = ctx.sup.path(name)
+    r = ctx.runner.run([_container(ctx), "save", "--tag", tag, "--format", "oci-archive", "--output", archive],
+                       env=ctx.base_env)
     if r.returncode != 0:
         raise failure("scripts/container save", r)
+    return archive
+
+
+def save(ctx: Context) -> str:
+    ctx.archive = save_archive(ctx, ctx.image_tag, "image.oci.tar")
     return f"{os.path.getsize(ctx.archive) / 1e6:.1f} MB oci-archive"
 
 

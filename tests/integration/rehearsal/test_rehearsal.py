@@ -1,6 +1,7 @@
 """The local rehearsal end to end (rehearsal/rehearse.py with this build's
 binaries): every step of the deploy workflow passes against the stand-ins, the
-image that runs is the digest pushed and reports HEAD's commit, doctor names
+image that runs is the digest pushed and reports HEAD's commit, a re-run of
+the job (a clean rebuild) pushes the same digest and passes, doctor names
 the broken condition, and nothing the rehearsal started outlives it, also
 when it is stopped with SIGTERM halfway: at several points of start-up,
 including between a child's fork and its registration, no process that
@@ -21,8 +22,8 @@ import uuid
 import harness
 
 REHEARSE = os.path.join(harness.REPO, "rehearsal", "rehearse.py")
-STEPS = ["ecr", "issuer", "bootstrap", "enforce", "credentials", "build", "save", "push", "verify", "run", "probe",
-         "doctor"]
+STEPS = ["ecr", "issuer", "bootstrap", "enforce", "credentials", "build", "save", "push", "verify", "rerun", "run",
+         "probe", "doctor"]
 ROLE_SESSION = "arn:aws:sts::123456789012:assumed-role/GitHubActionsECRRole/"
 # What each step of the job must have been allowed under enforced IAM (the
 # role's policy as bootstrap wrote it; registry requests judged by the stand-in).
@@ -32,6 +33,9 @@ NEEDED = {
              ("registry", "ecr:InitiateLayerUpload"), ("registry", "ecr:UploadLayerPart"),
              ("registry", "ecr:CompleteLayerUpload"), ("registry", "ecr:PutImage")},
     "verify": {("aws", "ecr:DescribeRepositories"), ("aws", "ecr:DescribeImages")},
+    # The re-run's own credentials, then push asks whether the tags name its digest.
+    "rerun": {("aws", "sts:AssumeRoleWithWebIdentity"), ("registry", "ecr:BatchGetImage"),
+              ("aws", "ecr:DescribeImages")},
 }
 # The run step pulls as the ECS execution role would, not as the job: the
 # workflow role may push but not download layers (no GetDownloadUrlForLayer).
@@ -127,6 +131,13 @@ class Rehearsal(unittest.TestCase):
         for step, needed in NEEDED.items():
             made = {(c["source"], c["action"]) for c in calls if c["step"] == step}
             self.assertLessEqual(needed, made, f"step {step}")
+        # The job ran twice for HEAD (a clean rebuild the second time): the same
+        # digest, and push found both tags already there and wrote nothing.
+        rerun = doc["rerun"]
+        self.assertEqual((rerun["digest"], rerun["digest_same"], rerun["push_exit"], rerun["already_there"]),
+                         (doc["image"]["digest"], True, 0, True))
+        self.assertNotIn(("registry", "ecr:PutImage"),
+                         {(c["source"], c["action"]) for c in calls if c["step"] == "rerun"})
         run_detail = next(s["detail"] for s in doc["steps"] if s["step"] == "run")
         self.assertIn(f"/ecs-express-mode-api@{doc['image']['digest']} on ", run_detail)
         work = workdir_of(r.stderr)
