@@ -20,7 +20,8 @@ std::string delete_advice(const Endpoint& endpoint, std::string_view tag) {
 std::optional<util::Error> immutable_tag_error(const Endpoint& endpoint, std::string_view tag,
                                                std::string_view before, std::string_view after,
                                                const Digest& pushing) {
-  if (before.empty() || before == pushing.str() || after != before) return std::nullopt;
+  // The registry's header is echoed only when it is a digest.
+  if (!Digest::parse(before) || before == pushing.str() || after != before) return std::nullopt;
   const std::string t(tag);
   return util::Error{
       util::ErrorKind::kConflict,

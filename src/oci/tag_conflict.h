@@ -20,7 +20,8 @@ namespace eem::oci {
 // reproducible: the same commit built twice gave two images) and the fixes
 // (SOURCE_DATE_EPOCH, another tag, or deleting the old image; the ECR command
 // for `endpoint`'s repository). Otherwise nullopt: the registry's error says
-// more than a guess would. An empty digest means "unknown".
+// more than a guess would. An empty digest means "unknown"; so does a
+// `before` that is not a digest (a registry's header is not echoed unchecked).
 std::optional<util::Error> immutable_tag_error(const Endpoint& endpoint, std::string_view tag,
                                                std::string_view before, std::string_view after,
                                                const Digest& pushing);

@@ -45,6 +45,7 @@ TEST(ImmutableTagError, NoGuessWithoutTheTagsDigestBeforeAndAfter) {
       {digest("first"), ""},                  // unreadable after
       {digest("first"), digest("third")},     // moved meanwhile by someone else
       {pushing.str(), pushing.str()},         // already this image
+      {"sha256:not\x1b[31mhex", "sha256:not\x1b[31mhex"},  // not a digest: never echoed
   };
   for (const auto& c : cases) {
     EXPECT_FALSE(immutable_tag_error(kEcr, "v1", c.before, c.after, pushing).has_value())
