@@ -340,10 +340,13 @@ util::Result<void> RegistryClient::put_manifest_once(const Manifest& manifest, s
   // The registry names what it stored (distribution spec, "Pushing
   // Manifests"); another digest means the manifest was altered on the way
   // or rewritten by the registry, and the tag does not name our image.
+  // A header that is not a digest is not echoed (it could carry anything).
   const auto stored = response->header("Docker-Content-Digest");
   if (stored && util::trim(*stored) != manifest.digest.str()) {
-    return util::fail(ErrorKind::kConflict, what + ": the registry stored digest " + std::string(util::trim(*stored)) +
-                                                " but the manifest sent is " + manifest.digest.str() +
+    const auto named = Digest::parse(util::trim(*stored));
+    const std::string said = named ? "digest " + named->str() : "a digest that is not sha256:<64 hex digits>";
+    return util::fail(ErrorKind::kConflict, what + ": the registry stored " + said + " but the manifest sent is " +
+                                                manifest.digest.str() +
                                                 " (a proxy or the registry altered it); the tag does not name this image");
   }
   return {};
