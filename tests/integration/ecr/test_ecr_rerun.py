@@ -70,6 +70,19 @@ class EcrRerunTest(unittest.TestCase):
         self.assertEqual((summary["already_there"], summary["digest"], summary["blobs_uploaded"]),
                          (True, self.digest, 0))
 
+    def test_rerun_after_latest_moved_on_writes_latest_only(self):
+        # A newer commit's run moved latest (mutable); re-running this
+        # commit's job moves it back and leaves the immutable SHA tag alone.
+        moved = self.push(self.other_build, "--tag", "latest")
+        self.assertEqual(moved.returncode, 0, moved.stderr)
+        self.assertNotEqual(self.tag_digest("latest"), self.digest)
+        r = self.push(self.first_build, "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        summary = rs.json_line(r.stdout)
+        self.assertEqual((summary["already_there"], summary["manifests_skipped"], summary["blobs_uploaded"]),
+                         (False, 1, 0))
+        self.assertEqual((self.tag_digest(es.COMMIT), self.tag_digest("latest")), (self.digest, self.digest))
+
     def test_rerun_with_another_image_names_the_cause_and_the_fixes(self):
         r = self.push(self.other_build)
         self.assertEqual(r.returncode, 4, r.stderr)
