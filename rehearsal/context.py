@@ -56,6 +56,9 @@ class Context:
     digest_broken: str = ""
     deployed_digests: list = field(default_factory=list)
     deploy: dict = field(default_factory=dict)
+    rerun_build: object = None  # procs.Child of the re-run's clean build (steps_rerun)
+    rerun_tag: str = ""
+    rerun: dict = field(default_factory=dict)  # the re-run's outcome, for the report
     _commands: set | None = None
 
     @property

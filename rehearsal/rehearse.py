@@ -38,6 +38,7 @@ import steps_aws  # noqa: E402
 import steps_deploy  # noqa: E402
 import steps_doctor  # noqa: E402
 import steps_image  # noqa: E402
+import steps_rerun  # noqa: E402
 from actions import Job, clean_base_env  # noqa: E402
 from context import Context, Options  # noqa: E402
 from procs import Interrupted, Supervisor, install_signal_handlers, signals_held  # noqa: E402
@@ -111,8 +112,11 @@ def run_steps(ctx: Context) -> None:
     if ctx.runner.passed("build"):
         steps_deploy.start_second_build(ctx)  # in the background, while the next steps run
     s("save", "save it as an oci-archive", lambda: steps_image.save(ctx), needs=("build",))
+    if ctx.runner.passed("save"):
+        steps_rerun.start_build(ctx)
     s("push", "shipctl push (SHA + latest)", lambda: steps_aws.push(ctx), needs=("credentials", "save", "ecr"))
     s("verify", "shipctl verify", lambda: steps_aws.verify(ctx), needs=("push",))
+    s("rerun", "re-run the job: clean build, push, verify", lambda: steps_rerun.rerun(ctx), needs=("verify",))
     s("run", "pull the pushed digest and run it", lambda: steps_image.run_pushed(ctx), needs=("push",))
     s("probe", "probe /ping and /version", lambda: steps_image.probe(ctx), needs=("run",))
     s("doctor", "shipctl doctor on a wrong trust policy", lambda: steps_doctor.doctor(ctx), needs=("enforce",))

@@ -97,7 +97,7 @@ def as_dict(ctx: Context, total: float, kept: dict | None) -> dict:
            "total_seconds": round(total, 2), "commit": ctx.sha,
            "github_repository": ctx.opts.github_repo, "steps": steps,
            "image": {"uri": ctx.image_uri, "digest": ctx.digest}, "version": ctx.version,
-           "doctor": ctx.doctor, "aws_calls": job_calls(ctx), "deploy": deploy_section(ctx)}
+           "rerun": ctx.rerun, "doctor": ctx.doctor, "aws_calls": job_calls(ctx), "deploy": deploy_section(ctx)}
     if kept:
         doc["kept"] = kept
     return doc
@@ -113,6 +113,9 @@ def as_text(ctx: Context, total: float, kept: dict | None) -> str:
         lines += ["", f"image:    {ctx.image_uri}", f"digest:   {ctx.digest}"]
     if ctx.version:
         lines.append(f"/version: {json.dumps(ctx.version)}")
+    if ctx.rerun:
+        lines.append(f"re-run:   {'same digest' if ctx.rerun['digest_same'] else ctx.rerun['digest'] or 'no digest'}, "
+                     f"push exit {ctx.rerun['push_exit']}")
     lines += _deploy_text(ctx)
     lines += _calls_text(ctx)
     if ctx.doctor:

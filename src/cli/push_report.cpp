@@ -27,7 +27,8 @@ void print_push_summary(std::ostream& out, const oci::PushSummary& s, Format for
                           {"tags", s.tags}, {"blobs_uploaded", s.blobs_uploaded},
                           {"blobs_skipped", s.blobs_skipped}, {"blobs_mounted", s.blobs_mounted},
                           {"bytes_uploaded", s.bytes_uploaded}, {"bytes_skipped", s.bytes_skipped},
-                          {"manifests_skipped", s.manifests_skipped}, {"seconds", s.seconds},
+                          {"manifests_skipped", s.manifests_skipped}, {"already_there", s.already_there},
+                          {"seconds", s.seconds},
                           {"bytes_per_second", rate(s)}}.dump()
         << '\n';
     return;
@@ -39,7 +40,10 @@ void print_push_summary(std::ostream& out, const oci::PushSummary& s, Format for
   out << "pushed " << s.name << '@' << s.digest.str() << '\n';
   for (const auto& t : s.tags) out << "tagged " << s.name << ':' << t << '\n';
   out << line << '\n';
-  if (s.manifests_skipped > 0) {
+  if (s.already_there) {
+    out << "already there: " << (s.tags.empty() ? "the digest" : "every tag") << " already named this image (a "
+        << "re-run of the same build); nothing was written\n";
+  } else if (s.manifests_skipped > 0) {
     out << s.manifests_skipped << " manifest reference(s) already up to date, not rewritten\n";
   }
   out << "digest: " << s.digest.str() << '\n';
@@ -52,7 +56,7 @@ std::string push_step_summary(const oci::PushSummary& s) {
   std::snprintf(time, sizeof time, "%.2f s", s.seconds);
   const std::string size = human_bytes(s.bytes_uploaded + s.bytes_skipped) + " (" + human_bytes(s.bytes_uploaded) +
                            " uploaded, " + std::to_string(s.blobs_skipped) + " blob(s) already there)";
-  return "### Pushed `" + s.name + "`\n\n| | |\n|---|---|\n| Image | `" + s.name + "@" + s.digest.str() +
+  return std::string(s.already_there ? "### Already there: `" : "### Pushed `") + s.name + "`\n\n| | |\n|---|---|\n| Image | `" + s.name + "@" + s.digest.str() +
          "` |\n| Digest | `" + s.digest.str() + "` |\n| Tags | " + (tags.empty() ? "(none)" : tags) + " |\n| Size | " +
          size + " |\n| Time | " + time + " |\n\n";
 }

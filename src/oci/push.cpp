@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "oci/tag_conflict.h"
+
 namespace eem::oci {
 
 namespace {
@@ -94,16 +96,21 @@ class Pusher {
   // parallel. Fills missing_, the skipped counts and ref_present_.
   // A manifest the credentials may not read counts as absent (it is PUT
   // again, as docker push does) and is said once, naming ECR's action.
-  bool manifest_present(RegistryClient& client, const std::string& reference) {
-    auto present = client.has_manifest(image_.root(), reference);
-    if (present) return *present;
+  // Returns the digest `reference` names ("" when none, or unreadable).
+  std::string named_digest(RegistryClient& client, const std::string& reference) {
+    auto named = client.manifest_digest(image_.root(), reference);
+    if (named) return *named;
     if (summary_.warnings.empty()) {
       summary_.warnings.push_back(
-          present.error().message + ": the manifest is sent again on every push" +
+          named.error().message + ": the manifest is sent again on every push" +
           (client.endpoint().ecr ? "; allow ecr:BatchGetImage on the repository (shipctl policy role prints the policy)"
                                  : ""));
     }
-    return false;
+    return "";
+  }
+
+  bool manifest_present(RegistryClient& client, const std::string& reference) {
+    return named_digest(client, reference) == image_.root().digest.str();
   }
 
   util::Result<void> find_missing() {
@@ -111,8 +118,10 @@ class Pusher {
     const Manifest& root = image_.root();
     refs_ = options_.tags.empty() ? std::vector<std::string>{root.digest.str()} : options_.tags;
     ref_present_.assign(refs_.size(), 0);
+    ref_named_.assign(refs_.size(), "");
     for (std::size_t k = 0; k < refs_.size(); ++k) {
-      ref_present_[k] = manifest_present(first, refs_[k]) ? 1 : 0;
+      ref_named_[k] = named_digest(first, refs_[k]);
+      ref_present_[k] = ref_named_[k] == root.digest.str() ? 1 : 0;
       root_present_ = root_present_ || ref_present_[k];
     }
     if (!root_present_ && !options_.tags.empty()) root_present_ = manifest_present(first, root.digest.str());
@@ -173,14 +182,27 @@ class Pusher {
         ++summary_.manifests_skipped;
         continue;
       }
-      if (auto put = client.put_manifest(image_.root(), refs_[k]); !put) return put;
+      if (auto put = client.put_manifest(image_.root(), refs_[k]); !put) return refused(client, k, put.error());
     }
+    summary_.already_there = summary_.manifests_skipped == refs_.size();
     return {};
   }
 
   PushSummary& summary() { return summary_; }
 
  private:
+  // The PUT of refs_[k] failed with `error`. A conflict on a tag that named
+  // another image before the push, and still does, is an immutable tag:
+  // said with the cause and the fixes (immutable_tag_error).
+  util::Result<void> refused(RegistryClient& client, std::size_t k, const util::Error& error) {
+    if (error.kind != ErrorKind::kConflict || ref_named_[k].empty() || options_.tags.empty()) {
+      return std::unexpected(error);
+    }
+    const std::string after = named_digest(client, refs_[k]);
+    auto explained = immutable_tag_error(client.endpoint(), refs_[k], ref_named_[k], after, image_.root().digest);
+    return std::unexpected(explained ? *explained : error);
+  }
+
   util::Result<void> upload_one(RegistryClient& client, const Descriptor& blob, char& mounted) {
     std::string session;
     if (!options_.mount_from.empty()) {
@@ -231,6 +253,7 @@ class Pusher {
   std::vector<std::size_t> missing_;  // indexes into image_.blobs
   std::vector<std::string> refs_;     // the root manifest's references: tags, or its digest
   std::vector<char> ref_present_;     // per refs_ entry: already names the root manifest
+  std::vector<std::string> ref_named_;  // per refs_ entry: the digest it named before ("" none or unknown)
   bool root_present_ = false;         // the registry has the root manifest (by digest)
 };
 
@@ -245,7 +268,7 @@ util::Result<PushSummary> push_image(const Image& image, const ImageRef& dest, c
   auto session = connect(dest, options);
   if (!session) return std::unexpected(session.error());
   Pusher pusher(image, options, std::move(*session),
-                PushSummary{dest.name(), image.root().digest, image.root().media_type, options.tags, 0, 0, 0, 0, 0, 0, 0, {}});
+                PushSummary{dest.name(), image.root().digest, image.root().media_type, options.tags, 0, 0, 0, 0, 0, 0, 0, false, {}});
   for (auto phase : {&Pusher::find_missing, &Pusher::verify, &Pusher::upload, &Pusher::put_manifests}) {
     if (auto ok = (pusher.*phase)(); !ok) return std::unexpected(ok.error());
   }

@@ -65,6 +65,9 @@ struct PushSummary {
   double seconds = 0;
   // Tags (or the digest) that already named the manifest: not written.
   std::size_t manifests_skipped = 0;
+  // Every tag (or the digest) already named the manifest: nothing was
+  // written. A re-run of a reproducible build lands here, and succeeds.
+  bool already_there = false;
   // What went wrong without failing the push (a manifest the credentials may
   // not read), one line each, for the command to print.
   std::vector<std::string> warnings;

@@ -296,6 +296,12 @@ util::Result<void> RegistryClient::resume(const Descriptor& blob, const UploadPo
 }
 
 util::Result<bool> RegistryClient::has_manifest(const Manifest& manifest, std::string_view reference) {
+  auto digest = manifest_digest(manifest, reference);
+  if (!digest) return std::unexpected(digest.error());
+  return *digest == manifest.digest.str();
+}
+
+util::Result<std::string> RegistryClient::manifest_digest(const Manifest& manifest, std::string_view reference) {
   net::Request request;
   request.method = "HEAD";
   request.url = endpoint_.base + "/v2/" + endpoint_.repository + "/manifests/" + std::string(reference);
@@ -312,9 +318,9 @@ util::Result<bool> RegistryClient::has_manifest(const Manifest& manifest, std::s
   if (response && (response->status == 401 || response->status == 403)) {
     return std::unexpected(registry_error(*response, "checking manifest " + std::string(reference), endpoint_));
   }
-  if (!response || response->status != 200) return false;
+  if (!response || response->status != 200) return std::string();
   const auto digest = response->header("Docker-Content-Digest");
-  return digest && util::trim(*digest) == manifest.digest.str();
+  return digest ? std::string(util::trim(*digest)) : std::string();
 }
 
 util::Result<void> RegistryClient::put_manifest(const Manifest& manifest, std::string_view reference) {
@@ -334,10 +340,13 @@ util::Result<void> RegistryClient::put_manifest_once(const Manifest& manifest, s
   // The registry names what it stored (distribution spec, "Pushing
   // Manifests"); another digest means the manifest was altered on the way
   // or rewritten by the registry, and the tag does not name our image.
+  // A header that is not a digest is not echoed (it could carry anything).
   const auto stored = response->header("Docker-Content-Digest");
   if (stored && util::trim(*stored) != manifest.digest.str()) {
-    return util::fail(ErrorKind::kConflict, what + ": the registry stored digest " + std::string(util::trim(*stored)) +
-                                                " but the manifest sent is " + manifest.digest.str() +
+    const auto named = Digest::parse(util::trim(*stored));
+    const std::string said = named ? "digest " + named->str() : "a digest that is not sha256:<64 hex digits>";
+    return util::fail(ErrorKind::kConflict, what + ": the registry stored " + said + " but the manifest sent is " +
+                                                manifest.digest.str() +
                                                 " (a proxy or the registry altered it); the tag does not name this image");
   }
   return {};

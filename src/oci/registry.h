@@ -72,11 +72,14 @@ class RegistryClient {
   // instead (pass it to upload_blob).
   util::Result<std::optional<std::string>> mount_blob(const Descriptor& blob, std::string_view from);
   // HEAD /v2/<name>/manifests/<reference> accepting `manifest`'s media type:
-  // true when the registry already holds exactly `manifest` there (its
-  // Docker-Content-Digest is manifest.digest). 401 and 403 are kDenied (a
-  // push-only role may not read manifests: on ECR, no ecr:BatchGetImage), so
-  // the caller can say so; any other answer, errors included, is false and
-  // the caller PUTs as usual.
+  // the digest `reference` names there (its Docker-Content-Digest), so the
+  // caller can tell "already this image" from "another image". 401 and 403
+  // are kDenied (a push-only role may not read manifests: on ECR, no
+  // ecr:BatchGetImage), so the caller can say so; any other answer, errors
+  // included, is "" (nothing known there) and the caller PUTs as usual.
+  util::Result<std::string> manifest_digest(const Manifest& manifest, std::string_view reference);
+  // manifest_digest() is `manifest`'s own digest: the registry already holds
+  // exactly `manifest` under `reference`.
   util::Result<bool> has_manifest(const Manifest& manifest, std::string_view reference);
   // PUT /v2/<name>/manifests/<reference>. A registry answering with a
   // Docker-Content-Digest other than manifest.digest fails with kConflict

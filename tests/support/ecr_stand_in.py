@@ -10,7 +10,9 @@ they behave like one service, as far as shipctl can tell:
   with id 'N'"), although docker-registry would accept any name;
 - a manifest PUT by tag is mirrored into moto (PutImage with the digest the
   registry computed), so DescribeImages sees what was pushed; moto's
-  ImageTagAlreadyExistsException (immutable tags) becomes TAG_INVALID.
+  ImageTagAlreadyExistsException (immutable tags) becomes TAG_INVALID, and an
+  immutable tag naming another image is refused before docker-registry sees
+  the PUT, so the tag keeps naming its image, as on ECR.
 
 The join is a small TLS proxy in this process in front of a plain-http
 docker-registry on loopback; moto runs in this process too (moto_iam.py).
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import http.client
 import http.server
 import json
@@ -146,6 +149,22 @@ class _Ecr:
     def exists(self, name: str) -> bool:
         return name in self.backend().repositories
 
+    def refuses_tag(self, name: str, tag: str, digest: str) -> bool:
+        """Whether ECR refuses to point `tag` at `digest`: the tag names
+        another image and the repository's mutability (exclusion filters
+        included) keeps it. moto decides that in a private helper of put_image
+        (moto 5.2, ecr/models.py), asked here before anything is stored."""
+        from moto.ecr.exceptions import ImageAlreadyExistsException
+        repository = self.backend().repositories.get(name)
+        if repository is None or any(tag in i.image_tags and i.get_image_digest() == digest
+                                     for i in repository.images):
+            return False
+        try:
+            self.backend()._resolve_image_tag_mutability(repository, tag)  # noqa: SLF001
+        except ImageAlreadyExistsException:
+            return True
+        return False
+
     def put_image(self, name: str, tag: str, manifest: bytes, media_type: str, digest: str) -> str | None:
         """Mirrors a pushed manifest; returns an error code for the client, or None."""
         from moto.ecr.exceptions import ImageAlreadyExistsException
@@ -254,9 +273,22 @@ def _make_handler(upstream: int, ecr: _Ecr, account: str, password: str):
                                              f"registry with id '{account}'")
             return True
 
+        def _immutable_tag(self, body: bytes) -> bool:
+            m = MANIFEST_PATH.match(self.path.split("?")[0])
+            if self.command != "PUT" or not m or m["ref"].startswith("sha256:"):
+                return False
+            if not ecr.refuses_tag(m["name"], m["ref"], "sha256:" + hashlib.sha256(body).hexdigest()):
+                return False
+            self._tag_invalid(m["name"], m["ref"])
+            return True
+
+        def _tag_invalid(self, name: str, tag: str) -> None:
+            self._error(400, "TAG_INVALID", f"The image tag '{tag}' already exists in the '{name}' repository "
+                                            "and cannot be overwritten because the repository is immutable.")
+
         def _forward(self):
             body = self._body()  # read first: an answer before the body would break keep-alive
-            if not self._judged(body) or self._missing_repository():
+            if not self._judged(body) or self._missing_repository() or self._immutable_tag(body):
                 return
             conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=120)
             # Repeated fields (podman sends several Accept lines) are joined, as
@@ -277,9 +309,7 @@ def _make_handler(upstream: int, ecr: _Ecr, account: str, password: str):
                                      r.getheader("Docker-Content-Digest", ""))
                 if code:
                     conn.close()
-                    return self._error(400, code, f"The image tag '{m['ref']}' already exists in the "
-                                                  f"'{m['name']}' repository and cannot be overwritten because "
-                                                  "the repository is immutable.")
+                    return self._tag_invalid(m["name"], m["ref"])
             self.send_response(r.status)
             for k, v in r.getheaders():
                 if k.lower() not in ("connection", "transfer-encoding", "content-length"):

@@ -3,10 +3,12 @@
 Builds the image once (scripts/container build: mmdebstrap base image, podman
 build --pull=never) with a known commit and build time, then checks the image
 configuration, its contents and size, and runs scripts/container smoke against
-it (GET /ping, GET /version, HEALTHCHECK, SIGTERM exits 0). The commit and
-build time are constants, so a re-run with unchanged sources is a layer-cache hit.
+it (GET /ping, GET /version, HEALTHCHECK, SIGTERM exits 0), and that every time
+in the image is the build time. The commit and build time are constants, so a
+re-run with unchanged sources is a layer-cache hit.
 """
 
+import datetime
 import json
 import os
 import subprocess
@@ -93,6 +95,27 @@ class ContainerImage(unittest.TestCase):
         rc, out = container("size", "--tag", TAG, "--max-bytes", str(MAX_IMAGE_BYTES), timeout=120)
         self.assertEqual(rc, 0, out)
         print(out.strip(), flush=True)
+
+    def test_every_time_in_the_image_is_the_build_time(self):
+        # Reproducible (issue 15, "Safe re-runs"): no clock in the config, its
+        # history or the layer's file times, so one commit builds one digest.
+        self.assertTrue(self.inspect["Created"].startswith(BUILD_TIME.rstrip("Z")), self.inspect["Created"])
+        self.assertEqual(self.inspect.get("History") or [], [])
+        self.assertNotIn("io.buildah.version", self.inspect["Labels"])
+        epoch = int(datetime.datetime.fromisoformat(BUILD_TIME.replace("Z", "+00:00")).timestamp())
+        with tempfile.TemporaryDirectory() as out:
+            layout = os.path.join(out, "layout")
+            rc, text = container("save", "--tag", TAG, "--format", "oci-dir", "--output", layout, timeout=120)
+            self.assertEqual(rc, 0, text)
+            with open(os.path.join(layout, "index.json")) as f:
+                manifest_digest = json.load(f)["manifests"][0]["digest"]
+            with open(os.path.join(layout, "blobs", *manifest_digest.split(":"))) as f:
+                layers = json.load(f)["layers"]
+            times = set()
+            for layer in layers:
+                with tarfile.open(os.path.join(layout, "blobs", *layer["digest"].split(":"))) as archive:
+                    times |= {m.mtime for m in archive.getmembers()}
+        self.assertEqual(times, {epoch})
 
     def test_smoke_passes_for_the_commit_given_at_build_time(self):
         rc, out = container("smoke", "--tag", TAG, "--commit", COMMIT, timeout=120)

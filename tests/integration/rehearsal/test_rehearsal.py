@@ -1,6 +1,7 @@
 """The local rehearsal end to end (rehearsal/rehearse.py with this build's
 binaries): every step of the deploy workflow passes against the stand-ins, the
-image that runs is the digest pushed and reports HEAD's commit, doctor names
+image that runs is the digest pushed and reports HEAD's commit, a re-run of
+the job (a clean rebuild) pushes the same digest and passes, doctor names
 the broken condition, the deploy job's steps (HEAD deployed, a second commit
 rolled out with no failed request, a broken image rolled back with none
 either; every ECS call judged under enforced IAM) report what they found,
@@ -25,7 +26,7 @@ import uuid
 import harness
 
 REHEARSE = os.path.join(harness.REPO, "rehearsal", "rehearse.py")
-STEPS = ["ecr", "ecs", "issuer", "bootstrap", "enforce", "credentials", "build", "save", "push", "verify", "run",
+STEPS = ["ecr", "ecs", "issuer", "bootstrap", "enforce", "credentials", "build", "save", "push", "verify", "rerun", "run",
          "probe", "doctor", "roles", "deploy", "push2", "rollout", "broken", "rollback"]
 ENDPOINT = "https://ecs-express-mode-api.ecs.ap-northeast-1.on.aws"
 ROLE_SESSION = "arn:aws:sts::123456789012:assumed-role/GitHubActionsECRRole/"
@@ -37,6 +38,9 @@ NEEDED = {
              ("registry", "ecr:InitiateLayerUpload"), ("registry", "ecr:UploadLayerPart"),
              ("registry", "ecr:CompleteLayerUpload"), ("registry", "ecr:PutImage")},
     "verify": {("aws", "ecr:DescribeRepositories"), ("aws", "ecr:DescribeImages")},
+    # The re-run's own credentials, then push asks whether the tags name its digest.
+    "rerun": {("aws", "sts:AssumeRoleWithWebIdentity"), ("registry", "ecr:BatchGetImage"),
+              ("aws", "ecr:DescribeImages")},
     # The deploy job runs on a runner of its own: credentials again, same
     # role; the ECS stand-in has moto judge each call against the role's
     # ShipctlExpressDeploy policy (bootstrap --deploy's), PassRole included.
@@ -151,6 +155,13 @@ class Rehearsal(unittest.TestCase):
         for step, needed in NEEDED.items():
             made = {(c["source"], c["action"]) for c in calls if c["step"] == step}
             self.assertLessEqual(needed, made, f"step {step}")
+        # The job ran twice for HEAD (a clean rebuild the second time): the same
+        # digest, and push found both tags already there and wrote nothing.
+        rerun = doc["rerun"]
+        self.assertEqual((rerun["digest"], rerun["digest_same"], rerun["push_exit"], rerun["already_there"]),
+                         (doc["image"]["digest"], True, 0, True))
+        self.assertNotIn(("registry", "ecr:PutImage"),
+                         {(c["source"], c["action"]) for c in calls if c["step"] == "rerun"})
         self.check_deploy(doc["deploy"], sha, {s["step"]: s["seconds"] for s in doc["steps"]})
         run_detail = next(s["detail"] for s in doc["steps"] if s["step"] == "run")
         self.assertIn(f"/ecs-express-mode-api@{doc['image']['digest']} on ", run_detail)

@@ -158,9 +158,17 @@ class StepsTest(unittest.TestCase):
 
     def test_image_is_built_as_an_oci_archive_from_the_repository(self):
         build = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.runs("buildx build"))]
-        self.assertIn("--output type=oci,dest=image.tar \\\n  .\n", build["run"])
+        self.assertIn("--output type=oci,dest=image.tar,rewrite-timestamp=true \\\n  .\n", build["run"])
         self.assertIn('--build-arg GIT_COMMIT="$GITHUB_SHA"', build["run"])
         self.assertIn("--provenance=false", build["run"])
+
+    def test_image_is_reproducible_from_the_commit_time(self):
+        # A re-run of the job must build the digest the first run pushed
+        # (the SHA tag is immutable): no clock anywhere in the image.
+        build = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.runs("buildx build"))]
+        self.assertTrue(build["run"].startswith('export SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"\n'), build["run"])
+        self.assertIn('--build-arg BUILD_TIME="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"', build["run"])
+        self.assertIn("rewrite-timestamp=true", build["run"])
 
     def test_doctor_runs_only_on_failure_once_shipctl_exists(self):
         doctor = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.runs("shipctl doctor"))]

@@ -219,6 +219,18 @@ TEST(RegistryClient, ManifestPutAnsweredWithAnotherDigestFailsNamingBoth) {
   EXPECT_EQ(f.client->seen.size(), 1u);
 }
 
+TEST(RegistryClient, ManifestPutAnsweredWithAHeaderThatIsNotADigestDoesNotEchoIt) {
+  Fixture f;
+  const Manifest manifest = test_manifest();
+  f.client->answers = {{201, {{"Docker-Content-Digest", "sha256:\x1b[2J" + std::string(60, 'a')}}, ""}};
+  auto put = f.registry->put_manifest(manifest, "v1");
+  ASSERT_FALSE(put.has_value());
+  EXPECT_EQ(put.error().kind, util::ErrorKind::kConflict);
+  EXPECT_EQ(put.error().message, "putting manifest v1: the registry stored a digest that is not sha256:<64 hex "
+                                 "digits> but the manifest sent is " + manifest.digest.str() +
+                                     " (a proxy or the registry altered it); the tag does not name this image");
+}
+
 TEST(RegistryClient, ManifestPutWithOurDigestOrNoneSucceeds) {
   Fixture f;
   const Manifest manifest = test_manifest();
