@@ -13,6 +13,7 @@
 #include "aws/cloudtrail.h"
 #include "aws/ecr.h"
 #include "aws/iam.h"
+#include "iam/lint.h"
 
 namespace eem::audit {
 
@@ -26,6 +27,10 @@ struct AuditOptions {
   // kDefault: a missing directory is "not found"; kGiven: the caller checked it exists.
   DirOrigin workflows_origin = DirOrigin::kDefault;
   std::vector<CheckName> checks{std::begin(kAllChecks), std::end(kAllChecks)};
+  // The subject form of the GitHub repository (OWNER/REPO) the trust policy
+  // names, for AUD023/AUD024; unset or kUnknown: not judged. The command
+  // answers from --subject-format, or by asking GitHub.
+  std::function<iam::ImmutableSubjects(const std::string& owner_repo)> subject_form;
 };
 
 // The AWS clients; each may be null when no check that needs it is selected.

@@ -53,6 +53,9 @@ const std::vector<FindingKind>& finding_catalogue() {
       {"AUD005", Severity::kMedium, "the role may call actions no workflow command needs"},
       // trust-policy: branch restriction (seed practice 2), via iam::lint_policy
       {"AUD006", Severity::kHigh, "the trust policy admits more workflows than intended, or none"},
+      // trust-policy: the subject form the repository really uses (issue 15; ids from AUD023 on)
+      {"AUD023", Severity::kHigh, "the trust policy admits only name subjects, but the repository uses immutable subjects"},
+      {"AUD024", Severity::kHigh, "the trust policy admits only immutable subjects, but the repository uses name subjects"},
       // workflows: the role ARN as a secret, no keys (seed practice 3); GitHub hardening guide
       {"AUD010", Severity::kHigh, "the role ARN is hard-coded in a workflow"},
       {"AUD011", Severity::kCritical, "AWS access key material is written in a workflow"},

@@ -74,7 +74,12 @@ RoleChecks audit_role(const AuditOptions& options, aws::IamClient& iam) {
   }
   const RoleContext role{options.role_name, repository_arn(fetched->arn, options)};
   if (check_attached(out.permissions, role, iam) && check_inline(out.permissions, role, iam)) settle(out.permissions);
-  auto trust = check_trust_policy(role, fetched->trust_policy);
+  iam::LintOptions lint;
+  if (options.subject_form) {
+    const std::string repo = trust_repository(fetched->trust_policy);
+    if (!repo.empty()) lint.immutable_subjects = options.subject_form(repo);
+  }
+  auto trust = check_trust_policy(role, fetched->trust_policy, lint);
   if (trust) {
     out.trust.findings = std::move(*trust);
     settle(out.trust);

@@ -13,6 +13,7 @@
 #include "aws/permissions.h"
 #include "cli/commands.h"
 #include "cli/ecr_target.h"
+#include "cli/subject_flags.h"
 #include "iam/arn.h"
 #include "iam/evaluator.h"
 #include "iam/lint.h"
@@ -146,11 +147,12 @@ int run_eval(Context& ctx, const EvalFlags& flags) {
 
 struct LintFlags {
   std::string file;
-  std::string immutable = "unknown";
+  SubjectFlags subject;
   bool json = false;
 };
 
-int run_lint(Context& ctx, const LintFlags& flags) {
+int run_lint(Context& ctx, LintFlags& flags) {
+  if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return report(ctx, ok.error());
   auto policy = load_policy(flags.file);
   if (!policy) {
     // A document IAM would reject is itself a finding-level failure; --json
@@ -164,8 +166,10 @@ int run_lint(Context& ctx, const LintFlags& flags) {
     return report(ctx, policy.error());
   }
   iam::LintOptions options;
-  if (flags.immutable == "yes") options.immutable_subjects = iam::ImmutableSubjects::kYes;
-  if (flags.immutable == "no") options.immutable_subjects = iam::ImmutableSubjects::kNo;
+  // lint reads a file, not a repository: auto (and both) leave the form open.
+  if (flags.subject.format == "immutable") options.immutable_subjects = iam::ImmutableSubjects::kYes;
+  if (flags.subject.format == "name") options.immutable_subjects = iam::ImmutableSubjects::kNo;
+  options.flag_any_workflow = true;
   const auto findings = iam::lint_policy(*policy, options);
   int errors = 0;
   for (const auto& f : findings) errors += f.severity == iam::Severity::kError ? 1 : 0;
@@ -193,13 +197,34 @@ int run_lint(Context& ctx, const LintFlags& flags) {
 
 struct TrustFlags {
   iam::TrustRequest request;
+  SubjectFlags subject;
+  std::string workflow;
   bool pull_requests = false;
-  bool immutable = false;
 };
+
+// The subject format (asked of GitHub for auto) and the workflow, into the request.
+util::Result<void> complete_trust_request(Context& ctx, TrustFlags& flags) {
+  if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return ok;
+  if (!flags.workflow.empty()) {
+    auto path = iam::workflow_path(flags.workflow);
+    if (!path) return std::unexpected(path.error());
+    flags.request.workflow = *path;
+  }
+  auto http = github_http(ctx);
+  auto subject = resolve_subject(flags.subject, flags.request.repository, *http, util::process_env());
+  if (!subject) return std::unexpected(subject.error());
+  warn_if_guessed(ctx, *subject, flags.request.repository);
+  flags.request.style = subject->style;
+  flags.request.owner_id = subject->owner_id;
+  flags.request.repo_id = subject->repo_id;
+  flags.request.claim_keys = subject->claim_keys;
+  flags.request.sub_claim_prefix = subject->sub_claim_prefix;
+  return {};
+}
 
 int run_trust(Context& ctx, TrustFlags flags) {
   if (flags.pull_requests) flags.request.pull_requests = iam::PullRequests::kAllow;
-  if (flags.immutable) flags.request.style = iam::SubjectStyle::kImmutable;
+  if (auto ok = complete_trust_request(ctx, flags); !ok) return report(ctx, ok.error());
   auto policy = iam::build_trust_policy(flags.request);
   if (!policy) return report(ctx, policy.error());
   ctx.out << *policy;
@@ -223,8 +248,12 @@ void define_lint(CLI::App& policy, Context& ctx) {
   auto flags = std::make_shared<LintFlags>();
   auto* sub = policy.add_subcommand("lint", "Check a trust or identity policy for known mistakes (exit 1 on errors)");
   sub->add_option("file", flags->file, "Policy JSON file (- for stdin)")->required();
-  sub->add_option("--immutable-subjects", flags->immutable, "Whether the repository uses immutable subjects")
-      ->check(CLI::IsMember({"yes", "no", "unknown"}));
+  sub->add_option("--subject-format", flags->subject.format,
+                  "The repository's subject format: name or immutable (GHA010/GHA012 flag the other form), both or "
+                  "auto (default: not known)")
+      ->check(CLI::IsMember({"name", "immutable", "both", "auto"}))
+      ->capture_default_str();
+  sub->add_option("--immutable-subjects", flags->subject.immutable_answer)->group("")->check(CLI::IsMember({"yes", "no", "unknown"}));
   sub->add_flag("--json", flags->json, "Print findings as JSON");
   sub->callback([&ctx, flags] { ctx.exit_code = run_lint(ctx, *flags); });
 }
@@ -238,9 +267,9 @@ void define_trust(CLI::App& policy, Context& ctx) {
   sub->add_option("--tag", flags->request.tags, "Tag to admit; repeatable");
   sub->add_option("--environment", flags->request.environments, "Environment to admit; repeatable");
   sub->add_flag("--allow-pull-requests", flags->pull_requests, "Also admit pull_request runs");
-  sub->add_flag("--immutable-subjects", flags->immutable, "Use repo:OWNER@ID/REPO@ID subjects");
-  sub->add_option("--owner-id", flags->request.owner_id, "Owner id (immutable subjects)");
-  sub->add_option("--repository-id", flags->request.repo_id, "Repository id (immutable subjects)");
+  add_subject_flags(*sub, flags->subject, FormatSet::kAll);
+  sub->add_option("--workflow", flags->workflow,
+                  "Admit only jobs of this workflow file, e.g. .github/workflows/deploy.yml (a job_workflow_ref condition)");
   sub->add_option("--partition", flags->request.partition, "aws, aws-cn or aws-us-gov")->check(CLI::IsMember({"aws", "aws-cn", "aws-us-gov"}));
   sub->add_option("--audience", flags->request.audience, "Audience (default sts.amazonaws.com)");
   sub->callback([&ctx, flags] { ctx.exit_code = run_trust(ctx, *flags); });

@@ -27,7 +27,10 @@ SEED_ECR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action":
 
 
 def shipctl(*args, stdin=None):
-    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, input=stdin)
+    # No GITHUB_TOKEN: --subject-format auto must not reach the real GitHub from a test.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, input=stdin,
+                          env=env)
 
 
 class PolicyCli(unittest.TestCase):
@@ -97,7 +100,9 @@ class PolicyCli(unittest.TestCase):
 
     def test_lint_seed_policies(self):
         r = shipctl("policy", "lint", self.write("trust.json", SEED_TRUST), "--json")
-        self.assertEqual((r.returncode, json.loads(r.stdout)["findings"]), (0, []))
+        # The seed's trust policy lets any workflow on main assume the role (issue 15 item 3).
+        self.assertEqual((r.returncode, [(f["id"], f["severity"], f["path"]) for f in json.loads(r.stdout)["findings"]]),
+                         (0, [("GHA011", "warning", "$.Statement[0]")]))
         r = shipctl("policy", "lint", self.write("ecr.json", SEED_ECR), "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual([(f["id"], f["severity"], f["path"]) for f in json.loads(r.stdout)["findings"]],
@@ -109,7 +114,7 @@ class PolicyCli(unittest.TestCase):
         r = shipctl("policy", "lint", self.write("bad.json", policy), "--json")
         self.assertEqual(r.returncode, 1)
         self.assertEqual([(f["id"], f["severity"]) for f in json.loads(r.stdout)["findings"]],
-                         [("GHA003", "warning"), ("GHA005", "error")])
+                         [("GHA003", "warning"), ("GHA011", "warning"), ("GHA005", "error")])
 
     def test_duplicate_operator_keys_are_reported(self):
         text = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},'
@@ -176,6 +181,43 @@ class PolicyCli(unittest.TestCase):
         doc = json.loads(r.stdout)
         self.assertEqual(doc["Statement"][0]["Condition"],
                          {"StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:octo/app:ref:refs/heads/main"}})
+
+    def trust(self, *args):
+        return shipctl("policy", "trust", "--account", "123456789012", "--repository", "octo/app", "--branch", "main", *args)
+
+    def test_trust_subject_format_and_workflow(self):
+        r = self.trust("--subject-format", "both", "--owner-id", "1", "--repo-id", "2", "--workflow", "deploy.yml")
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertEqual(json.loads(r.stdout)["Statement"][0]["Condition"], {"StringEquals": {
+            AUD: "sts.amazonaws.com",
+            SUB: ["repo:octo/app:ref:refs/heads/main", "repo:octo@1/app@2:ref:refs/heads/main"],
+            "token.actions.githubusercontent.com:job_workflow_ref": "octo/app/.github/workflows/deploy.yml@refs/heads/main"}})
+        lint = shipctl("policy", "lint", self.write("pinned.json", r.stdout), "--json")
+        self.assertEqual((lint.returncode, json.loads(lint.stdout)["findings"]), (0, []))
+        r = self.trust("--workflow", "../deploy.yml", "--subject-format", "name")
+        self.assertEqual((r.returncode, r.stderr), (2, 'shipctl: error: --workflow "../deploy.yml" is not a workflow '
+                                                       'file: give .github/workflows/NAME.yml (GitHub runs only those)\n'))
+        r = self.trust()
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(r.stderr.startswith("shipctl: warning: the OIDC subject format of octo/app is a guess: name form "
+                                            "(no GITHUB_TOKEN to ask GitHub)"), r.stderr)
+        r = self.trust("--immutable-subjects", "--owner-id", "1", "--repository-id", "2")
+        self.assertEqual(json.loads(r.stdout)["Statement"][0]["Condition"]["StringEquals"][SUB],
+                         "repo:octo@1/app@2:ref:refs/heads/main")
+        self.assertEqual(r.stderr, "shipctl: warning: --immutable-subjects is deprecated; use --subject-format immutable\n"
+                                   "shipctl: warning: --repository-id is deprecated; use --repo-id\n")
+
+    def test_lint_judges_the_form_the_repository_uses(self):
+        immutable = json.loads(json.dumps(SEED_TRUST))
+        immutable["Statement"][0]["Condition"]["StringLike"][SUB] = "repo:octo@1/app@2:ref:refs/heads/main"
+        path = self.write("immutable.json", immutable)
+        r = shipctl("policy", "lint", path, "--subject-format", "name", "--json")
+        self.assertEqual((r.returncode, [f["id"] for f in json.loads(r.stdout)["findings"]]), (1, ["GHA012", "GHA011"]))
+        r = shipctl("policy", "lint", path, "--subject-format", "immutable", "--json")
+        self.assertEqual((r.returncode, [f["id"] for f in json.loads(r.stdout)["findings"]]), (0, ["GHA011"]))
+        r = shipctl("policy", "lint", self.write("seed.json", SEED_TRUST), "--immutable-subjects", "yes", "--json")
+        self.assertEqual((r.returncode, [f["id"] for f in json.loads(r.stdout)["findings"]]), (1, ["GHA010", "GHA011"]))
+        self.assertEqual(r.stderr, "shipctl: warning: --immutable-subjects yes is deprecated; use --subject-format immutable\n")
 
 
 if __name__ == "__main__":
