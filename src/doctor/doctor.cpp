@@ -121,6 +121,7 @@ util::Result<Report> run_doctor(const Options& options, Services& services) {
     if (check->status == Status::kFail) report.root_cause = check->id;
     report.checks.push_back(std::move(*check));
   }
+  report.job = job_view(run, report);
   return report;
 }
 
