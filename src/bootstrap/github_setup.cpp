@@ -1,5 +1,10 @@
 #include "bootstrap/github_setup.h"
 
+#include <algorithm>
+#include <cctype>
+
+#include "util/strings.h"
+
 namespace eem::bootstrap {
 
 namespace {
@@ -38,10 +43,36 @@ util::Result<std::vector<std::string>> claim_keys(github::Client& client, std::s
   return keys;
 }
 
+bool name_chars(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// "repo:OWNER[@ID]/REPO[@ID]" naming `owner_repo` (GitHub compares names
+// case-insensitively); anything else (a wildcard, another repository) would
+// go into a trust policy as is, so it is refused.
+bool prefix_names(std::string_view prefix, std::string_view owner_repo) {
+  if (!prefix.starts_with("repo:")) return false;
+  std::string names;
+  for (const auto part : util::split(prefix.substr(5), '/')) {
+    const auto at = part.find('@');
+    const std::string_view name = part.substr(0, at);
+    const std::string_view id = at == std::string_view::npos ? std::string_view("0") : part.substr(at + 1);
+    if (!name_chars(name) || id.empty() || id.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    names += (names.empty() ? "" : "/") + std::string(name);
+  }
+  return util::iequals(names, owner_repo);
+}
+
 // The form of the repository in the subjects, from what GitHub said.
 util::Result<SubjectDetection> form_of(github::Client& client, std::string_view owner_repo,
                                        const github::SubjectCustomization& custom) {
   if (!custom.sub_claim_prefix.empty()) {
+    if (!prefix_names(custom.sub_claim_prefix, owner_repo)) {
+      return util::fail(ErrorKind::kTransient, "GitHub's sub_claim_prefix \"" + custom.sub_claim_prefix +
+                                                   "\" is not repo:OWNER[@ID]/REPO[@ID] for " + std::string(owner_repo));
+    }
     SubjectDetection d;
     d.sub_claim_prefix = custom.sub_claim_prefix;
     d.style = ids_from_prefix(custom.sub_claim_prefix, d) ? iam::SubjectStyle::kImmutable : iam::SubjectStyle::kName;

@@ -61,6 +61,25 @@ TEST(GithubSetup, GithubsPrefixDecidesTheForm) {
   EXPECT_EQ(http.requests.size(), 2u);  // the prefix made the repository lookup unnecessary
 }
 
+// The prefix goes into a trust policy as is: one that does not name the
+// repository (a wildcard, another repository, ids that are not numbers) is refused.
+TEST(GithubSetup, APrefixThatDoesNotNameTheRepositoryIsRefused) {
+  for (const std::string bad : {"repo:*", "repo:octo/*", "repo:evil/app", "repo:octo@x/app@2", "repo:octo/app/x",
+                                "octo/app", "repo:octo@1/app@2:ref:refs/heads/*"}) {
+    QueuedClient http;
+    http.responses.push_back(ok({{"use_default", true}, {"sub_claim_prefix", bad}}));
+    Client client(http, "https://api.github.com", "t");
+    auto detected = bootstrap::detect_subject(client, "octo/app");
+    ASSERT_FALSE(detected) << bad;
+    EXPECT_EQ(detected.error().message, "detecting the OIDC subject format of octo/app: GitHub's sub_claim_prefix \"" +
+                                            bad + "\" is not repo:OWNER[@ID]/REPO[@ID] for octo/app");
+  }
+  QueuedClient http;
+  http.responses.push_back(ok({{"use_default", true}, {"sub_claim_prefix", "repo:Octo@1/App@2"}}));
+  Client client(http, "https://api.github.com", "t");
+  EXPECT_TRUE(bootstrap::detect_subject(client, "octo/app"));  // GitHub's own capitals are kept
+}
+
 TEST(GithubSetup, OptedInWithoutAPrefixLooksUpTheIds) {
   QueuedClient http;
   http.responses.push_back(ok({{"use_default", true}, {"use_immutable_subject", true}}));
