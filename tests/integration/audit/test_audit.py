@@ -18,14 +18,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import unittest
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 
 import harness
+from github_oidc_support import SubjectCustomization
 
 ACCOUNT = "123456789012"
 SOURCE = os.environ.get("EEM_SOURCE_DIR", harness.REPO)
@@ -244,22 +243,10 @@ class Audit(unittest.TestCase):
 
     def github_answering(self, customization):
         """GitHub's repository OIDC customization endpoint, answering `customization` for any repository."""
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):  # noqa: N802 - http.server API
-                payload = json.dumps(customization).encode()
-                ok = self.path.endswith("/actions/oidc/customization/sub") and self.headers["Authorization"] == "Bearer t"
-                self.send_response(200 if ok else 404)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.shutdown)
-        return {"GITHUB_TOKEN": "t", "GITHUB_API_URL": f"http://127.0.0.1:{server.server_address[1]}"}
+        github = SubjectCustomization((200, customization))
+        github.__enter__()
+        self.addCleanup(github.__exit__, None, None, None)
+        return github.env
 
     def test_subject_form_of_the_trust_policy_against_the_repositorys(self):
         # issue 15: AUD023, a name-only trust policy for a repository with immutable subjects, and AUD024, the reverse
