@@ -53,7 +53,8 @@ bool name_chars(std::string_view text) {
 // case-insensitively); anything else (a wildcard, another repository) would
 // go into a trust policy as is, so it is refused.
 bool prefix_names(std::string_view prefix, std::string_view owner_repo) {
-  if (!prefix.starts_with("repo:")) return false;
+  const auto ids = std::count(prefix.begin(), prefix.end(), '@');
+  if (!prefix.starts_with("repo:") || (ids != 0 && ids != 2)) return false;  // ids for both, or neither
   std::string names;
   for (const auto part : util::split(prefix.substr(5), '/')) {
     const auto at = part.find('@');

@@ -64,7 +64,7 @@ TEST(GithubSetup, GithubsPrefixDecidesTheForm) {
 // The prefix goes into a trust policy as is: one that does not name the
 // repository (a wildcard, another repository, ids that are not numbers) is refused.
 TEST(GithubSetup, APrefixThatDoesNotNameTheRepositoryIsRefused) {
-  for (const std::string bad : {"repo:*", "repo:octo/*", "repo:evil/app", "repo:octo@x/app@2", "repo:octo/app/x",
+  for (const std::string bad : {"repo:*", "repo:octo/*", "repo:evil/app", "repo:octo@x/app@2", "repo:octo/app/x", "repo:octo@1/app",
                                 "octo/app", "repo:octo@1/app@2:ref:refs/heads/*"}) {
     QueuedClient http;
     http.responses.push_back(ok({{"use_default", true}, {"sub_claim_prefix", bad}}));
