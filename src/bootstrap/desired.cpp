@@ -26,11 +26,10 @@ iam::TrustRequest trust_request(const Settings& settings, std::string_view parti
   request.claim_keys = settings.claim_keys;
   request.sub_claim_prefix = settings.sub_claim_prefix;
   request.workflow = settings.workflow;
-  request.branches = settings.branches.empty() && settings.tags.empty() && settings.environments.empty()
-                         ? std::vector<std::string>{"main"}
-                         : settings.branches;
+  request.branches = settings.branches;
   request.tags = settings.tags;
   request.environments = settings.environments;
+  iam::admit_main_by_default(request);
   return request;
 }
 

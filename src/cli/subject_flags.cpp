@@ -108,6 +108,21 @@ util::Result<bootstrap::SubjectDetection> resolve_subject(const SubjectFlags& fl
   return guess;
 }
 
+void add_github_repo_flag(CLI::App& sub, GithubRepoFlag& flag, const std::string& help) {
+  sub.add_option("--github-repo", flag.value, help);
+  sub.add_option("--repository", flag.deprecated)->group("");  // deprecated: --github-repo
+}
+
+util::Result<std::string> finish_github_repo_flag(Context& ctx, const GithubRepoFlag& flag) {
+  if (flag.deprecated.empty()) return flag.value;
+  if (!flag.value.empty()) {
+    return util::fail(ErrorKind::kInvalidInput,
+                      "give GitHub's OWNER/REPO once, as --github-repo (--repository is its old spelling)");
+  }
+  deprecated(ctx, "--repository OWNER/REPO", "--github-repo OWNER/REPO");
+  return flag.deprecated;
+}
+
 std::unique_ptr<net::HttpClient> github_http(Context& ctx) {
   net::ClientOptions options;
   options.trace = trace_sink(ctx);

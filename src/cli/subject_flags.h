@@ -48,6 +48,20 @@ util::Result<void> finish_subject_flags(Context& ctx, SubjectFlags& flags);
 util::Result<bootstrap::SubjectDetection> resolve_subject(const SubjectFlags& flags, const std::string& owner_repo,
                                                           net::HttpClient& http, const util::EnvLookup& env);
 
+// GitHub's OWNER/REPO is --github-repo in every command. policy trust and
+// oidc subject once spelled it --repository, which elsewhere names the ECR
+// repository: that spelling stays as a hidden alias with one deprecation line.
+struct GithubRepoFlag {
+  std::string value;
+  std::string deprecated;  // --repository
+};
+
+void add_github_repo_flag(CLI::App& sub, GithubRepoFlag& flag, const std::string& help);
+
+// The repository given (empty when neither spelling was), after the
+// deprecation line; kInvalidInput when both spellings are given.
+util::Result<std::string> finish_github_repo_flag(Context& ctx, const GithubRepoFlag& flag);
+
 // A curl client for GitHub API calls, traced like every other with --debug.
 std::unique_ptr<net::HttpClient> github_http(Context& ctx);
 

@@ -136,6 +136,10 @@ void add_condition(nlohmann::ordered_json& condition, const std::string& key, co
 
 }  // namespace
 
+void admit_main_by_default(TrustRequest& request) {
+  if (request.branches.empty() && request.tags.empty() && request.environments.empty()) request.branches = {"main"};
+}
+
 util::Result<std::string> workflow_path(const std::string& path) {
   const std::string full = path.find('/') == std::string::npos ? kWorkflowDir + path : path;
   const std::string name = full.substr(std::min(full.size(), std::string(kWorkflowDir).size()));

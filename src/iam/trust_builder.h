@@ -41,6 +41,10 @@ struct TrustRequest {
   std::string sub_claim_prefix;
 };
 
+// Admits main when the request names no branch, tag or environment
+// (bootstrap's and policy trust's default; pull requests come on top).
+void admit_main_by_default(TrustRequest& request);
+
 // "deploy.yml" or ".github/workflows/deploy.yml" -> ".github/workflows/deploy.yml";
 // kInvalidInput for anything else (other directories, wildcards, ':').
 util::Result<std::string> workflow_path(const std::string& path);

@@ -174,7 +174,7 @@ class PolicyCli(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (2, 'shipctl: error: --context "novalue" is not KEY=VALUE\n'))
 
     def test_trust_builder_output_lints_clean_and_allows_only_main(self):
-        r = shipctl("policy", "trust", "--account", "123456789012", "--repository", "octo/app", "--branch", "main")
+        r = shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--branch", "main")
         self.assertEqual(r.returncode, 0, r.stderr)
         path = self.write("built.json", r.stdout)
         self.assertEqual(shipctl("policy", "lint", path).returncode, 0)
@@ -183,7 +183,51 @@ class PolicyCli(unittest.TestCase):
                          {"StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:octo/app:ref:refs/heads/main"}})
 
     def trust(self, *args):
-        return shipctl("policy", "trust", "--account", "123456789012", "--repository", "octo/app", "--branch", "main", *args)
+        return shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--branch", "main", *args)
+
+    def trust_subjects(self, *args):
+        r = shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--subject-format", "name",
+                    *args)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        condition = json.loads(r.stdout)["Statement"][0]["Condition"]
+        subs = next(keys[SUB] for keys in condition.values() if SUB in keys)
+        return subs if isinstance(subs, list) else [subs]
+
+    def test_trust_admits_main_when_no_branch_tag_or_environment_is_given(self):
+        # bootstrap's default: main, unless --tag or --environment says otherwise
+        self.assertEqual(self.trust_subjects(), ["repo:octo/app:ref:refs/heads/main"])
+        self.assertEqual(self.trust_subjects("--allow-pull-requests"),
+                         ["repo:octo/app:pull_request", "repo:octo/app:ref:refs/heads/main"])
+        self.assertEqual(self.trust_subjects("--tag", "v*"), ["repo:octo/app:ref:refs/tags/v*"])
+        self.assertEqual(self.trust_subjects("--environment", "production"), ["repo:octo/app:environment:production"])
+        self.assertEqual(self.trust_subjects("--branch", "develop"), ["repo:octo/app:ref:refs/heads/develop"])
+
+    def test_trust_takes_the_github_repository_as_github_repo(self):
+        r = shipctl("policy", "trust", "--account", "123456789012", "--subject-format", "name")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (2, "", "shipctl: error: --github-repo OWNER/REPO is required (the repository whose jobs "
+                                 "assume the role)\n"))
+        old = shipctl("policy", "trust", "--account", "123456789012", "--repository", "octo/app", "--subject-format", "name")
+        self.assertEqual((old.returncode, old.stderr),
+                         (0, "shipctl: warning: --repository OWNER/REPO is deprecated; use --github-repo OWNER/REPO\n"))
+        self.assertEqual(old.stdout, shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app",
+                                             "--subject-format", "name").stdout)
+        r = shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--repository", "octo/b")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (2, "", "shipctl: error: give GitHub's OWNER/REPO once, as --github-repo (--repository is its "
+                                 "old spelling)\n"))
+
+    def test_help_lists_examples_exit_codes_and_the_default_branch(self):
+        for args in (["policy", "--help"], ["policy", "trust", "--help"]):
+            with self.subTest(command=" ".join(args)):
+                r = shipctl(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("Examples:\n  shipctl policy ", r.stdout)
+                self.assertIn("Exit codes: 0 ", r.stdout)
+        trust_help = shipctl("policy", "trust", "--help").stdout
+        self.assertIn("--github-repo", trust_help)
+        self.assertNotIn("--repository ", trust_help)
+        self.assertIn("(default: main, unless --tag or --environment is given)", " ".join(trust_help.split()))
 
     def test_trust_subject_format_and_workflow(self):
         r = self.trust("--subject-format", "both", "--owner-id", "1", "--repo-id", "2", "--workflow", "deploy.yml")
