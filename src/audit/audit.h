@@ -15,6 +15,7 @@
 #include "aws/ecr.h"
 #include "aws/iam.h"
 #include "aws/permissions.h"
+#include "iam/lint.h"
 
 namespace eem::audit {
 
@@ -37,6 +38,10 @@ struct AuditOptions {
   std::string cluster = std::string(aws::kDefaultCluster);
   std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
   std::string infrastructure_role_name = std::string(aws::kDefaultInfrastructureRoleName);
+  // The subject form of the GitHub repository (OWNER/REPO) the trust policy
+  // names, for AUD023/AUD024; unset or kUnknown: not judged. The command
+  // answers from --subject-format, or by asking GitHub.
+  std::function<iam::ImmutableSubjects(const std::string& owner_repo)> subject_form;
 };
 
 // The AWS clients; each may be null when no check that needs it is selected.

@@ -56,6 +56,9 @@ const std::vector<FindingKind>& finding_catalogue() {
       // role-permissions: shipctl deploy's grants (issue 14)
       {"AUD007", Severity::kHigh, "ECS deploy actions are granted beyond the one service"},
       {"AUD008", Severity::kHigh, "iam:PassRole is granted on every role"},
+      // trust-policy: the subject form the repository really uses (issue 15; ids from AUD023 on)
+      {"AUD023", Severity::kHigh, "the trust policy admits only name subjects, but the repository uses immutable subjects"},
+      {"AUD024", Severity::kHigh, "the trust policy admits only immutable subjects, but the repository uses name subjects"},
       // workflows: the role ARN as a secret, no keys (seed practice 3); GitHub hardening guide
       {"AUD010", Severity::kHigh, "the role ARN is hard-coded in a workflow"},
       {"AUD011", Severity::kCritical, "AWS access key material is written in a workflow"},

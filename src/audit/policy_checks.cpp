@@ -6,6 +6,7 @@
 
 #include "aws/permissions.h"
 #include "iam/policy_parser.h"
+#include "util/strings.h"
 
 namespace eem::audit {
 
@@ -181,12 +182,33 @@ util::Result<std::vector<Finding>> check_trust_policy(const RoleContext& role, s
   if (!policy) return std::unexpected(policy.error().with_context("trust policy of role " + role.role_name));
   std::vector<Finding> out;
   for (const auto& f : iam::lint_policy(*policy, options)) {
-    Finding finding = make_finding("AUD006", CheckName::kTrustPolicy, role.role_name,
+    const char* id = f.rule == "GHA010" ? "AUD023" : f.rule == "GHA012" ? "AUD024" : "AUD006";
+    Finding finding = make_finding(id, CheckName::kTrustPolicy, role.role_name,
                                    {lint_evidence("trust policy", f)}, f.fix);
     finding.severity = trust_severity(f);
     out.push_back(std::move(finding));
   }
   return out;
+}
+
+std::string trust_repository(std::string_view document) {
+  auto policy = iam::parse_policy(document);
+  if (!policy) return {};
+  for (const auto& st : policy->statements) {
+    for (const auto& c : st.conditions) {
+      if (!util::iequals(c.key, "token.actions.githubusercontent.com:sub")) continue;
+      for (const auto& v : c.values) {
+        if (!v.starts_with("repo:")) continue;
+        const std::string part = v.substr(5, v.find(':', 5) == std::string::npos ? std::string::npos : v.find(':', 5) - 5);
+        const auto slash = part.find('/');
+        if (slash == std::string::npos) continue;
+        const std::string owner = part.substr(0, std::min(slash, part.find('@')));
+        const std::string repo = part.substr(slash + 1, part.find('@', slash) - slash - 1);
+        if (!owner.empty() && !repo.empty() && (owner + repo).find_first_of("*?") == std::string::npos) return owner + "/" + repo;
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace eem::audit

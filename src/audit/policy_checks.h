@@ -46,8 +46,13 @@ Severity excess_severity(std::string_view action);
 
 // AUD006, one per linter finding on the trust `document`: critical when any
 // GitHub repository could assume the role (GHA001, GHA002, IAM002), high for
-// other linter errors, medium for warnings.
+// other linter errors, medium for warnings. The subject-form rules get their
+// own ids: GHA010 is AUD023, GHA012 is AUD024 (`options.immutable_subjects`).
 util::Result<std::vector<Finding>> check_trust_policy(const RoleContext& role, std::string_view document,
                                                       const iam::LintOptions& options = {});
+
+// The OWNER/REPO the first GitHub sub condition of `document` names (ids
+// dropped: "repo:octo@1/app@2:..." -> "octo/app"); empty when none does.
+std::string trust_repository(std::string_view document);
 
 }  // namespace eem::audit

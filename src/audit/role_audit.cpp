@@ -121,7 +121,12 @@ RoleChecks audit_role(const AuditOptions& options, aws::IamClient& iam) {
                 {options.deploy_service, options.cluster, options.execution_role_name, options.infrastructure_role_name},
                 !options.deploy_service.empty()};
   if (check_attached(out.permissions, scan, iam) && check_inline(out.permissions, scan, iam)) settle(out.permissions);
-  auto trust = check_trust_policy(scan.role, fetched->trust_policy);
+  iam::LintOptions lint;
+  if (options.subject_form) {
+    const std::string repo = trust_repository(fetched->trust_policy);
+    if (!repo.empty()) lint.immutable_subjects = options.subject_form(repo);
+  }
+  auto trust = check_trust_policy(scan.role, fetched->trust_policy, lint);
   if (!trust) {
     out.trust.status = CheckStatus::kError;
     out.trust.message = trust.error().message;

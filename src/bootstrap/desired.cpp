@@ -23,11 +23,13 @@ iam::TrustRequest trust_request(const Settings& settings, std::string_view parti
   request.owner_id = settings.owner_id;
   request.repo_id = settings.repo_id;
   request.style = settings.subject_style;
-  request.branches = settings.branches.empty() && settings.tags.empty() && settings.environments.empty()
-                         ? std::vector<std::string>{"main"}
-                         : settings.branches;
+  request.claim_keys = settings.claim_keys;
+  request.sub_claim_prefix = settings.sub_claim_prefix;
+  request.workflow = settings.workflow;
+  request.branches = settings.branches;
   request.tags = settings.tags;
   request.environments = settings.environments;
+  iam::admit_main_by_default(request);
   return request;
 }
 

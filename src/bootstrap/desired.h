@@ -38,6 +38,9 @@ struct Settings {
   iam::SubjectStyle subject_style = iam::SubjectStyle::kName;
   std::string owner_id;  // kImmutable only
   std::string repo_id;
+  std::vector<std::string> claim_keys;  // a customised subject template; empty: GitHub's default
+  std::string sub_claim_prefix;         // GitHub's spelling of the repository in its subjects
+  std::string workflow;                 // only this workflow's jobs (job_workflow_ref); empty: any
   std::vector<std::string> branches;  // empty: {"main"}
   std::vector<std::string> tags;
   std::vector<std::string> environments;

@@ -17,7 +17,7 @@ struct Report {
   std::string account_id;
   std::string region;
   std::string github_repo;
-  std::string subject_format;  // "name" or "immutable"
+  std::string subject_format;  // "name", "immutable" or "both"
   std::string subject_reason;  // why that format
   DesiredState desired;
   std::vector<Action> actions;

@@ -9,6 +9,7 @@
 #include "bootstrap/inputs.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
+#include "cli/subject_flags.h"
 
 namespace eem::cli {
 
@@ -23,6 +24,7 @@ struct AuditFlags {
   audit::AuditOptions options;
   std::string fail_on = "high";
   std::vector<std::string> checks;
+  std::string subject_format = "auto";
   bool workflows_given = false;
   bool deploy_given = false;
   bool json = false;
@@ -103,6 +105,27 @@ util::Result<void> open_clients(Context& ctx, AuditFlags& f, Clients& clients) {
   return {};
 }
 
+// AUD023/AUD024's question: which subject form the repository named in the
+// trust policy uses. As given; for auto, GitHub's answer when GITHUB_TOKEN
+// is set; otherwise not judged (and said so once).
+void set_subject_form(Context& ctx, AuditFlags& f, net::HttpClient& http) {
+  f.options.subject_form = [&ctx, &f, &http](const std::string& repo) {
+    if (f.subject_format == "name") return iam::ImmutableSubjects::kNo;
+    if (f.subject_format == "immutable") return iam::ImmutableSubjects::kYes;
+    if (f.subject_format == "both") return iam::ImmutableSubjects::kUnknown;
+    SubjectFlags ask;
+    auto detected = resolve_subject(ask, repo, http, util::process_env());
+    if (!detected || detected->guessed) {
+      ctx.err << "shipctl: warning: the subject form of " << repo << " is not known ("
+              << (detected ? detected->reason : detected.error().message)
+              << "), so AUD023/AUD024 are not judged; set GITHUB_TOKEN or pass --subject-format\n";
+      return iam::ImmutableSubjects::kUnknown;
+    }
+    if (detected->style == iam::SubjectStyle::kBoth) return iam::ImmutableSubjects::kUnknown;
+    return detected->style == iam::SubjectStyle::kImmutable ? iam::ImmutableSubjects::kYes : iam::ImmutableSubjects::kNo;
+  };
+}
+
 util::Result<void> run_audit(Context& ctx, AuditFlags& f) {
   if (auto ok = validate(f); !ok) return ok;
   if (std::ranges::find(f.options.checks, audit::CheckName::kCoherence) != f.options.checks.end()) {
@@ -110,6 +133,7 @@ util::Result<void> run_audit(Context& ctx, AuditFlags& f) {
   }
   Clients clients;
   if (auto ok = open_clients(ctx, f, clients); !ok) return ok;
+  if (clients.session) set_subject_form(ctx, f, clients.session->http());
   const audit::AuditClients view{clients.iam ? &*clients.iam : nullptr, clients.ecr ? &*clients.ecr : nullptr,
                                  clients.cloudtrail ? &*clients.cloudtrail : nullptr};
   const auto results = audit::run_audit(f.options, view, [&ctx](std::string_view step) { ctx.err << step << "...\n"; });
@@ -165,6 +189,11 @@ CommandSpec audit_command() {
                 ->capture_default_str();
             sub.add_option("--infrastructure-role-name", f->options.infrastructure_role_name,
                            "Infrastructure role shipctl deploy passes")
+                ->capture_default_str();
+            sub.add_option("--subject-format", f->subject_format,
+                           "Subject form of the repository the trust policy names, for AUD023/AUD024: name, immutable, "
+                           "both (migrating: not judged) or auto (ask GitHub with GITHUB_TOKEN; without one, not judged)")
+                ->check(CLI::IsMember({"name", "immutable", "both", "auto"}))
                 ->capture_default_str();
             sub.add_flag("--json", f->json, "Print {\"checks\": [...], \"findings\": [...], \"failed\": bool} as JSON");
             sub.callback([&ctx, f, &sub] {

@@ -22,6 +22,7 @@
 #include "bootstrap/report.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
+#include "cli/subject_flags.h"
 #include "util/env.h"
 
 namespace eem::cli {
@@ -39,10 +40,9 @@ struct BootstrapOptions {
   std::vector<std::string> branches;
   std::vector<std::string> tags;
   std::vector<std::string> environments;
+  SubjectFlags subject;
+  std::string workflow;  // --workflow: pin the role to this workflow file
   std::vector<std::string> from_workflows;
-  std::string subject_format;  // "", "name", "immutable"
-  std::string owner_id;
-  std::string repo_id;
   std::string deploy_service;  // --deploy SERVICE (issue 14)
   std::string cluster;
   std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
@@ -52,10 +52,6 @@ struct BootstrapOptions {
   bool set_secret = false;
   bool json = false;
 };
-
-bool digits(const std::string& text) {
-  return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-}
 
 // Which of the --deploy flags the command line names.
 struct DeployFlagsGiven {
@@ -94,11 +90,8 @@ util::Result<void> check_flags(const BootstrapOptions& o, const util::EnvLookup&
   if (!o.github_repo.empty()) {
     if (auto ok = bs::validate_github_repo(o.github_repo); !ok) return ok;
   }
-  if ((!o.owner_id.empty() && !digits(o.owner_id)) || (!o.repo_id.empty() && !digits(o.repo_id))) {
-    return util::fail(ErrorKind::kInvalidInput, "--owner-id and --repo-id are GitHub's numeric ids (e.g. --owner-id 9919)");
-  }
-  if (o.owner_id.empty() != o.repo_id.empty()) {
-    return util::fail(ErrorKind::kInvalidInput, "--owner-id and --repo-id go together");
+  if (!o.workflow.empty()) {
+    if (auto ok = iam::workflow_path(o.workflow); !ok) return std::unexpected(ok.error());
   }
   if (o.set_secret && env("GITHUB_TOKEN").value_or("").empty()) {
     return util::fail(ErrorKind::kInvalidInput,
@@ -118,29 +111,6 @@ std::unique_ptr<github::Client> github_client(net::HttpClient& http, const util:
   return std::make_unique<github::Client>(http, github::api_url(env), token);
 }
 
-// The subject format: the flag, else detected through the GitHub API, else
-// name-only. Immutable subjects need ids: flags, else the API.
-util::Result<bs::SubjectDetection> subject_of(const BootstrapOptions& o, github::Client* gh, const std::string& repo) {
-  if (o.subject_format.empty() && gh != nullptr) return bs::detect_subject(*gh, repo);
-  bs::SubjectDetection chosen;
-  chosen.style = o.subject_format == "immutable" ? iam::SubjectStyle::kImmutable : iam::SubjectStyle::kName;
-  chosen.reason = o.subject_format.empty() ? "default; set GITHUB_TOKEN to detect it, or pass --subject-format"
-                                           : "--subject-format " + o.subject_format;
-  chosen.owner_id = o.owner_id;
-  chosen.repo_id = o.repo_id;
-  if (chosen.style == iam::SubjectStyle::kImmutable && chosen.owner_id.empty()) {
-    if (gh == nullptr) {
-      return util::fail(ErrorKind::kInvalidInput,
-                        "--subject-format immutable needs --owner-id and --repo-id (or GITHUB_TOKEN to look them up)");
-    }
-    auto ids = bs::repository_ids(*gh, repo);
-    if (!ids) return std::unexpected(ids.error());
-    chosen.owner_id = ids->owner_id;
-    chosen.repo_id = ids->repo_id;
-  }
-  return chosen;
-}
-
 bs::Settings settings_of(const BootstrapOptions& o, const std::string& account, const std::string& region,
                          const std::string& repo, const bs::SubjectDetection& subject) {
   bs::Settings s;
@@ -150,6 +120,9 @@ bs::Settings settings_of(const BootstrapOptions& o, const std::string& account, 
   s.subject_style = subject.style;
   s.owner_id = subject.owner_id;
   s.repo_id = subject.repo_id;
+  s.claim_keys = subject.claim_keys;
+  s.sub_claim_prefix = subject.sub_claim_prefix;
+  s.workflow = o.workflow.empty() ? std::string() : *iam::workflow_path(o.workflow);
   s.branches = o.branches;
   s.tags = o.tags;
   s.environments = o.environments;
@@ -259,8 +232,9 @@ util::Result<BootstrapOptions> with_workflow_refs(Context& ctx, BootstrapOptions
 util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& options, DeployFlagsGiven given) {
   auto derived = with_workflow_refs(ctx, options);
   if (!derived) return std::unexpected(derived.error());
-  const BootstrapOptions& o = *derived;
+  BootstrapOptions& o = *derived;
   const util::EnvLookup env = util::process_env();
+  if (auto ok = finish_subject_flags(ctx, o.subject); !ok) return ok;
   if (auto ok = check_flags(o, env); !ok) return ok;
   if (auto ok = check_deploy_flags(o, given); !ok) return ok;
   if (auto ok = check_region(o.aws); !ok) return ok;
@@ -271,16 +245,20 @@ util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& options, Depl
   auto account = account_of(*session);
   if (!account) return std::unexpected(account.error());
   auto gh = github_client(session->http(), env);
-  auto subject = subject_of(o, gh.get(), *repo);
+  auto subject = resolve_subject(o.subject, *repo, session->http(), env);
   if (!subject) return std::unexpected(subject.error());
+  warn_if_guessed(ctx, *subject, *repo);
   auto desired = bs::desired_state(settings_of(o, *account, session->region(), *repo, *subject));
   if (!desired) return std::unexpected(desired.error());
-  const bool immutable = subject->style == iam::SubjectStyle::kImmutable;
-  bs::Report report{*account, session->region(), *repo, immutable ? "immutable" : "name", subject->reason,
+  bs::Report report{*account, session->region(), *repo, style_name(subject->style), subject->reason,
                     std::move(*desired), {}, bs::Outcome::kPlanned, bs::SecretOutcome::kNotRequested};
   if (!o.json) {
     ctx.out << "Account " << report.account_id << ", region " << report.region << ", GitHub repository " << *repo
             << "\nSubject format: " << report.subject_format << " (" << report.subject_reason << ")\n";
+    if (!o.workflow.empty()) {
+      ctx.out << "Workflow: only jobs of " << *iam::workflow_path(o.workflow)
+              << " (condition on token.actions.githubusercontent.com:job_workflow_ref)\n";
+    }
   }
   auto clients = make_clients(*session);
   if (!clients) return std::unexpected(clients.error());
@@ -301,6 +279,8 @@ Examples:
   shipctl bootstrap --github-repo octo-org/app --branch main --tag 'v*' --apply
   shipctl bootstrap --environment production --subject-format immutable --owner-id 9919 --repo-id 1296269
   shipctl bootstrap --from-workflow .github/workflows/deploy.yml --apply   # admit what deploy.yml runs on
+  shipctl bootstrap --workflow .github/workflows/deploy.yml --apply   # only deploy.yml's jobs may assume the role
+  shipctl bootstrap --subject-format both --apply    # admit name and immutable subjects while migrating
   GITHUB_TOKEN=... shipctl bootstrap --apply --set-secret   # also stores AWS_ROLE_ARN
   shipctl bootstrap --deploy ecs-express-mode-api --apply  # also the ECS Express roles and ShipctlExpressDeploy
 
@@ -323,11 +303,9 @@ CommandSpec bootstrap_command() {
             sub.add_option("--from-workflow", o->from_workflows,
                            "Workflow file whose role-assuming jobs' branches, tags and environments are admitted "
                            "(added to --branch/--tag/--environment); repeat");
-            sub.add_option("--subject-format", o->subject_format,
-                           "OIDC subject format: name or immutable (default: detected with GITHUB_TOKEN, else name)")
-                ->check(CLI::IsMember({"name", "immutable"}));
-            sub.add_option("--owner-id", o->owner_id, "GitHub owner id (immutable subjects)");
-            sub.add_option("--repo-id", o->repo_id, "GitHub repository id (immutable subjects)");
+            add_subject_flags(sub, o->subject, FormatSet::kAll);
+            sub.add_option("--workflow", o->workflow,
+                           "Admit only jobs of this workflow file, e.g. .github/workflows/deploy.yml (a job_workflow_ref condition)");
             sub.add_flag("--managed-policy", o->managed_policy,
                          "Attach AmazonEC2ContainerRegistryPowerUser (the seed's way) instead of the least-privilege inline policy");
             auto* deploy = sub.add_option("--deploy", o->deploy_service,

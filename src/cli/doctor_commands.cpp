@@ -12,6 +12,7 @@
 #include "bootstrap/inputs.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
+#include "cli/subject_flags.h"
 #include "doctor/doctor.h"
 #include "util/strings.h"
 
@@ -22,7 +23,7 @@ namespace {
 struct DoctorFlags {
   AwsFlags aws;
   doctor::Options options;
-  std::string subject_format = "name";
+  SubjectFlags subject;
   bool json = false;
 };
 
@@ -122,10 +123,33 @@ doctor::Check workflow_subjects(const doctor::Options& o, const aws::Role* role,
   return check;
 }
 
+// The subject format of the run doctor predicts (--github-repo without a
+// token); inside Actions, or with --token, the token says it.
+util::Result<void> resolve_format(Context& ctx, DoctorFlags& f, const AwsSession& session) {
+  if (auto ok = finish_subject_flags(ctx, f.subject); !ok) return ok;
+  // A --github-repo that is not OWNER/REPO is doctor's to report, before any warning.
+  const bool repo_shaped = f.options.github_repo.find('/') != std::string::npos;
+  const bool predicted = repo_shaped && f.options.token_file.empty() &&
+                         util::process_env()("GITHUB_ACTIONS").value_or("") != "true";
+  if (!predicted) {
+    f.options.owner_id = f.subject.owner_id;
+    f.options.repo_id = f.subject.repo_id;
+    return {};
+  }
+  auto detected = resolve_subject(f.subject, f.options.github_repo, session.http(), util::process_env());
+  if (!detected) return std::unexpected(detected.error());
+  warn_if_guessed(ctx, *detected, f.options.github_repo);
+  const bool immutable = detected->style == iam::SubjectStyle::kImmutable;
+  f.options.subject_format = immutable ? oidc::SubjectFormat::kImmutable : oidc::SubjectFormat::kName;
+  f.options.owner_id = detected->owner_id;
+  f.options.repo_id = detected->repo_id;
+  return {};
+}
+
 util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
-  f.options.subject_format = f.subject_format == "immutable" ? oidc::SubjectFormat::kImmutable : oidc::SubjectFormat::kName;
   auto session = AwsSession::open(ctx, f.aws, "ap-northeast-1");
   if (!session) return std::unexpected(session.error());
+  if (auto ok = resolve_format(ctx, f, *session); !ok) return ok;
   f.options.region = session->region();
   auto clients = make_clients(*session, !f.options.deploy.service.empty());
   if (!clients) return std::unexpected(clients.error());
@@ -152,16 +176,12 @@ util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
   return {};
 }
 
-void add_run_flags(CLI::App& sub, doctor::Options& o, std::string& subject_format) {
+void add_run_flags(CLI::App& sub, doctor::Options& o, SubjectFlags& subject) {
   sub.add_option("--github-repo", o.github_repo, "OWNER/REPO whose run's claims the trust policy is checked against");
   sub.add_option("--ref", o.ref, "Git ref of that run")->capture_default_str();
   sub.add_option("--event", o.event, "Event that triggered the run (push, pull_request, ...)")->capture_default_str();
   sub.add_option("--environment", o.environment, "GitHub environment of the job, if it uses one");
-  sub.add_option("--subject-format", subject_format, "Subject claim form: name (repo:OWNER/REPO) or immutable (OWNER@ID/REPO@ID)")
-      ->check(CLI::IsMember({"name", "immutable"}))
-      ->capture_default_str();
-  sub.add_option("--owner-id", o.owner_id, "Owner id, for --subject-format immutable");
-  sub.add_option("--repo-id", o.repo_id, "Repository id, for --subject-format immutable");
+  add_subject_flags(sub, subject, FormatSet::kOneForm);
   sub.add_option("--token", o.token_file, "A GitHub OIDC token (JWT) file whose claims are checked instead");
   sub.add_option("--audience", o.audience, "Audience the token is requested for")->capture_default_str();
 }
@@ -213,6 +233,9 @@ CommandSpec doctor_command() {
                 "image-pull (the execution role's ECR access, the digest in ECR), health-check (port and path\n"
                 "against --port and --health-check-path), rollout (the latest deployment's rollback reasons). Beside a checkout, last: every workflow job\n"
                 "that assumes the role, for every event, against the trust policy (workflow-subjects).\n"
+                "Inside a GitHub Actions job it checks the job's own token; when the job's role may not read IAM or\n"
+                "ECR, it shows the token's claims (never the token) and the command to run with administrator\n"
+                "credentials for the same run.\n"
                 "Examples:\n"
                 "  shipctl doctor --github-repo octo-org/app\n"
                 "  shipctl doctor --github-repo octo-org/app --event pull_request --ref refs/pull/7/merge\n"
@@ -224,7 +247,7 @@ CommandSpec doctor_command() {
             sub.add_option("--role-arn", f->options.role_arn, "Role the workflow assumes (default: AWS_ROLE_ARN, else --role-name)");
             sub.add_option("--role-name", f->options.role_name, "Role name in the caller's account")->capture_default_str();
             sub.add_option("--account", f->options.account, "Account the role must be in (default: the caller's)");
-            add_run_flags(sub, f->options, f->subject_format);
+            add_run_flags(sub, f->options, f->subject);
             sub.add_option("--repository", f->options.repository, "ECR repository name the workflow pushes to")->capture_default_str();
             sub.add_option("--push-tool", f->options.push_tool,
                            "What pushes the image: shipctl (gets its own ECR token; no login needed) or docker "

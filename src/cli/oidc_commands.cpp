@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/registry_flags.h"
+#include "cli/subject_flags.h"
 #include "net/http_client.h"
 #include "oidc/github_subject.h"
 #include "oidc/jwks.h"
@@ -139,24 +140,59 @@ int run_decode(Context& ctx, const std::string& path, bool json) {
   return 0;
 }
 
-struct SubjectFlags {
+struct SubjectCommandFlags {
   oidc::RunFacts facts;
+  GithubRepoFlag github_repo;
+  SubjectFlags subject;
   std::string parse;
-  bool immutable = false;
   bool json = false;
 };
 
-int run_subject(Context& ctx, SubjectFlags flags) {
+// The subjects of the run: one, or the name and the immutable form for both.
+util::Result<std::vector<std::string>> run_subjects(Context& ctx, SubjectCommandFlags& flags) {
+  auto repo = finish_github_repo_flag(ctx, flags.github_repo);
+  if (!repo) return std::unexpected(repo.error());
+  if (repo->empty()) return util::fail(util::ErrorKind::kInvalidInput, "--github-repo OWNER/REPO is required (or --parse SUB)");
+  flags.facts.repository = *repo;
+  if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return std::unexpected(ok.error());
+  auto http = github_http(ctx);
+  auto detected = resolve_subject(flags.subject, flags.facts.repository, *http, util::process_env());
+  if (!detected) return std::unexpected(detected.error());
+  warn_if_guessed(ctx, *detected, flags.facts.repository);
+  if (!detected->claim_keys.empty()) {
+    return util::fail(util::ErrorKind::kUnsupported,
+                      "the repository customises its subject template; `shipctl policy trust` writes the subjects it produces");
+  }
+  flags.facts.owner_id = detected->owner_id;
+  flags.facts.repo_id = detected->repo_id;
+  std::vector<oidc::SubjectFormat> forms{oidc::SubjectFormat::kName};
+  if (detected->style == iam::SubjectStyle::kImmutable) forms = {oidc::SubjectFormat::kImmutable};
+  if (detected->style == iam::SubjectStyle::kBoth) forms.push_back(oidc::SubjectFormat::kImmutable);
+  std::vector<std::string> subs;
+  for (const auto form : forms) {
+    flags.facts.format = form;
+    auto sub = oidc::build_subject(flags.facts);
+    if (!sub) return std::unexpected(sub.error());
+    subs.push_back(*sub);
+  }
+  return subs;
+}
+
+int run_subject(Context& ctx, SubjectCommandFlags flags) {
   if (!flags.parse.empty()) {
     auto sub = oidc::parse_subject(flags.parse);
     if (!sub) return report(ctx, sub.error());
     ctx.out << subject_json(*sub).dump(flags.json ? 2 : -1) << '\n';
     return 0;
   }
-  if (flags.immutable) flags.facts.format = oidc::SubjectFormat::kImmutable;
-  auto sub = oidc::build_subject(flags.facts);
-  if (!sub) return report(ctx, sub.error());
-  ctx.out << (flags.json ? ordered_json{{"sub", *sub}}.dump(2) : *sub) << '\n';
+  auto subs = run_subjects(ctx, flags);
+  if (!subs) return report(ctx, subs.error());
+  if (flags.json) {
+    const ordered_json value = subs->size() == 1 ? ordered_json(subs->front()) : ordered_json(*subs);
+    ctx.out << ordered_json{{"sub", value}}.dump(2) << '\n';
+    return 0;
+  }
+  for (const auto& sub : *subs) ctx.out << sub << '\n';
   return 0;
 }
 
@@ -181,26 +217,49 @@ void define_decode(CLI::App& oidc_app, Context& ctx) {
   sub->callback([&ctx, path, json] { ctx.exit_code = run_decode(ctx, *path, *json); });
 }
 
+constexpr const char* kSubjectExamples = R"(
+Examples:
+  shipctl oidc subject --github-repo octo-org/app --ref refs/heads/main --event push
+  shipctl oidc subject --github-repo octo-org/app --environment production --subject-format both \
+      --owner-id 9919 --repo-id 1296269
+  GITHUB_TOKEN=... shipctl oidc subject --github-repo octo-org/app --event pull_request   # GitHub's format
+  shipctl oidc subject --parse 'repo:octo-org@9919/app@1296269:ref:refs/tags/v1' --json
+
+Exit codes: 0 printed; 2 bad input, or a customised subject template (policy trust writes those);
+with GITHUB_TOKEN: 3 repository not found, 77 token refused, 75 GitHub unreachable or throttled.)";
+
 void define_subject(CLI::App& oidc_app, Context& ctx) {
-  auto flags = std::make_shared<SubjectFlags>();
+  auto flags = std::make_shared<SubjectCommandFlags>();
   auto* sub = oidc_app.add_subcommand("subject", "Build the sub claim GitHub issues for a run, or parse one");
-  sub->add_option("--repository", flags->facts.repository, "OWNER/REPO");
+  add_github_repo_flag(*sub, flags->github_repo, "GitHub OWNER/REPO of the run (required unless --parse)");
   sub->add_option("--ref", flags->facts.ref, "refs/heads/BRANCH or refs/tags/TAG");
   sub->add_option("--event", flags->facts.event_name, "Event name, e.g. push or pull_request");
   sub->add_option("--environment", flags->facts.environment, "The job's environment");
-  sub->add_flag("--immutable-subjects", flags->immutable, "Use repo:OWNER@ID/REPO@ID");
-  sub->add_option("--owner-id", flags->facts.owner_id, "Owner id");
-  sub->add_option("--repository-id", flags->facts.repo_id, "Repository id");
+  add_subject_flags(*sub, flags->subject, FormatSet::kAll);
   sub->add_option("--parse", flags->parse, "Parse this sub instead of building one");
   sub->add_flag("--json", flags->json, "Print as JSON");
+  sub->footer(kSubjectExamples);
   sub->callback([&ctx, flags] { ctx.exit_code = run_subject(ctx, *flags); });
 }
+
+constexpr const char* kOidcExamples = R"(
+Examples:
+  shipctl oidc verify --token token.jwt --jwks https://token.actions.githubusercontent.com/.well-known/jwks \
+      --issuer https://token.actions.githubusercontent.com --audience sts.amazonaws.com
+  shipctl oidc decode --token token.jwt --json          # claims only, NOT verified
+  shipctl oidc subject --github-repo octo-org/app --ref refs/heads/main --event push
+  shipctl oidc subject --parse 'repo:octo-org/app:environment:production'
+
+Exit codes: 0 ok; 2 bad input (malformed token, refused algorithm, a flag); 3 JWKS not found, or
+no key for the token's kid; 74 a file cannot be read; 75 JWKS unreachable, or clock skew (nbf, iat
+in the future); 77 the signature does not verify, wrong issuer or audience, or the token expired.)";
 
 }  // namespace
 
 CommandSpec oidc_command() {
   return {"oidc", "Verify and decode OIDC tokens; build and parse GitHub subjects", [](CLI::App& sub, Context& ctx) {
             sub.require_subcommand(1);
+            sub.footer(kOidcExamples);
             define_verify(sub, ctx);
             define_decode(sub, ctx);
             define_subject(sub, ctx);

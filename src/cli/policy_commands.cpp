@@ -14,6 +14,7 @@
 #include "bootstrap/inputs.h"
 #include "cli/commands.h"
 #include "cli/ecr_target.h"
+#include "cli/subject_flags.h"
 #include "iam/arn.h"
 #include "iam/evaluator.h"
 #include "iam/lint.h"
@@ -147,11 +148,12 @@ int run_eval(Context& ctx, const EvalFlags& flags) {
 
 struct LintFlags {
   std::string file;
-  std::string immutable = "unknown";
+  SubjectFlags subject;
   bool json = false;
 };
 
-int run_lint(Context& ctx, const LintFlags& flags) {
+int run_lint(Context& ctx, LintFlags& flags) {
+  if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return report(ctx, ok.error());
   auto policy = load_policy(flags.file);
   if (!policy) {
     // A document IAM would reject is itself a finding-level failure; --json
@@ -165,8 +167,10 @@ int run_lint(Context& ctx, const LintFlags& flags) {
     return report(ctx, policy.error());
   }
   iam::LintOptions options;
-  if (flags.immutable == "yes") options.immutable_subjects = iam::ImmutableSubjects::kYes;
-  if (flags.immutable == "no") options.immutable_subjects = iam::ImmutableSubjects::kNo;
+  // lint reads a file, not a repository: auto (and both) leave the form open.
+  if (flags.subject.format == "immutable") options.immutable_subjects = iam::ImmutableSubjects::kYes;
+  if (flags.subject.format == "name") options.immutable_subjects = iam::ImmutableSubjects::kNo;
+  options.flag_any_workflow = true;
   const auto findings = iam::lint_policy(*policy, options);
   int errors = 0;
   for (const auto& f : findings) errors += f.severity == iam::Severity::kError ? 1 : 0;
@@ -194,13 +198,43 @@ int run_lint(Context& ctx, const LintFlags& flags) {
 
 struct TrustFlags {
   iam::TrustRequest request;
+  GithubRepoFlag github_repo;
+  SubjectFlags subject;
+  std::string workflow;
   bool pull_requests = false;
-  bool immutable = false;
 };
+
+// The subject format (asked of GitHub for auto) and the workflow, into the request.
+util::Result<void> complete_trust_request(Context& ctx, TrustFlags& flags) {
+  auto repo = finish_github_repo_flag(ctx, flags.github_repo);
+  if (!repo) return std::unexpected(repo.error());
+  if (repo->empty()) {
+    return util::fail(util::ErrorKind::kInvalidInput,
+                      "--github-repo OWNER/REPO is required (the repository whose jobs assume the role)");
+  }
+  flags.request.repository = *repo;
+  if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return ok;
+  if (!flags.workflow.empty()) {
+    auto path = iam::workflow_path(flags.workflow);
+    if (!path) return std::unexpected(path.error());
+    flags.request.workflow = *path;
+  }
+  auto http = github_http(ctx);
+  auto subject = resolve_subject(flags.subject, flags.request.repository, *http, util::process_env());
+  if (!subject) return std::unexpected(subject.error());
+  warn_if_guessed(ctx, *subject, flags.request.repository);
+  flags.request.style = subject->style;
+  flags.request.owner_id = subject->owner_id;
+  flags.request.repo_id = subject->repo_id;
+  flags.request.claim_keys = subject->claim_keys;
+  flags.request.sub_claim_prefix = subject->sub_claim_prefix;
+  return {};
+}
 
 int run_trust(Context& ctx, TrustFlags flags) {
   if (flags.pull_requests) flags.request.pull_requests = iam::PullRequests::kAllow;
-  if (flags.immutable) flags.request.style = iam::SubjectStyle::kImmutable;
+  iam::admit_main_by_default(flags.request);
+  if (auto ok = complete_trust_request(ctx, flags); !ok) return report(ctx, ok.error());
   auto policy = iam::build_trust_policy(flags.request);
   if (!policy) return report(ctx, policy.error());
   ctx.out << *policy;
@@ -224,26 +258,42 @@ void define_lint(CLI::App& policy, Context& ctx) {
   auto flags = std::make_shared<LintFlags>();
   auto* sub = policy.add_subcommand("lint", "Check a trust or identity policy for known mistakes (exit 1 on errors)");
   sub->add_option("file", flags->file, "Policy JSON file (- for stdin)")->required();
-  sub->add_option("--immutable-subjects", flags->immutable, "Whether the repository uses immutable subjects")
-      ->check(CLI::IsMember({"yes", "no", "unknown"}));
+  sub->add_option("--subject-format", flags->subject.format,
+                  "The repository's subject format: name or immutable (GHA010/GHA012 flag the other form), both or "
+                  "auto (default: not known)")
+      ->check(CLI::IsMember({"name", "immutable", "both", "auto"}))
+      ->capture_default_str();
+  sub->add_option("--immutable-subjects", flags->subject.immutable_answer)->group("")->check(CLI::IsMember({"yes", "no", "unknown"}));
   sub->add_flag("--json", flags->json, "Print findings as JSON");
   sub->callback([&ctx, flags] { ctx.exit_code = run_lint(ctx, *flags); });
 }
+
+constexpr const char* kTrustExamples = R"(
+Examples:
+  shipctl policy trust --account 123456789012 --github-repo octo-org/app > trust-policy.json   # main
+  shipctl policy trust --account 123456789012 --github-repo octo-org/app --branch main --tag 'v*' \
+      --workflow .github/workflows/deploy.yml
+  GITHUB_TOKEN=... shipctl policy trust --account 123456789012 --github-repo octo-org/app --environment production
+
+Exit codes: 0 printed; 2 bad input; with GITHUB_TOKEN (--subject-format auto, or ids to look up):
+3 repository not found, 77 GitHub refused the token, 75 GitHub unreachable or throttled.)";
 
 void define_trust(CLI::App& policy, Context& ctx) {
   auto flags = std::make_shared<TrustFlags>();
   auto* sub = policy.add_subcommand("trust", "Print the minimal GitHub Actions OIDC trust policy");
   sub->add_option("--account", flags->request.account_id, "AWS account id")->required();
-  sub->add_option("--repository", flags->request.repository, "GitHub OWNER/REPO")->required();
-  sub->add_option("--branch", flags->request.branches, "Branch to admit (wildcards allowed); repeatable");
+  add_github_repo_flag(*sub, flags->github_repo, "GitHub OWNER/REPO whose jobs assume the role (required)");
+  sub->add_option("--branch", flags->request.branches,
+                  "Branch to admit (wildcards allowed); repeatable (default: main, unless --tag or --environment is given)");
   sub->add_option("--tag", flags->request.tags, "Tag to admit; repeatable");
   sub->add_option("--environment", flags->request.environments, "Environment to admit; repeatable");
   sub->add_flag("--allow-pull-requests", flags->pull_requests, "Also admit pull_request runs");
-  sub->add_flag("--immutable-subjects", flags->immutable, "Use repo:OWNER@ID/REPO@ID subjects");
-  sub->add_option("--owner-id", flags->request.owner_id, "Owner id (immutable subjects)");
-  sub->add_option("--repository-id", flags->request.repo_id, "Repository id (immutable subjects)");
+  add_subject_flags(*sub, flags->subject, FormatSet::kAll);
+  sub->add_option("--workflow", flags->workflow,
+                  "Admit only jobs of this workflow file, e.g. .github/workflows/deploy.yml (a job_workflow_ref condition)");
   sub->add_option("--partition", flags->request.partition, "aws, aws-cn or aws-us-gov")->check(CLI::IsMember({"aws", "aws-cn", "aws-us-gov"}));
   sub->add_option("--audience", flags->request.audience, "Audience (default sts.amazonaws.com)");
+  sub->footer(kTrustExamples);
   sub->callback([&ctx, flags] { ctx.exit_code = run_trust(ctx, *flags); });
 }
 
@@ -390,11 +440,25 @@ void define_permissions(CLI::App& policy, Context& ctx) {
   sub->callback([&ctx, json] { ctx.exit_code = run_permissions(ctx, *json); });
 }
 
+constexpr const char* kPolicyExamples = R"(
+Examples:
+  shipctl policy trust --account 123456789012 --github-repo octo-org/app > trust-policy.json
+  shipctl policy lint trust-policy.json --subject-format immutable
+  shipctl policy eval --policy trust-policy.json --action sts:AssumeRoleWithWebIdentity \
+      --principal arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com --token token.jwt
+  shipctl policy role --account 123456789012 --json
+  shipctl policy permissions
+
+Exit codes: 0 ok (eval: whichever the decision; lint: no error finding); 1 lint found an error;
+2 bad input (a flag, a policy document IAM would reject); 74 a file cannot be read; policy trust
+asking GitHub: 3 repository not found, 77 token refused, 75 GitHub unreachable or throttled.)";
+
 }  // namespace
 
 CommandSpec policy_command() {
   return {"policy", "Evaluate, explain and lint IAM trust and identity policies", [](CLI::App& sub, Context& ctx) {
             sub.require_subcommand(1);
+            sub.footer(kPolicyExamples);
             define_eval(sub, ctx);
             define_lint(sub, ctx);
             define_trust(sub, ctx);

@@ -37,6 +37,13 @@ struct Run {
   DeployState deploy;                 // --deploy only
 };
 
+// TokenClaims::origin of the claims of the job's own token (inside Actions).
+inline constexpr std::string_view kJobTokenOrigin = "the job's OIDC token";
+
+// What the job can see and the command to run locally (job.cpp); nullopt
+// outside Actions or without the job's token.
+std::optional<JobView> job_view(const Run& run, const Report& report);
+
 // "no iam:GetRole: AccessDenied" for a denied call, else the error's text.
 std::string cannot_run_reason(const aws::ApiError& error, std::string_view permission);
 Check cannot_run(std::string id, std::string title, std::string reason);

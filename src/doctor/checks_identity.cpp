@@ -63,7 +63,7 @@ std::optional<Check> check_actions_token(Run& run) {
                            "env: GitHub sets both for each job with id-token: write"
                          : "Re-run the job: GitHub's token endpoint did not answer with a token"};
   }
-  auto claims = claims_from_jwt(*token, "the job's OIDC token");
+  auto claims = claims_from_jwt(*token, std::string(kJobTokenOrigin));
   if (!claims) return Check{"actions-token", title, Status::kFail, "the token endpoint answered with " + claims.error().message, {}, {}};
   run.claims = std::move(*claims);
   return Check{"actions-token", title, Status::kPass, "token issued for sub \"" + run.claims->sub + "\"", {}, {}};

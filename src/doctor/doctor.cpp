@@ -136,8 +136,10 @@ util::Result<Report> run_doctor(const Options& options, Services& services) {
   if (auto ok = initial_claims(run); !ok) return std::unexpected(ok.error());
   Report report;
   for (const auto& step : kSteps) run_step(step, run, report);
-  if (options.deploy.service.empty()) return report;
-  for (const auto& step : kDeploySteps) run_step(step, run, report);
+  if (!options.deploy.service.empty()) {
+    for (const auto& step : kDeploySteps) run_step(step, run, report);
+  }
+  report.job = job_view(run, report);
   return report;
 }
 

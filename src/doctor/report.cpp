@@ -35,6 +35,14 @@ void print_root_cause(const Check& check, std::ostream& out) {
   }
 }
 
+void print_job(const JobView& job, std::ostream& out) {
+  out << "\nSeen from the job (its OIDC token's claims; the token itself is not shown):\n";
+  for (const auto& [name, value] : job.claims) out << "  " << name << ": " << value << '\n';
+  out << "The job's role may push but not read IAM or ECR settings, so the checks marked – could not run here.\n"
+         "Run them for this run on a machine with administrator credentials:\n  "
+      << job.local_command << '\n';
+}
+
 }  // namespace
 
 std::string_view status_name(Status status) noexcept {
@@ -74,6 +82,7 @@ void print_text(const Report& report, std::ostream& out) {
   } else if (!report.root_cause) {
     out << '\n' << (exit_code(report) == kExitHealthy ? "No problem found." : "No root cause found, but some checks could not run.") << '\n';
   }
+  if (report.job) print_job(*report.job, out);
 }
 
 void print_json(const Report& report, std::ostream& out) {
@@ -86,6 +95,12 @@ void print_json(const Report& report, std::ostream& out) {
   doc["checks"] = checks;
   doc["root_cause"] = report.root_cause ? nlohmann::ordered_json(*report.root_cause) : nlohmann::ordered_json(nullptr);
   doc["not_run"] = report.not_run;
+  if (report.job) {
+    nlohmann::ordered_json claims = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : report.job->claims) claims[name] = value;
+    doc["job"] = {{"claims", claims},
+                  {"local_command", report.job->local_command}};
+  }
   out << doc.dump(2) << '\n';
 }
 

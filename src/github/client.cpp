@@ -49,6 +49,31 @@ util::Result<void> check_owner_repo(std::string_view owner_repo) {
   return {};
 }
 
+// An organization (or user) login: GitHub's name characters only.
+util::Result<void> check_owner(std::string_view owner) {
+  const bool chars_ok = std::all_of(owner.begin(), owner.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  if (owner.empty() || !chars_ok || owner == "." || owner == "..") {
+    return util::fail(ErrorKind::kInvalidInput, "\"" + std::string(owner) + "\" is not a GitHub owner name");
+  }
+  return {};
+}
+
+std::vector<std::string> string_list(const json& body, const char* key) {
+  std::vector<std::string> out;
+  if (!body.contains(key) || !body[key].is_array()) return out;
+  for (const auto& item : body[key]) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<bool> optional_bool(const json& body, const char* key) {
+  if (body.contains(key) && body[key].is_boolean()) return body[key].get<bool>();
+  return std::nullopt;
+}
+
 util::Result<json> parse_object(const std::string& text, const std::string& what) {
   json body = json::parse(text, nullptr, false);
   if (!body.is_object()) return util::fail(ErrorKind::kTransient, "GitHub API " + what + ": response is not a JSON object");
@@ -113,13 +138,23 @@ util::Result<SubjectCustomization> Client::oidc_subject_customization(std::strin
   auto body = parse_object(*text, "GET " + path);
   if (!body) return std::unexpected(body.error());
   SubjectCustomization custom;
-  custom.use_default = body->value("use_default", true);
-  if (body->contains("include_claim_keys") && (*body)["include_claim_keys"].is_array()) {
-    for (const auto& key : (*body)["include_claim_keys"]) {
-      if (key.is_string()) custom.include_claim_keys.push_back(key.get<std::string>());
-    }
+  custom.use_default = optional_bool(*body, "use_default").value_or(true);
+  custom.include_claim_keys = string_list(*body, "include_claim_keys");
+  custom.use_immutable_subject = optional_bool(*body, "use_immutable_subject");
+  if (body->contains("sub_claim_prefix") && (*body)["sub_claim_prefix"].is_string()) {
+    custom.sub_claim_prefix = (*body)["sub_claim_prefix"].get<std::string>();
   }
   return custom;
+}
+
+util::Result<OrgSubjectCustomization> Client::org_oidc_subject_customization(std::string_view org) {
+  if (auto ok = check_owner(org); !ok) return std::unexpected(ok.error());
+  const std::string path = "/orgs/" + std::string(org) + "/actions/oidc/customization/sub";
+  auto text = call("GET", path);
+  if (!text) return std::unexpected(text.error());
+  auto body = parse_object(*text, "GET " + path);
+  if (!body) return std::unexpected(body.error());
+  return OrgSubjectCustomization{string_list(*body, "include_claim_keys"), optional_bool(*body, "use_immutable_subject")};
 }
 
 util::Result<PublicKey> Client::actions_public_key(std::string_view owner_repo) {

@@ -44,10 +44,29 @@ struct PublicKey {
   std::string key;  // base64 of the 32-byte X25519 public key
 };
 
-// GET /repos/{owner}/{repo}/actions/oidc/customization/sub.
+// GET /repos/{owner}/{repo}/actions/oidc/customization/sub
+// (docs.github.com/en/rest/actions/oidc, "Get the customization template for
+// an OIDC subject claim for a repository"). Since the immutable-subject
+// rollout (github.blog/changelog/2026-04-23-immutable-subject-claims-for-
+// github-actions-oidc-tokens) the answer also carries use_immutable_subject
+// and sub_claim_prefix (go-github v89 OIDCSubjectClaimCustomTemplate;
+// integrations/terraform-provider-github#3548). The prefix is GitHub's own
+// spelling of the repository in its subjects ("repo:octo@1/app@2"); it can
+// be immutable while use_immutable_subject is false (a repository immutable
+// by creation date rather than by opting in), so the prefix decides.
 struct SubjectCustomization {
   bool use_default = true;
   std::vector<std::string> include_claim_keys;  // when !use_default, e.g. {"repo", "context"}
+  std::optional<bool> use_immutable_subject;    // absent from older answers (and GHES)
+  std::string sub_claim_prefix;                 // empty when GitHub sent none
+};
+
+// GET /orgs/{org}/actions/oidc/customization/sub: the organization's
+// template, used by repositories with use_default false and no keys of their
+// own (the Pulumi/Terraform provider's documented use_default table).
+struct OrgSubjectCustomization {
+  std::vector<std::string> include_claim_keys;
+  std::optional<bool> use_immutable_subject;
 };
 
 class Client {
@@ -57,6 +76,7 @@ class Client {
 
   util::Result<RepositoryInfo> repository(std::string_view owner_repo);
   util::Result<SubjectCustomization> oidc_subject_customization(std::string_view owner_repo);
+  util::Result<OrgSubjectCustomization> org_oidc_subject_customization(std::string_view org);
   util::Result<PublicKey> actions_public_key(std::string_view owner_repo);
   // Seals `value` for `key` (libsodium sealed box, via crypto::seal) and
   // PUTs it as the Actions secret `name` (created or updated).

@@ -16,6 +16,11 @@
 //   GHA010 error   name-only sub for a repository with immutable subjects
 //   IAM006 warning ForAnyValue:...IfExists (tools disagree on an absent key;
 //                  docs/policy-differential.md D2)
+//   GHA011 warning every workflow of the repository admitted (no
+//                  job_workflow_ref condition; STS checks that claim since
+//                  January 2026: aws.amazon.com/about-aws/whats-new/2026/01/
+//                  aws-sts-supports-validation-identity-provider-claims)
+//   GHA012 error   immutable sub for a repository known to use name subjects
 // Sources: GitHub docs "Security hardening with OpenID Connect" and
 // "Configuring OpenID Connect in AWS"; AWS IAM "Condition operators" and
 // "Multivalued context keys"; DESIGN.md section 3.
@@ -35,6 +40,7 @@ using detail::plain_or_excerpt;
 
 constexpr std::string_view kSubKey = "token.actions.githubusercontent.com:sub";
 constexpr std::string_view kAudKey = "token.actions.githubusercontent.com:aud";
+constexpr std::string_view kWorkflowKey = "token.actions.githubusercontent.com:job_workflow_ref";
 
 bool has_wildcard(std::string_view v) { return v.find_first_of("*?") != std::string_view::npos; }
 
@@ -65,7 +71,7 @@ SubPattern split_sub(std::string_view v) {
   return {std::string(repo_part.substr(0, slash)), std::string(repo_part.substr(slash + 1)), rest};
 }
 
-void lint_sub_value(const Condition& c, const std::string& v, const LintOptions& options, std::vector<Finding>& out) {
+void lint_sub_value(const Condition& c, const std::string& v, std::vector<Finding>& out) {
   const SubPattern p = split_sub(v);
   if (has_wildcard(p.owner) || v == "*") {
     add(out, "GHA002", Severity::kError, c.path, "sub " + quoted_excerpt(v) + " has a wildcard in the owner: repositories of other owners can assume the role",
@@ -84,10 +90,40 @@ void lint_sub_value(const Condition& c, const std::string& v, const LintOptions&
     add(out, "GHA009", Severity::kWarning, c.path, "sub " + quoted_excerpt(v) + " admits pull requests: code from a pull request can assume the role",
         "admit only branches, tags or environments unless pull requests must deploy");
   }
-  if (options.immutable_subjects == ImmutableSubjects::kYes && !p.owner.empty() && p.owner.find('@') == std::string::npos) {
-    add(out, "GHA010", Severity::kError, c.path, "sub " + quoted_excerpt(v) + " uses owner and repository names, but the repository uses immutable subjects: it never matches",
-        "use repo:OWNER@OWNER_ID/REPO@REPO_ID:...");
+}
+
+bool immutable_value(const std::string& v) { return split_sub(v).owner.find('@') != std::string::npos; }
+
+// GHA010/GHA012: the condition admits only the form the repository does not
+// use. A condition listing both forms (a migration) is fine either way.
+void lint_subject_form(const Condition& c, const LintOptions& options, std::vector<Finding>& out) {
+  const bool any_immutable = std::any_of(c.values.begin(), c.values.end(), immutable_value);
+  const bool any_name = std::any_of(c.values.begin(), c.values.end(), [](const std::string& v) {
+    return !split_sub(v).owner.empty() && !immutable_value(v);
+  });
+  for (const auto& v : c.values) {
+    if (split_sub(v).owner.empty()) continue;
+    if (options.immutable_subjects == ImmutableSubjects::kYes && !any_immutable) {
+      add(out, "GHA010", Severity::kError, c.path, "sub " + quoted_excerpt(v) + " uses owner and repository names, but the repository uses immutable subjects: it never matches",
+          "use repo:OWNER@OWNER_ID/REPO@REPO_ID:... (or admit both forms while migrating: --subject-format both)");
+    }
+    if (options.immutable_subjects == ImmutableSubjects::kNo && !any_name) {
+      add(out, "GHA012", Severity::kError, c.path, "sub " + quoted_excerpt(v) + " uses owner and repository ids, but the repository uses name subjects: it never matches",
+          "use repo:OWNER/REPO:... (or admit both forms while migrating: --subject-format both)");
+    }
   }
+}
+
+// Whether the statement restricts which workflow may assume the role.
+bool pins_workflow(const Statement& st) {
+  return std::any_of(st.conditions.begin(), st.conditions.end(), [](const Condition& c) {
+    const bool negated = is_negated(c.op.base) || c.op.base == BaseOperator::kNull;
+    if (negated) return false;
+    if (util::iequals(c.key, kWorkflowKey)) return true;
+    return util::iequals(c.key, kSubKey) && std::all_of(c.values.begin(), c.values.end(), [](const std::string& v) {
+             return v.find(":job_workflow_ref:") != std::string::npos;
+           });
+  });
 }
 
 void lint_github_trust(const Statement& st, const LintOptions& options, std::vector<Finding>& out) {
@@ -97,7 +133,8 @@ void lint_github_trust(const Statement& st, const LintOptions& options, std::vec
     const bool negated = is_negated(c.op.base) || c.op.base == BaseOperator::kNull;
     if (util::iequals(c.key, kSubKey) && !negated) {
       has_sub = true;
-      for (const auto& v : c.values) lint_sub_value(c, v, options, out);
+      for (const auto& v : c.values) lint_sub_value(c, v, out);
+      lint_subject_form(c, options, out);
     }
     if (util::iequals(c.key, kAudKey) && !negated) {
       has_aud = true;
@@ -117,6 +154,12 @@ void lint_github_trust(const Statement& st, const LintOptions& options, std::vec
   if (!has_aud) {
     add(out, "GHA007", Severity::kError, st.path, "no condition on token.actions.githubusercontent.com:aud",
         "add StringEquals {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}");
+  }
+  if (options.flag_any_workflow && has_sub && !pins_workflow(st)) {
+    add(out, "GHA011", Severity::kWarning, st.path,
+        "no condition on token.actions.githubusercontent.com:job_workflow_ref: any workflow of the admitted refs that is given id-token: write can assume the role",
+        "pin the deploy workflow: add StringEquals {\"token.actions.githubusercontent.com:job_workflow_ref\": "
+        "\"OWNER/REPO/.github/workflows/deploy.yml@refs/heads/main\"} (shipctl policy trust --workflow .github/workflows/deploy.yml)");
   }
 }
 

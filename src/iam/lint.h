@@ -26,9 +26,13 @@ struct Finding {
 enum class ImmutableSubjects { kUnknown, kYes, kNo };
 
 struct LintOptions {
-  // Whether the repository uses immutable subjects (repo:OWNER@ID/REPO@ID);
-  // GHA010 fires only when this is known to be kYes.
+  // Whether the repository uses immutable subjects (repo:OWNER@ID/REPO@ID):
+  // GHA010 fires only when this is known to be kYes, GHA012 when kNo.
   ImmutableSubjects immutable_subjects = ImmutableSubjects::kUnknown;
+  // GHA011: a GitHub trust statement that admits every workflow of the
+  // repository (no job_workflow_ref condition, no job_workflow_ref in sub).
+  // `shipctl policy lint` turns it on; audit leaves it off.
+  bool flag_any_workflow = false;
 };
 
 // Every finding for `policy`, in statement order then rule order.

@@ -13,7 +13,9 @@
 namespace eem::iam {
 
 enum class PullRequests { kDeny, kAllow };
-enum class SubjectStyle { kName, kImmutable };
+// kBoth admits the name and the immutable form side by side, for the
+// migration of a repository to immutable subjects.
+enum class SubjectStyle { kName, kImmutable, kBoth };
 
 struct TrustRequest {
   std::string account_id;        // 12 digits
@@ -27,7 +29,31 @@ struct TrustRequest {
   std::vector<std::string> environments;  // "production"
   PullRequests pull_requests = PullRequests::kDeny;
   std::string audience;  // default: sts.amazonaws.com (sts.amazonaws.com.cn in aws-cn)
+  // The repository's customised subject template (include_claim_keys, e.g.
+  // {"repo", "context", "job_workflow_ref"}); empty: GitHub's default.
+  std::vector<std::string> claim_keys;
+  // ".github/workflows/deploy.yml": admit only jobs of this workflow, with a
+  // condition on the job_workflow_ref claim STS exposes since January 2026.
+  std::string workflow;
+  // GitHub's own spelling of the repository in its subjects (its
+  // sub_claim_prefix, "repo:octo@1/app@2"); when set it replaces the one
+  // built from `repository` and the ids for the style it denotes.
+  std::string sub_claim_prefix;
 };
+
+// Admits main when the request names no branch, tag or environment
+// (bootstrap's and policy trust's default; pull requests come on top).
+void admit_main_by_default(TrustRequest& request);
+
+// "deploy.yml" or ".github/workflows/deploy.yml" -> ".github/workflows/deploy.yml";
+// kInvalidInput for anything else (other directories, wildcards, ':').
+util::Result<std::string> workflow_path(const std::string& path);
+
+// The job_workflow_ref values a job of `request.workflow` presents for the
+// refs, tags, pull requests and environments `request` admits:
+// "OWNER/REPO/.github/workflows/deploy.yml@refs/heads/main" (GitHub docs,
+// "OpenID Connect reference": job_workflow_ref). Empty without a workflow.
+std::vector<std::string> job_workflow_refs(const TrustRequest& request);
 
 // The policy as pretty-printed JSON. kInvalidInput when the account id or
 // repository is malformed, ids are missing for the immutable style, or

@@ -24,6 +24,7 @@ import urllib.request
 import boto3
 
 import harness
+from github_oidc_support import SubjectCustomization
 
 ACCOUNT = "123456789012"
 SOURCE = os.environ.get("EEM_SOURCE_DIR", harness.REPO)
@@ -153,10 +154,10 @@ class Audit(unittest.TestCase):
         for root in (cls.seed_root, cls.good_root):
             cls.addClassCleanup(shutil.rmtree, root)
 
-    def shipctl(self, *args, cwd=None, keys=("AKIDADMIN", "secret")):
+    def shipctl(self, *args, cwd=None, keys=("AKIDADMIN", "secret"), extra_env=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ACTIONS_", "GITHUB_"))}
         env.update(HOME=self.home, AWS_ACCESS_KEY_ID=keys[0], AWS_SECRET_ACCESS_KEY=keys[1],
-                   AWS_EC2_METADATA_DISABLED="true")
+                   AWS_EC2_METADATA_DISABLED="true", **(extra_env or {}))
         return subprocess.run([harness.binary("shipctl"), "audit", *args], env=env, cwd=cwd,
                               capture_output=True, text=True, timeout=120)
 
@@ -222,7 +223,10 @@ class Audit(unittest.TestCase):
         self.assertEqual(lines[-2:], ["7 findings: 0 critical, 2 high, 3 medium, 2 low",
                                       "audit failed: 2 findings at or above high (--fail-on high)"])
         self.assertEqual(done.stderr.splitlines(), [
-            "auditing role GitHubActionsECRRole...", f"auditing workflows in {self.seed_workflows}...",
+            "auditing role GitHubActionsECRRole...",
+            "shipctl: warning: the subject form of octo-org/ecs-express-mode-api is not known (no GITHUB_TOKEN to ask "
+            "GitHub), so AUD023/AUD024 are not judged; set GITHUB_TOKEN or pass --subject-format",
+            f"auditing workflows in {self.seed_workflows}...",
             "auditing ECR repository ecs-express-mode-api...", "auditing CloudTrail trails in ap-northeast-1...",
             "predicting the workflows' OIDC subjects against role GitHubActionsECRRole..."])
 
@@ -233,6 +237,39 @@ class Audit(unittest.TestCase):
         self.assertEqual(done.returncode, 2)
         self.assertEqual(done.stderr, 'shipctl: error: --fail-on: expected low, medium, high or critical, got "urgent"\n')
         self.assertEqual(done.stdout, "")
+
+    def trust_findings(self, *args, role="GitHubActionsECRRole", env=None):
+        done = self.shipctl("--endpoint-url", self.endpoint, "--role-name", role, "--check", "trust-policy", "--json",
+                            *args, **({"extra_env": env} if env else {}))
+        return done, [(f["id"], f["severity"], f["evidence"]) for f in json.loads(done.stdout)["findings"]]
+
+    def github_answering(self, customization):
+        """GitHub's repository OIDC customization endpoint, answering `customization` for any repository."""
+        github = SubjectCustomization((200, customization))
+        github.__enter__()
+        self.addCleanup(github.__exit__, None, None, None)
+        return github.env
+
+    def test_subject_form_of_the_trust_policy_against_the_repositorys(self):
+        # issue 15: AUD023, a name-only trust policy for a repository with immutable subjects, and AUD024, the reverse
+        evidence = ("trust policy: [GHA010] $.Statement[0].Condition.StringLike[\"token.actions.githubusercontent.com:sub\"]: "
+                    "sub \"repo:octo-org/ecs-express-mode-api:ref:refs/heads/main\" uses owner and repository names, but "
+                    "the repository uses immutable subjects: it never matches")
+        done, found = self.trust_findings("--subject-format", "immutable")
+        self.assertEqual((done.returncode, done.stderr), (6, "auditing role GitHubActionsECRRole...\n"))
+        self.assertEqual(found, [("AUD023", "high", [evidence])])
+        self.assertEqual(self.trust_findings("--subject-format", "name")[1], [])
+        self.assertEqual(self.trust_findings("--subject-format", "both")[1], [])
+        github = self.github_answering({"use_default": True, "use_immutable_subject": False,
+                                        "sub_claim_prefix": "repo:octo-org@9/ecs-express-mode-api@7"})
+        self.assertEqual(self.trust_findings(env=github)[1], [("AUD023", "high", [evidence])])
+        immutable = json.loads(json.dumps(SEED_TRUST))
+        immutable["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] = \
+            "repo:octo-org@9/ecs-express-mode-api@7:ref:refs/heads/main"
+        boto("iam", self.endpoint).create_role(RoleName="ImmutableRole", AssumeRolePolicyDocument=json.dumps(immutable))
+        named = self.github_answering({"use_default": True, "sub_claim_prefix": "repo:octo-org/ecs-express-mode-api"})
+        self.assertEqual([f[:2] for f in self.trust_findings(role="ImmutableRole", env=named)[1]], [("AUD024", "high")])
+        self.assertEqual(self.trust_findings("--subject-format", "immutable", role="ImmutableRole")[1], [])
 
     def test_a_good_setup_passes(self):
         done = self.good_audit("--json", "--fail-on", "low")

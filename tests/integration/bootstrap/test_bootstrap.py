@@ -79,10 +79,19 @@ class DenyingEcrProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
+# GitHub's answer for a repository with immutable subjects by creation date
+# (use_immutable_subject is the opt-in flag; the prefix is what tokens carry).
+IMMUTABLE_ANSWER = (200, {"use_default": True, "use_immutable_subject": False,
+                          "sub_claim_prefix": "repo:octo-org@9919/app@1296269"})
+NO_TOKEN_WARNING = ("shipctl: warning: the OIDC subject format of octo-org/app is a guess: name form (no GITHUB_TOKEN to "
+                    "ask GitHub); check it with `gh api repos/octo-org/app/actions/oidc/customization/sub` (its "
+                    "sub_claim_prefix) and pass --subject-format name, immutable or both\n")
+
+
 class FakeGitHub:
     """GitHub's REST endpoints bootstrap uses, answering as GitHub documents them."""
 
-    def __init__(self, token, public_key, created_at):
+    def __init__(self, token, public_key, created_at, customization=IMMUTABLE_ANSWER):
         self.seen, self.stored = [], {}
         outer = self
 
@@ -108,7 +117,7 @@ class FakeGitHub:
                     return self.reply(200, {"id": 1296269, "full_name": "octo-org/app", "owner": {"id": 9919},
                                             "created_at": created_at})
                 if (method, self.path) == ("GET", "/repos/octo-org/app/actions/oidc/customization/sub"):
-                    return self.reply(200, {"use_default": True})
+                    return self.reply(*customization)
                 if (method, self.path) == ("GET", "/repos/octo-org/app/actions/secrets/public-key"):
                     return self.reply(200, {"key_id": "568250167242549743", "key": public_key})
                 if method == "PUT" and self.path.startswith("/repos/octo-org/app/actions/secrets/"):
@@ -183,7 +192,8 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         lines = r.stdout.splitlines()
         self.assertEqual(lines[0], f"Account {ACCOUNT}, region ap-northeast-1, GitHub repository octo-org/app")
-        self.assertEqual(lines[1], "Subject format: name (default; set GITHUB_TOKEN to detect it, or pass --subject-format)")
+        self.assertEqual(lines[1], "Subject format: name (no GITHUB_TOKEN to ask GitHub)")
+        self.assertEqual(r.stderr, NO_TOKEN_WARNING)
         self.assertEqual(lines[2], "Plan: 5 changes")
         self.assertIn("  + create OIDC provider https://token.actions.githubusercontent.com (client id sts.amazonaws.com)", lines)
         self.assertIn("  + create role GitHubActionsECRRole with trust policy", lines)
@@ -209,7 +219,7 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual((provider["ClientIDList"], provider["ThumbprintList"]), (["sts.amazonaws.com"], []))
         again = self.bootstrap("--github-repo", "octo-org/app", "--apply")
         self.assertEqual(again.returncode, 0, again.stderr)
-        self.assertEqual(again.stderr, "")
+        self.assertEqual(again.stderr, NO_TOKEN_WARNING)
         self.assertEqual(again.stdout.splitlines()[2:], [
             "No changes: the OIDC provider, role, policies and repository are as desired.",
             f"Role ARN: {ROLE_ARN}",
@@ -264,7 +274,7 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual(inline["Statement"][1]["Action"][-2:], ["ecr:DescribeRepositories", "ecr:DescribeImages"])
         self.assertNotIn("ecr:GetDownloadUrlForLayer", inline["Statement"][1]["Action"])
         again = self.bootstrap("--github-repo", "octo-org/app", "--apply")
-        self.assertEqual((again.returncode, again.stderr), (0, ""))
+        self.assertEqual((again.returncode, again.stderr), (0, NO_TOKEN_WARNING))
         self.assertEqual(again.stdout.splitlines()[2],
                          "No changes: the OIDC provider, role, policies and repository are as desired.")
 
@@ -309,6 +319,9 @@ class BootstrapTest(unittest.TestCase):
             (["--github-repo", "octo-org"], '--github-repo "octo-org" is not OWNER/REPO (e.g. octo-org/ecs-express-mode-api)'),
             (["--subject-format", "immutable"],
              "--subject-format immutable needs --owner-id and --repo-id (or GITHUB_TOKEN to look them up)"),
+            (["--subject-format", "both", "--owner-id", "1"], "--owner-id and --repo-id go together"),
+            (["--workflow", "deploy.sh"],
+             '--workflow "deploy.sh" is not a workflow file: give .github/workflows/NAME.yml (GitHub runs only those)'),
             (["--set-secret"], "--set-secret needs GITHUB_TOKEN (a token allowed to write the repository's Actions secrets)"),
         ]
         for args, message in cases:
@@ -361,7 +374,8 @@ class BootstrapTest(unittest.TestCase):
                            GITHUB_TOKEN="test-token", GITHUB_API_URL=github.url)
         self.assertEqual(r.returncode, 0, r.stderr)
         lines = r.stdout.splitlines()
-        self.assertEqual(lines[1], "Subject format: immutable (repository created 2026-08-01, on or after 2026-07-15)")
+        self.assertEqual(lines[1], 'Subject format: immutable (GitHub\'s sub_claim_prefix "repo:octo-org@9919/app@1296269")')
+        self.assertEqual(r.stderr.count("warning"), 0, r.stderr)
         self.assertEqual(lines[-1], "Stored the AWS_ROLE_ARN secret of octo-org/app.")
         self.assertNotIn("test-token", r.stdout + r.stderr)
         self.assert_applied_state("repo:octo-org@9919/app@1296269:ref:refs/heads/main")
@@ -374,6 +388,62 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual((wrong.returncode, wrong.stderr),
                          (77, "shipctl: error: detecting the OIDC subject format of octo-org/app: GitHub API GET "
                               "/repos/octo-org/app/actions/oidc/customization/sub: HTTP 401: Bad credentials\n"))
+
+    def github(self, customization):
+        github = FakeGitHub("test-token", "unused", "2026-08-01T09:00:00Z", customization)
+        self.addCleanup(github.server.shutdown)
+        return dict(GITHUB_TOKEN="test-token", GITHUB_API_URL=github.url)
+
+    def planned_subjects(self, r):
+        self.assertEqual(r.returncode, 0, r.stderr)
+        role = [c for c in json.loads(r.stdout)["changes"] if c["action"] == "create-role"][0]
+        return role["document"]["Statement"][0]["Condition"]
+
+    def test_a_refused_subject_template_is_a_loud_guess(self):
+        # issue 15: a token that may read the repository but not its OIDC settings (HTTP 403)
+        refused = (403, {"message": "Must have admin rights to Repository."})
+        r = self.bootstrap("--github-repo", "octo-org/app", **self.github(refused))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        reason = ("GitHub API GET /repos/octo-org/app/actions/oidc/customization/sub: HTTP 403: Must have admin rights to "
+                  "Repository.; repository created 2026-08-01, on or after 2026-07-15")
+        self.assertEqual(r.stdout.splitlines()[1], f"Subject format: immutable ({reason})")
+        self.assertEqual(r.stderr, f"shipctl: warning: the OIDC subject format of octo-org/app is a guess: immutable form "
+                                   f"({reason}); check it with `gh api repos/octo-org/app/actions/oidc/customization/sub` "
+                                   "(its sub_claim_prefix) and pass --subject-format name, immutable or both\n")
+
+    def test_both_forms_during_a_migration(self):
+        r = self.bootstrap("--github-repo", "octo-org/app", "--subject-format", "both", "--json",
+                           **self.github(IMMUTABLE_ANSWER))
+        self.assertEqual(self.planned_subjects(r)["StringEquals"]["token.actions.githubusercontent.com:sub"],
+                         ["repo:octo-org/app:ref:refs/heads/main", "repo:octo-org@9919/app@1296269:ref:refs/heads/main"])
+
+    def test_a_customised_template_gives_githubs_subject(self):
+        custom = (200, {"use_default": False, "include_claim_keys": ["repo", "context", "job_workflow_ref"],
+                        "sub_claim_prefix": "repo:octo-org/app"})
+        env = self.github(custom)
+        r = self.bootstrap("--github-repo", "octo-org/app", **env)
+        self.assertEqual((r.returncode, r.stderr),
+                         (2, "shipctl: error: the repository's subject template includes job_workflow_ref: pass --workflow PATH\n"))
+        r = self.bootstrap("--github-repo", "octo-org/app", "--workflow", "deploy.yml", "--json", **env)
+        workflow = "octo-org/app/.github/workflows/deploy.yml@refs/heads/main"
+        self.assertEqual(self.planned_subjects(r)["StringEquals"], {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": f"repo:octo-org/app:ref:refs/heads/main:job_workflow_ref:{workflow}",
+            "token.actions.githubusercontent.com:job_workflow_ref": workflow})
+
+    def test_workflow_pins_the_role_in_the_plan_and_the_role(self):
+        r = self.bootstrap("--github-repo", "octo-org/app", "--subject-format", "name", "--workflow",
+                           ".github/workflows/deploy.yml", "--apply")
+        self.assertEqual((r.returncode, r.stderr.count("warning")), (0, 0), r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[1:3], ["Subject format: name (--subject-format name)",
+                                      "Workflow: only jobs of .github/workflows/deploy.yml (condition on "
+                                      "token.actions.githubusercontent.com:job_workflow_ref)"])
+        self.assertIn(" " * 16 + '"token.actions.githubusercontent.com:job_workflow_ref": '
+                      '"octo-org/app/.github/workflows/deploy.yml@refs/heads/main",', lines)
+        condition = self.iam.get_role(RoleName="GitHubActionsECRRole")["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+        self.assertEqual(condition["StringEquals"]["token.actions.githubusercontent.com:job_workflow_ref"],
+                         "octo-org/app/.github/workflows/deploy.yml@refs/heads/main")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import os
 import shlex
 
 import harness
+from github_oidc_support import SubjectCustomization
 from doctor_support import (ACCOUNT, HOST, MAIN, OLD_PUSH_POLICY, OTHER_ACCOUNT, PROVIDER, PUSH_POLICY, REGION,
                             REGISTRY, REPO, REPO_ARN, ROLE, ROLE_ARN, DoctorCase, jwt, sub_line, trust_fix, trust_policy)
 
@@ -22,7 +23,10 @@ class Doctor(DoctorCase):
         self.setup_aws()
         expires = self.record_login()
         code, out, err = self.doctor("--github-repo", "octo-org/app")
-        self.assertEqual(err, "")
+        # No GITHUB_TOKEN: the predicted subject's form is a guess, and doctor says so (issue 15).
+        self.assertEqual(err, "shipctl: warning: the OIDC subject format of octo-org/app is a guess: name form (no "
+                              "GITHUB_TOKEN to ask GitHub); check it with `gh api repos/octo-org/app/actions/oidc/"
+                              "customization/sub` (its sub_claim_prefix) and pass --subject-format name, immutable or both\n")
         self.assertEqual(out,
                          " 1. ✔ AWS identity (sts:GetCallerIdentity): "
                          f"arn:aws:sts::{ACCOUNT}:user/moto\n"
@@ -431,6 +435,21 @@ class Doctor(DoctorCase):
         self.assertIn(" 5. – Trust policy admits the token: no claims to evaluate: give --github-repo OWNER/REPO "
                       "(with --ref, --event, --environment) or --token FILE\n", out)
         self.assertTrue(out.endswith("\nNo root cause found, but some checks could not run.\n"), out)
+
+    def test_the_subject_format_is_asked_of_github(self):
+        # issue 15: with GITHUB_TOKEN, the predicted sub has the form GitHub reports (sub_claim_prefix)
+        self.setup_aws()
+        immutable = (200, {"use_default": True, "use_immutable_subject": False,
+                           "sub_claim_prefix": "repo:octo-org@1001/app@2002"})
+        with SubjectCustomization(immutable) as github:
+            code, out, err = self.doctor("--github-repo", "octo-org/app", env=dict(self.env, **github.env))
+        self.assertEqual((code, err), (6, ""))
+        self.assertIn("the repository uses immutable subjects (\"repo:octo-org@1001/app@2002:ref:refs/heads/main\")", out)
+        self.assertEqual(github.seen, ["/repos/octo-org/app/actions/oidc/customization/sub"])
+        code, _, err = self.doctor("--github-repo", "octo-org/app", "--subject-format", "both")
+        # a run has one subject: doctor predicts one token
+        self.assertEqual((code, err), (2, "shipctl: error: --subject-format: both not in {name,immutable,auto} "
+                                          "(shipctl doctor --help)\n"))
 
     def test_bad_github_repo_is_one_line_and_exit_2(self):
         code, out, err = self.doctor("--github-repo", "octo-org")

@@ -6,10 +6,13 @@ The issuer signs with iss https://token.actions.githubusercontent.com, as
 GitHub does, so the provider looked for is GitHub's.
 """
 
+import json
+
 import harness
-from doctor_support import (ACCOUNT, HOST, MAIN, PROVIDER, REGISTRY, REPO, REPO_ARN, ROLE, ROLE_ARN, DoctorCase,
-                            sub_line, trust_fix, trust_policy)
+from doctor_support import (ACCOUNT, HOST, MAIN, PROVIDER, PUSH_POLICY, REGISTRY, REPO, REPO_ARN, ROLE, ROLE_ARN,
+                            DoctorCase, sub_line, trust_fix, trust_policy)
 from issuer_support import issuer
+from test_doctor_partial import moto_auth
 
 BEARER = "job-request-token"
 ID_TOKEN_FIX = ("  Fix:\n    Add to the job (or the whole workflow) in .github/workflows/deploy.yml:\n"
@@ -145,6 +148,58 @@ class DoctorInActions(DoctorCase):
                          "only for jobs with id-token: write\n" + ID_TOKEN_FIX +
                          "\nNot checked after the root cause: aws-identity, role-arn, oidc-provider, role, "
                          "trust-policy, push-permissions, repository, login, workflow-subjects\n")
+
+    def push_role_keys(self):
+        """Credentials allowed what the workflow's role is (the push policy) and nothing else; moto enforces it."""
+        self.iam.create_user(UserName="job")
+        self.iam.put_user_policy(UserName="job", PolicyName="push", PolicyDocument=json.dumps(PUSH_POLICY))
+        key = self.iam.create_access_key(UserName="job")["AccessKey"]
+        moto_auth(self.endpoint, "0")
+        self.addCleanup(moto_auth, self.endpoint, "inf")
+        return dict(AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
+
+    def test_with_only_the_push_role_it_shows_the_claims_and_the_command_to_run_locally(self):
+        # issue 15 item 5: inside the job the IAM checks cannot run; say what the job sees and what to run elsewhere
+        self.setup_aws()
+        env, _ = self.job("--environment", "prod env", "--subject-format", "immutable", "--owner-id", "1001",
+                          "--repo-id", "2002")
+        env.update(self.push_role_keys(), AWS_ROLE_ARN=ROLE_ARN)
+        code, out, err = self.doctor(env=env)
+        self.assertEqual((code, err), (7, ""))
+        self.assertIn(" 4. – OIDC provider for token.actions.githubusercontent.com: no iam:ListOpenIDConnectProviders: "
+                      "AccessDenied\n", out)
+        sub = "repo:octo-org@1001/app@2002:environment:prod env"
+        self.assertEqual(out[out.index("\nSeen from the job"):],
+                         "\nSeen from the job (its OIDC token's claims; the token itself is not shown):\n"
+                         f"  sub: {sub}\n"
+                         "  ref: refs/heads/main\n"
+                         "  event_name: push\n"
+                         "  environment: prod env\n"
+                         "  job_workflow_ref: octo-org/app/.github/workflows/deploy.yml@refs/heads/main\n"
+                         "The job's role may push but not read IAM or ECR settings, so the checks marked – could not "
+                         "run here.\nRun them for this run on a machine with administrator credentials:\n"
+                         "  shipctl doctor --github-repo octo-org/app --ref refs/heads/main --event push --environment "
+                         "'prod env' --subject-format immutable --owner-id 1001 --repo-id 2002 --role-arn "
+                         f"{ROLE_ARN} --repository {REPO} --region ap-northeast-1\n")
+        self.assertNotIn(".ey", out)  # no JWT (base64url "{" is "ey") anywhere
+        report = json.loads(self.doctor("--json", env=env)[1])
+        self.assertEqual(report["job"]["claims"]["sub"], sub)
+        self.assertTrue(report["job"]["local_command"].startswith("shipctl doctor --github-repo octo-org/app "))
+        # The printed command, run with administrator credentials, checks the same run.
+        moto_auth(self.endpoint, "inf")
+        local = self.doctor("--github-repo", "octo-org/app", "--ref", "refs/heads/main", "--event", "push",
+                            "--environment", "prod env", "--subject-format", "immutable", "--owner-id", "1001",
+                            "--repo-id", "2002", "--role-arn", ROLE_ARN, "--repository", REPO, "--region",
+                            "ap-northeast-1")
+        self.assertEqual(local[0], 6)
+        self.assertIn(f"    actual:   \"{sub}\"\n", local[1])  # the job's very subject, found refused
+
+    def test_a_healthy_job_prints_no_job_section(self):
+        self.setup_aws()
+        env, _ = self.job()
+        code, out, _ = self.doctor("--json", env=env)
+        self.assertEqual(code, 0)
+        self.assertNotIn("job", json.loads(out))
 
 
 if __name__ == "__main__":

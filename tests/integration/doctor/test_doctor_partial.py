@@ -38,7 +38,7 @@ class DoctorWithPartialAccess(DoctorCase):
         self.setup_aws()
         expires = self.record_login()
         env = self.user_keys(ALLOWED_READS)
-        code, out, err = self.doctor("--github-repo", "octo-org/app", env=env)
+        code, out, err = self.doctor("--github-repo", "octo-org/app", "--subject-format", "name", env=env)
         self.assertEqual(err, "")
         self.assertEqual(out,
                          f" 1. ✔ AWS identity (sts:GetCallerIdentity): arn:aws:iam::{ACCOUNT}:user/deployer\n"

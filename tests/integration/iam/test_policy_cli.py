@@ -27,7 +27,10 @@ SEED_ECR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action":
 
 
 def shipctl(*args, stdin=None):
-    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, input=stdin)
+    # No GITHUB_TOKEN: --subject-format auto must not reach the real GitHub from a test.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, input=stdin,
+                          env=env)
 
 
 class PolicyCli(unittest.TestCase):
@@ -97,7 +100,9 @@ class PolicyCli(unittest.TestCase):
 
     def test_lint_seed_policies(self):
         r = shipctl("policy", "lint", self.write("trust.json", SEED_TRUST), "--json")
-        self.assertEqual((r.returncode, json.loads(r.stdout)["findings"]), (0, []))
+        # The seed's trust policy lets any workflow on main assume the role (issue 15 item 3).
+        self.assertEqual((r.returncode, [(f["id"], f["severity"], f["path"]) for f in json.loads(r.stdout)["findings"]]),
+                         (0, [("GHA011", "warning", "$.Statement[0]")]))
         r = shipctl("policy", "lint", self.write("ecr.json", SEED_ECR), "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual([(f["id"], f["severity"], f["path"]) for f in json.loads(r.stdout)["findings"]],
@@ -109,7 +114,7 @@ class PolicyCli(unittest.TestCase):
         r = shipctl("policy", "lint", self.write("bad.json", policy), "--json")
         self.assertEqual(r.returncode, 1)
         self.assertEqual([(f["id"], f["severity"]) for f in json.loads(r.stdout)["findings"]],
-                         [("GHA003", "warning"), ("GHA005", "error")])
+                         [("GHA003", "warning"), ("GHA011", "warning"), ("GHA005", "error")])
 
     def test_duplicate_operator_keys_are_reported(self):
         text = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"%s"},'
@@ -169,13 +174,94 @@ class PolicyCli(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (2, 'shipctl: error: --context "novalue" is not KEY=VALUE\n'))
 
     def test_trust_builder_output_lints_clean_and_allows_only_main(self):
-        r = shipctl("policy", "trust", "--account", "123456789012", "--repository", "octo/app", "--branch", "main")
+        r = shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--branch", "main")
         self.assertEqual(r.returncode, 0, r.stderr)
         path = self.write("built.json", r.stdout)
         self.assertEqual(shipctl("policy", "lint", path).returncode, 0)
         doc = json.loads(r.stdout)
         self.assertEqual(doc["Statement"][0]["Condition"],
                          {"StringEquals": {AUD: "sts.amazonaws.com", SUB: "repo:octo/app:ref:refs/heads/main"}})
+
+    def trust(self, *args):
+        return shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--branch", "main", *args)
+
+    def trust_subjects(self, *args):
+        r = shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--subject-format", "name",
+                    *args)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        condition = json.loads(r.stdout)["Statement"][0]["Condition"]
+        subs = next(keys[SUB] for keys in condition.values() if SUB in keys)
+        return subs if isinstance(subs, list) else [subs]
+
+    def test_trust_admits_main_when_no_branch_tag_or_environment_is_given(self):
+        # bootstrap's default: main, unless --tag or --environment says otherwise
+        self.assertEqual(self.trust_subjects(), ["repo:octo/app:ref:refs/heads/main"])
+        self.assertEqual(self.trust_subjects("--allow-pull-requests"),
+                         ["repo:octo/app:pull_request", "repo:octo/app:ref:refs/heads/main"])
+        self.assertEqual(self.trust_subjects("--tag", "v*"), ["repo:octo/app:ref:refs/tags/v*"])
+        self.assertEqual(self.trust_subjects("--environment", "production"), ["repo:octo/app:environment:production"])
+        self.assertEqual(self.trust_subjects("--branch", "develop"), ["repo:octo/app:ref:refs/heads/develop"])
+
+    def test_trust_takes_the_github_repository_as_github_repo(self):
+        r = shipctl("policy", "trust", "--account", "123456789012", "--subject-format", "name")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (2, "", "shipctl: error: --github-repo OWNER/REPO is required (the repository whose jobs "
+                                 "assume the role)\n"))
+        old = shipctl("policy", "trust", "--account", "123456789012", "--repository", "octo/app", "--subject-format", "name")
+        self.assertEqual((old.returncode, old.stderr),
+                         (0, "shipctl: warning: --repository OWNER/REPO is deprecated; use --github-repo OWNER/REPO\n"))
+        self.assertEqual(old.stdout, shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app",
+                                             "--subject-format", "name").stdout)
+        r = shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo/app", "--repository", "octo/b")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (2, "", "shipctl: error: give GitHub's OWNER/REPO once, as --github-repo (--repository is its "
+                                 "old spelling)\n"))
+
+    def test_help_lists_examples_exit_codes_and_the_default_branch(self):
+        for args in (["policy", "--help"], ["policy", "trust", "--help"]):
+            with self.subTest(command=" ".join(args)):
+                r = shipctl(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("Examples:\n  shipctl policy ", r.stdout)
+                self.assertIn("Exit codes: 0 ", r.stdout)
+        trust_help = shipctl("policy", "trust", "--help").stdout
+        self.assertIn("--github-repo", trust_help)
+        self.assertNotIn("--repository ", trust_help)
+        self.assertIn("(default: main, unless --tag or --environment is given)", " ".join(trust_help.split()))
+
+    def test_trust_subject_format_and_workflow(self):
+        r = self.trust("--subject-format", "both", "--owner-id", "1", "--repo-id", "2", "--workflow", "deploy.yml")
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertEqual(json.loads(r.stdout)["Statement"][0]["Condition"], {"StringEquals": {
+            AUD: "sts.amazonaws.com",
+            SUB: ["repo:octo/app:ref:refs/heads/main", "repo:octo@1/app@2:ref:refs/heads/main"],
+            "token.actions.githubusercontent.com:job_workflow_ref": "octo/app/.github/workflows/deploy.yml@refs/heads/main"}})
+        lint = shipctl("policy", "lint", self.write("pinned.json", r.stdout), "--json")
+        self.assertEqual((lint.returncode, json.loads(lint.stdout)["findings"]), (0, []))
+        r = self.trust("--workflow", "../deploy.yml", "--subject-format", "name")
+        self.assertEqual((r.returncode, r.stderr), (2, 'shipctl: error: --workflow "../deploy.yml" is not a workflow '
+                                                       'file: give .github/workflows/NAME.yml (GitHub runs only those)\n'))
+        r = self.trust()
+        self.assertEqual(r.returncode, 0)
+        self.assertTrue(r.stderr.startswith("shipctl: warning: the OIDC subject format of octo/app is a guess: name form "
+                                            "(no GITHUB_TOKEN to ask GitHub)"), r.stderr)
+        r = self.trust("--immutable-subjects", "--owner-id", "1", "--repository-id", "2")
+        self.assertEqual(json.loads(r.stdout)["Statement"][0]["Condition"]["StringEquals"][SUB],
+                         "repo:octo@1/app@2:ref:refs/heads/main")
+        self.assertEqual(r.stderr, "shipctl: warning: --immutable-subjects is deprecated; use --subject-format immutable\n"
+                                   "shipctl: warning: --repository-id is deprecated; use --repo-id\n")
+
+    def test_lint_judges_the_form_the_repository_uses(self):
+        immutable = json.loads(json.dumps(SEED_TRUST))
+        immutable["Statement"][0]["Condition"]["StringLike"][SUB] = "repo:octo@1/app@2:ref:refs/heads/main"
+        path = self.write("immutable.json", immutable)
+        r = shipctl("policy", "lint", path, "--subject-format", "name", "--json")
+        self.assertEqual((r.returncode, [f["id"] for f in json.loads(r.stdout)["findings"]]), (1, ["GHA012", "GHA011"]))
+        r = shipctl("policy", "lint", path, "--subject-format", "immutable", "--json")
+        self.assertEqual((r.returncode, [f["id"] for f in json.loads(r.stdout)["findings"]]), (0, ["GHA011"]))
+        r = shipctl("policy", "lint", self.write("seed.json", SEED_TRUST), "--immutable-subjects", "yes", "--json")
+        self.assertEqual((r.returncode, [f["id"] for f in json.loads(r.stdout)["findings"]]), (1, ["GHA010", "GHA011"]))
+        self.assertEqual(r.stderr, "shipctl: warning: --immutable-subjects yes is deprecated; use --subject-format immutable\n")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ ISSUER = "https://token.actions.githubusercontent.com"
 
 
 def shipctl(*args):
-    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60)
+    # No GITHUB_TOKEN: --subject-format auto must not reach the real GitHub from a test.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, env=env)
 
 
 class OidcCli(unittest.TestCase):
@@ -166,12 +168,60 @@ class OidcCli(unittest.TestCase):
         self.assertEqual(decisions, {"valid": "Allow", "pull_request": "ImplicitDeny"})
 
     def test_subject_builds_and_parses(self):
-        r = shipctl("oidc", "subject", "--repository", "octo/app", "--ref", "refs/heads/main", "--event", "push",
+        r = shipctl("oidc", "subject", "--github-repo", "octo/app", "--ref", "refs/heads/main", "--event", "push",
                     "--environment", "prod")
         self.assertEqual((r.returncode, r.stdout), (0, "repo:octo/app:environment:prod\n"))
         r = shipctl("oidc", "subject", "--parse", "repo:octo@1/app@2:ref:refs/tags/v1", "--json")
         self.assertEqual(json.loads(r.stdout), {"repository": "octo/app", "format": "immutable", "context": "tag",
                                                 "value": "v1", "owner_id": "1", "repository_id": "2"})
+
+    def test_subject_format_spelling(self):
+        # issue 18: one spelling, --subject-format name|immutable|both|auto with --owner-id/--repo-id
+        run = ["oidc", "subject", "--github-repo", "octo/app", "--ref", "refs/heads/main", "--event", "push"]
+        r = shipctl(*run, "--subject-format", "both", "--owner-id", "1", "--repo-id", "2")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, "repo:octo/app:ref:refs/heads/main\nrepo:octo@1/app@2:ref:refs/heads/main\n", ""))
+        r = shipctl(*run, "--subject-format", "immutable", "--owner-id", "1", "--repo-id", "2", "--json")
+        self.assertEqual(json.loads(r.stdout), {"sub": "repo:octo@1/app@2:ref:refs/heads/main"})
+        r = shipctl(*run, "--subject-format", "immutable")
+        self.assertEqual((r.returncode, r.stderr), (2, "shipctl: error: --subject-format immutable needs --owner-id and "
+                                                       "--repo-id (or GITHUB_TOKEN to look them up)\n"))
+        r = shipctl(*run)  # auto without a token: the name form, said loudly to be a guess
+        self.assertEqual((r.returncode, r.stdout), (0, "repo:octo/app:ref:refs/heads/main\n"))
+        self.assertEqual(r.stderr, "shipctl: warning: the OIDC subject format of octo/app is a guess: name form (no "
+                                   "GITHUB_TOKEN to ask GitHub); check it with `gh api repos/octo/app/actions/oidc/"
+                                   "customization/sub` (its sub_claim_prefix) and pass --subject-format name, immutable or both\n")
+
+    def test_deprecated_spellings_still_work_with_one_warning_each(self):
+        r = shipctl("oidc", "subject", "--repository", "octo/app", "--ref", "refs/heads/main", "--immutable-subjects",
+                    "--owner-id", "1", "--repository-id", "2")
+        self.assertEqual((r.returncode, r.stdout), (0, "repo:octo@1/app@2:ref:refs/heads/main\n"))
+        self.assertEqual(r.stderr, "shipctl: warning: --repository OWNER/REPO is deprecated; use --github-repo OWNER/REPO\n"
+                                   "shipctl: warning: --immutable-subjects is deprecated; use --subject-format immutable\n"
+                                   "shipctl: warning: --repository-id is deprecated; use --repo-id\n")
+        help_text = shipctl("oidc", "subject", "--help").stdout
+        self.assertIn("--subject-format", help_text)
+        self.assertIn("--github-repo", help_text)
+        for hidden in ("--immutable-subjects", "--repository-id", "--repository "):
+            self.assertNotIn(hidden, help_text)
+
+    def test_subject_needs_the_github_repository_once(self):
+        r = shipctl("oidc", "subject", "--ref", "refs/heads/main")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (2, "", "shipctl: error: --github-repo OWNER/REPO is required (or --parse SUB)\n"))
+        r = shipctl("oidc", "subject", "--github-repo", "octo/app", "--repository", "octo/app", "--ref", "refs/heads/main")
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (2, "", "shipctl: error: give GitHub's OWNER/REPO once, as --github-repo (--repository is its "
+                                 "old spelling)\n"))
+
+    def test_help_lists_examples_and_exit_codes(self):
+        for args in (["oidc", "--help"], ["oidc", "subject", "--help"]):
+            with self.subTest(command=" ".join(args)):
+                r = shipctl(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("Examples:\n  shipctl oidc ", r.stdout)
+                self.assertIn("Exit codes: 0 ", r.stdout)
+                self.assertNotIn("--repository ", r.stdout)
 
 
 if __name__ == "__main__":

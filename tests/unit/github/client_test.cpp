@@ -48,5 +48,50 @@ TEST(GithubClient, RejectsPathsThatAreNotOwnerRepo) {
   EXPECT_TRUE(http.requests.empty());
 }
 
+// The answer shape since the immutable-subject rollout (go-github v89's
+// OIDCSubjectClaimCustomTemplate; azure-dev#9430's recorded response).
+TEST(GithubClient, ReadsTheSubjectCustomizationWithItsImmutableFields) {
+  QueuedClient http;
+  http.responses.push_back(ok({{"use_default", true}, {"use_immutable_subject", false},
+                               {"sub_claim_prefix", "repo:octo-org@9919/app@1296269"}}));
+  http.responses.push_back(ok({{"use_default", false}, {"include_claim_keys", {"repo", "context", "job_workflow_ref"}}}));
+  Client client(http, "https://api.github.com", "t");
+  auto answer = client.oidc_subject_customization("octo-org/app");
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_TRUE(answer->use_default);
+  EXPECT_EQ(answer->use_immutable_subject, std::optional<bool>(false));
+  EXPECT_EQ(answer->sub_claim_prefix, "repo:octo-org@9919/app@1296269");
+  EXPECT_EQ(http.requests.at(0).url, "https://api.github.com/repos/octo-org/app/actions/oidc/customization/sub");
+  auto custom = client.oidc_subject_customization("octo-org/app");
+  ASSERT_TRUE(custom);
+  EXPECT_FALSE(custom->use_default);
+  EXPECT_EQ(custom->include_claim_keys, (std::vector<std::string>{"repo", "context", "job_workflow_ref"}));
+  EXPECT_EQ(custom->use_immutable_subject, std::nullopt);
+  EXPECT_EQ(custom->sub_claim_prefix, "");
+}
+
+TEST(GithubClient, ReadsTheOrganizationTemplate) {
+  QueuedClient http;
+  http.responses.push_back(ok({{"include_claim_keys", {"repository_owner", "context"}}}));
+  Client client(http, "https://api.github.com", "t");
+  auto org = client.org_oidc_subject_customization("octo-org");
+  ASSERT_TRUE(org) << org.error().message;
+  EXPECT_EQ(org->include_claim_keys, (std::vector<std::string>{"repository_owner", "context"}));
+  EXPECT_EQ(http.requests.at(0).url, "https://api.github.com/orgs/octo-org/actions/oidc/customization/sub");
+  EXPECT_FALSE(client.org_oidc_subject_customization("../x"));
+  EXPECT_EQ(http.requests.size(), 1u);
+}
+
+TEST(GithubClient, ARefusedTemplateIsDenied) {
+  QueuedClient http;
+  http.responses.push_back({403, {}, R"({"message":"Resource not accessible by integration"})"});
+  Client client(http, "https://api.github.com", "t");
+  auto answer = client.oidc_subject_customization("octo-org/app");
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().kind, util::ErrorKind::kDenied);
+  EXPECT_EQ(answer.error().message, "GitHub API GET /repos/octo-org/app/actions/oidc/customization/sub: HTTP 403: "
+                                    "Resource not accessible by integration");
+}
+
 }  // namespace
 }  // namespace eem::github

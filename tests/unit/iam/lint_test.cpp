@@ -80,6 +80,53 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Issue 13, item 6: findings echo values cut to one line, and a document of
 // nothing but duplicates lists the first 100 and counts the rest.
+std::vector<std::string> rules_of(const std::string& text, const LintOptions& options) {
+  const auto policy = parse_policy(text);
+  EXPECT_TRUE(policy.has_value());
+  std::vector<std::string> rules;
+  for (const auto& f : lint_policy(*policy, options)) rules.push_back(f.rule);
+  return rules;
+}
+
+// Issue 15: the reverse of GHA010, and a migration listing both forms is clean either way.
+TEST(LintSubjectForm, EachFormIsJudgedAgainstTheRepositorysForm) {
+  const std::string name = with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"})");
+  const std::string immutable = with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo@1/app@2:ref:refs/heads/main"})");
+  const std::string both = with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":["repo:octo/app:ref:refs/heads/main","repo:octo@1/app@2:ref:refs/heads/main"]})");
+  LintOptions yes{ImmutableSubjects::kYes};
+  LintOptions no{ImmutableSubjects::kNo};
+  EXPECT_EQ(rules_of(name, yes), std::vector<std::string>{"GHA010"});
+  EXPECT_EQ(rules_of(immutable, no), std::vector<std::string>{"GHA012"});
+  EXPECT_TRUE(rules_of(immutable, yes).empty());
+  EXPECT_TRUE(rules_of(name, no).empty());
+  EXPECT_TRUE(rules_of(both, yes).empty());
+  EXPECT_TRUE(rules_of(both, no).empty());
+  const auto findings = lint_policy(*parse_policy(immutable), no);
+  EXPECT_EQ(findings.at(0).message, "sub \"repo:octo@1/app@2:ref:refs/heads/main\" uses owner and repository ids, but the "
+                                    "repository uses name subjects: it never matches");
+}
+
+// Issue 15 item 3: a trust policy that lets any workflow of the admitted refs assume the role.
+TEST(LintAnyWorkflow, FlagsATrustPolicyWithoutAWorkflowCondition) {
+  LintOptions options;
+  options.flag_any_workflow = true;
+  const std::string any = with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"})");
+  const auto findings = lint_policy(*parse_policy(any), options);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, "GHA011");
+  EXPECT_EQ(findings[0].severity, Severity::kWarning);
+  EXPECT_EQ(findings[0].path, "$.Statement[0]");
+  EXPECT_EQ(findings[0].message, "no condition on token.actions.githubusercontent.com:job_workflow_ref: any workflow of "
+                                 "the admitted refs that is given id-token: write can assume the role");
+  EXPECT_TRUE(lint_policy(*parse_policy(any)).empty());  // off unless asked (audit)
+  const std::string pinned = with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main","token.actions.githubusercontent.com:job_workflow_ref":"octo/app/.github/workflows/deploy.yml@refs/heads/main"})");
+  EXPECT_TRUE(rules_of(pinned, options).empty());
+  const std::string in_sub = with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main:job_workflow_ref:octo/app/.github/workflows/deploy.yml@refs/heads/main"})");
+  EXPECT_TRUE(rules_of(in_sub, options).empty());
+  const std::string negated = with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:octo/app:ref:refs/heads/main"},"StringNotEquals":{"token.actions.githubusercontent.com:job_workflow_ref":"octo/app/.github/workflows/x.yml@refs/heads/main"})");
+  EXPECT_EQ(rules_of(negated, options), std::vector<std::string>{"GHA011"});
+}
+
 TEST(LintLimits, LongSubjectsAreEchoedCut) {
   const std::string owner(5'000, 'o');
   const auto policy = parse_policy(with_aud(R"("StringLike":{"token.actions.githubusercontent.com:sub":"repo:)" + owner + R"(/*:*"})"));

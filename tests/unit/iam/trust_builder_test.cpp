@@ -9,7 +9,8 @@
 namespace eem::iam {
 namespace {
 
-Decision decide(const std::string& policy_text, const std::string& sub) {
+// The decision for a token with `sub` (and `workflow_ref` as its job_workflow_ref, when given).
+Decision decide_run(const std::string& policy_text, const std::string& sub, const std::string& workflow_ref) {
   const auto policy = parse_policy(policy_text);
   EXPECT_TRUE(policy.has_value());
   RequestContext context;
@@ -17,8 +18,11 @@ Decision decide(const std::string& policy_text, const std::string& sub) {
   context.action = "sts:AssumeRoleWithWebIdentity";
   context.add("token.actions.githubusercontent.com:sub", sub);
   context.add("token.actions.githubusercontent.com:aud", "sts.amazonaws.com");
+  if (!workflow_ref.empty()) context.add("token.actions.githubusercontent.com:job_workflow_ref", workflow_ref);
   return evaluate(*policy, context).decision;
 }
+
+Decision decide(const std::string& policy_text, const std::string& sub) { return decide_run(policy_text, sub, ""); }
 
 TEST(TrustBuilder, BuildsTheNarrowestPolicyForMain) {
   TrustRequest request;
@@ -73,7 +77,7 @@ TEST(TrustBuilder, UsesStringLikeOnlyForWildcardsAndAdmitsExactlyWhatWasAsked) {
 }
 
 TEST(TrustBuilder, ChinaPartitionUsesItsAudience) {
-  TrustRequest request{"123456789012", "aws-cn", "octo/app", "", "", SubjectStyle::kName, {"main"}, {}, {}, PullRequests::kAllow, ""};
+  TrustRequest request{"123456789012", "aws-cn", "octo/app", "", "", SubjectStyle::kName, {"main"}, {}, {}, PullRequests::kAllow, "", {}, "", ""};
   const auto policy = build_trust_policy(request);
   ASSERT_TRUE(policy.has_value());
   EXPECT_NE(policy->find("arn:aws-cn:iam::123456789012:oidc-provider"), std::string::npos);
@@ -94,6 +98,107 @@ TEST(TrustBuilder, RejectsBadRequests) {
   request.branches.clear();
   EXPECT_EQ(build_trust_policy(request).error().message,
             "nothing to admit: give at least one branch, tag, environment or pull requests");
+}
+
+TrustRequest main_of(const std::string& repository) {
+  TrustRequest request;
+  request.account_id = "123456789012";
+  request.repository = repository;
+  request.branches = {"main"};
+  return request;
+}
+
+// Issue 15: during a migration both forms are admitted, as two values of one condition.
+TEST(TrustBuilder, BothFormsAreTwoValuesOfTheSubCondition) {
+  TrustRequest request = main_of("octo/app");
+  request.style = SubjectStyle::kBoth;
+  request.owner_id = "1001";
+  request.repo_id = "2002";
+  const auto policy = build_trust_policy(request);
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  EXPECT_NE(policy->find(R"("token.actions.githubusercontent.com:sub": [
+            "repo:octo/app:ref:refs/heads/main",
+            "repo:octo@1001/app@2002:ref:refs/heads/main"
+          ])"),
+            std::string::npos)
+      << *policy;
+  EXPECT_EQ(decide(*policy, "repo:octo/app:ref:refs/heads/main"), Decision::kAllow);
+  EXPECT_EQ(decide(*policy, "repo:octo@1001/app@2002:ref:refs/heads/main"), Decision::kAllow);
+  EXPECT_EQ(decide(*policy, "repo:octo@1001/app@2002:ref:refs/heads/dev"), Decision::kImplicitDeny);
+}
+
+TEST(TrustBuilder, GithubsSubClaimPrefixIsUsedAsItSpellsTheRepository) {
+  TrustRequest request = main_of("octo/app");
+  request.style = SubjectStyle::kImmutable;
+  request.sub_claim_prefix = "repo:Octo@1001/App@2002";
+  const auto policy = build_trust_policy(request);
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  EXPECT_EQ(decide(*policy, "repo:Octo@1001/App@2002:ref:refs/heads/main"), Decision::kAllow);
+}
+
+// GitHub docs, "Customizing the subject claims": include_claim_keys
+// ["repo", "context", "job_workflow_ref"] gives
+// repo:ORG/REPO:environment:NAME:job_workflow_ref:PATH@REF.
+TEST(TrustBuilder, CustomTemplateGivesTheSubjectGithubSends) {
+  TrustRequest request = main_of("octo-org/octo-repo");
+  request.claim_keys = {"repo", "context", "job_workflow_ref"};
+  request.workflow = ".github/workflows/deploy.yml";
+  const auto policy = build_trust_policy(request);
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  const std::string sub =
+      "repo:octo-org/octo-repo:ref:refs/heads/main:job_workflow_ref:octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main";
+  EXPECT_EQ(decide_run(*policy, sub, "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main"), Decision::kAllow);
+  request.claim_keys = {"repository_owner", "context"};
+  const auto owner_only = build_trust_policy(request);
+  ASSERT_TRUE(owner_only.has_value());
+  EXPECT_NE(owner_only->find("\"repository_owner:octo-org:ref:refs/heads/main\""), std::string::npos) << *owner_only;
+}
+
+TEST(TrustBuilder, CustomTemplateKeysWithoutAKnownValueAreRefused) {
+  TrustRequest request = main_of("octo/app");
+  request.claim_keys = {"repo", "context", "job_workflow_ref"};
+  EXPECT_EQ(build_trust_policy(request).error().message,
+            "the repository's subject template includes job_workflow_ref: pass --workflow PATH");
+  request.claim_keys = {"repo", "actor"};
+  const auto refused = build_trust_policy(request);
+  EXPECT_EQ(refused.error().kind, util::ErrorKind::kUnsupported);
+  EXPECT_EQ(refused.error().message,
+            "the repository's subject template includes \"actor\", whose value shipctl cannot know in advance; write "
+            "that condition by hand or reset the template (use_default: true)");
+}
+
+// Issue 15 item 3: STS checks job_workflow_ref (AWS, January 2026), so the
+// role is pinned to one workflow by a condition, not a template change.
+TEST(TrustBuilder, WorkflowPinsTheRoleToThatWorkflowFile) {
+  TrustRequest request = main_of("octo/app");
+  request.workflow = ".github/workflows/deploy.yml";
+  const auto policy = build_trust_policy(request);
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  EXPECT_NE(policy->find(R"("token.actions.githubusercontent.com:job_workflow_ref": "octo/app/.github/workflows/deploy.yml@refs/heads/main")"),
+            std::string::npos)
+      << *policy;
+  const std::string main = "repo:octo/app:ref:refs/heads/main";
+  EXPECT_EQ(decide_run(*policy, main, "octo/app/.github/workflows/deploy.yml@refs/heads/main"), Decision::kAllow);
+  EXPECT_EQ(decide_run(*policy, main, "octo/app/.github/workflows/other.yml@refs/heads/main"), Decision::kImplicitDeny);
+  EXPECT_EQ(decide(*policy, main), Decision::kImplicitDeny);  // a token without the claim
+  request.environments = {"production"};
+  EXPECT_EQ(job_workflow_refs(request),
+            (std::vector<std::string>{"octo/app/.github/workflows/deploy.yml@*", "octo/app/.github/workflows/deploy.yml@refs/heads/main"}));
+  LintOptions options;
+  options.flag_any_workflow = true;
+  EXPECT_TRUE(lint_policy(*parse_policy(*policy), options).empty());
+}
+
+TEST(TrustBuilder, WorkflowPathIsAFileUnderGithubWorkflows) {
+  EXPECT_EQ(*workflow_path("deploy.yml"), ".github/workflows/deploy.yml");
+  EXPECT_EQ(*workflow_path(".github/workflows/ci.yaml"), ".github/workflows/ci.yaml");
+  for (const std::string bad : {"deploy.sh", "src/deploy.yml", ".github/workflows/*.yml", ".github/workflows/a/b.yml",
+                                ".github/workflows/.yml", ".github/workflows/x.yml@main", ""}) {
+    const auto path = workflow_path(bad);
+    ASSERT_FALSE(path.has_value()) << bad;
+    EXPECT_EQ(path.error().message, "--workflow \"" + bad +
+                                        "\" is not a workflow file: give .github/workflows/NAME.yml (GitHub runs only those)");
+  }
 }
 
 }  // namespace
