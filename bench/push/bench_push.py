@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import mmap
 import os
 import re
 import shutil
@@ -60,8 +61,8 @@ def release_shipctl() -> str:
 
 
 def check_not_sanitized(binary: str) -> None:
-    with open(binary, "rb") as f:
-        if b"__asan_init" in f.read():
+    with open(binary, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        if m.find(b"__asan_init") >= 0:
             sys.exit(f"bench: {binary} is built with AddressSanitizer (the dev preset); measure the release "
                      "build: cmake --preset release && cmake --build --preset release --target shipctl")
 
