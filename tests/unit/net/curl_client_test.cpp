@@ -141,6 +141,28 @@ TEST_F(CurlClientTest, StreamedBodyIsSentWithKnownContentLength) {
   EXPECT_EQ(produced, kSize);
 }
 
+// Blobs are read into curl's upload buffer 256 KiB at a time, not its 64 KiB
+// default (curl_client.cpp: fewer reads and polls per byte).
+TEST_F(CurlClientTest, StreamedBodyIsReadInto256KiBBuffers) {
+  auto client = make_curl_client();
+  constexpr std::uint64_t kSize = 1'000'000;
+  std::uint64_t produced = 0;
+  std::size_t largest = 0;
+  BodyStream stream;
+  stream.size = kSize;
+  stream.read = [&](std::span<std::byte> buffer) {
+    largest = std::max(largest, buffer.size());
+    const auto n = std::min<std::uint64_t>(buffer.size(), kSize - produced);
+    std::memset(buffer.data(), 'z', n);
+    produced += n;
+    return static_cast<std::size_t>(n);
+  };
+  const json echoed = echo(*client, streamed("PUT", url("/echo"), stream));
+  EXPECT_EQ(echoed_header(echoed, "Content-Length"), "1000000");
+  EXPECT_EQ(largest, std::size_t{256} << 10);
+  EXPECT_EQ(produced, kSize);
+}
+
 TEST_F(CurlClientTest, HttpErrorStatusIsAResponseNotAnError) {
   auto client = make_curl_client();
   auto response = client->send(get(url("/status/503")));
@@ -336,6 +358,15 @@ TEST_F(TlsCurlClientTest, CaFileMakesTheCertificateTrusted) {
   auto response = client->send(get(server_->https_url("/bytes/3")));
   ASSERT_TRUE(response.has_value()) << response.error().message;
   EXPECT_EQ(response->body, "xxx");
+}
+
+// The server offers h2 first (as docker-registry and ECR do); the client
+// speaks HTTP/1.1 (curl_client.cpp says why).
+TEST_F(TlsCurlClientTest, ChoosesHttp11WhenTheServerOffersH2) {
+  auto client = make_curl_client(options_with([this](ClientOptions& o) { o.ca_file = (dir_ / "cert.pem").string(); }));
+  auto response = client->send(get(server_->https_url("/echo")));
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(json::parse(response->body)["alpn"], "http/1.1");
 }
 
 TEST_F(TlsCurlClientTest, VerificationCanBeTurnedOffExplicitly) {

@@ -5,7 +5,7 @@ for HTTPS); prints its port on the first line
 of stdout, then serves until stdin closes (so it never outlives the test).
 
 Routes:
-  /echo...            200, JSON {method, path, headers, body, client_port}
+  /echo...            200, JSON {method, path, headers, body, client_port, alpn}
   /status/N           status N, empty body
   /bytes/N            N bytes of 'x'
   /redirect/N?to=URL  status N with Location: URL
@@ -62,7 +62,8 @@ class Handler(BaseHTTPRequestHandler):
             data = {"method": self.command, "path": path,
                     "headers": [[k, v] for k, v in self.headers.items()],
                     "body_b64": base64.b64encode(body).decode(),
-                    "client_port": self.client_address[1]}
+                    "client_port": self.client_address[1],
+                    "alpn": getattr(self.connection, "selected_alpn_protocol", lambda: None)()}
             return self._send(200, json.dumps(data).encode(), [("Content-Type", "application/json")])
         if parts[0] == "status":
             return self._send(int(parts[1]))
@@ -108,6 +109,9 @@ def main():
         import ssl
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(sys.argv[2], sys.argv[3])
+        # Offers h2 first, as docker-registry and ECR do; this server speaks
+        # only HTTP/1.1, so a client that picks h2 fails.
+        context.set_alpn_protocols(["h2", "http/1.1"])
         server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
