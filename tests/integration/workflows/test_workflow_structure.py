@@ -7,6 +7,10 @@ and on a broken copy, expecting the exact finding.
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
+import tempfile
 import unittest
 
 import harness
@@ -16,7 +20,9 @@ DEPLOY = ".github/workflows/deploy.yml"
 CI = ".github/workflows/ci.yml"
 OFFICIAL = "docs/examples/deploy-official-actions.yml"
 RELEASE = ".github/workflows/release.yml"
-FILES = [DEPLOY, CI, OFFICIAL, RELEASE]
+BUILD = ".github/actions/build-shipctl/action.yml"
+FILES = [DEPLOY, CI, OFFICIAL, RELEASE, BUILD]
+BUILD_USES = "./" + BUILD.removesuffix("/action.yml")
 
 
 def read(relative: str) -> str:
@@ -119,7 +125,9 @@ class StepsTest(unittest.TestCase):
     def test_deploy_runs_the_seeds_pipeline_with_shipctl_in_order(self):
         self.assertEqual(checks.ordered_steps(steps(DEPLOY), [
             ("checking out", checks.uses("actions/checkout")),
-            ("setting up shipctl", checks.uses("./")),
+            ("deciding how to set up shipctl", checks.runs("action.yml")),
+            ("installing the pinned shipctl", checks.uses("./")),
+            ("building shipctl", checks.uses(BUILD_USES)),
             ("getting credentials", checks.runs('shipctl credentials --role-arn "$AWS_ROLE_ARN"')),
             ("setting up buildx", checks.uses("docker/setup-buildx-action")),
             ("building for linux/amd64", checks.runs("--platform linux/amd64")),
@@ -137,7 +145,8 @@ class StepsTest(unittest.TestCase):
         self.assertEqual(doc["jobs"]["build-and-push"]["outputs"]["digest"], "${{ steps.push.outputs.digest }}")
         self.assertEqual(checks.ordered_steps(job["steps"], [
             ("checking out", checks.uses("actions/checkout")),
-            ("restoring shipctl", checks.uses("actions/cache")),
+            ("installing the pinned shipctl", checks.uses("./")),
+            ("building shipctl", checks.uses(BUILD_USES)),
             ("getting credentials", checks.runs('shipctl credentials --role-arn "$AWS_ROLE_ARN"')),
             ("deploying", checks.runs('shipctl deploy --service "$ECS_SERVICE" --image "$IMAGE" '
                                       '--commit "$GITHUB_SHA"')),
@@ -172,14 +181,66 @@ class StepsTest(unittest.TestCase):
 
     def test_doctor_runs_only_on_failure_once_shipctl_exists(self):
         doctor = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.runs("shipctl doctor"))]
-        self.assertEqual(doctor["if"], "failure() && steps.shipctl.outcome == 'success'")
+        self.assertEqual(doctor["if"], "failure() && (steps.shipctl.outcome == 'success' || "
+                                       "steps.shipctl-build.outcome == 'success')")
 
-    def test_shipctl_is_the_pinned_release_not_a_build(self):
-        setup = steps(DEPLOY)[checks.step_index(steps(DEPLOY), checks.uses("./"))]
-        self.assertEqual((setup["id"], setup["uses"]), ("shipctl", "./"))
-        text = read(DEPLOY)
+    def test_shipctl_is_the_pinned_release_else_a_build_in_both_jobs(self):
+        doc = checks.parse(read(DEPLOY))
+        self.assertEqual(doc["jobs"]["build-and-push"]["outputs"]["shipctl-release"],
+                         "${{ steps.release.outputs.pinned }}")
+        pinned = {"build-and-push": "steps.release.outputs.pinned",
+                  "deploy": "needs.build-and-push.outputs.shipctl-release"}
+        for job, answer in pinned.items():
+            with self.subTest(job):
+                job_steps = doc["jobs"][job]["steps"]
+                release = job_steps[checks.step_index(job_steps, checks.uses("./"))]
+                build = job_steps[checks.step_index(job_steps, checks.uses(BUILD_USES))]
+                self.assertEqual((release["id"], release["if"]), ("shipctl", f"{answer} == 'true'"))
+                self.assertEqual((build["id"], build["if"]), ("shipctl-build", f"{answer} != 'true'"))
+        # The compiler and the cache live in the build action alone: a pinned
+        # release runs none of them.
         for compiling in ["apt-get", "cmake", "actions/cache", "g++"]:
-            self.assertNotIn(compiling, text)
+            self.assertNotIn(compiling, read(DEPLOY))
+        action = [step.get("uses", step.get("run", "")) for step in checks.parse(read(BUILD))["runs"]["steps"]]
+        self.assertEqual([fragment for fragment in ["apt-get install", "actions/cache@",
+                                                    "cmake --preset release", "GITHUB_PATH"]
+                          if not any(fragment in text for text in action)], [])
+
+    def test_the_decision_step_reads_the_checksum_rows_of_action_yml(self):
+        job_steps = steps(DEPLOY)
+        script = next(step["run"] for step in job_steps if step.get("id") == "release")
+        with tempfile.TemporaryDirectory() as tmp:
+            # action.yml as `scripts/release --pin-action` finds it before the
+            # first release: the rows between the markers removed.
+            os.makedirs(os.path.join(tmp, "scripts"))
+            shutil.copy(os.path.join(harness.REPO, "scripts", "release"), os.path.join(tmp, "scripts"))
+            unpinned = re.sub(r"(# shipctl-checksums-begin\n).*?( *# shipctl-checksums-end)", r"\1\2",
+                              read("action.yml"), flags=re.S)
+            self.assertEqual(unpinned.count("# shipctl-checksums-end"), 1)
+            with open(os.path.join(tmp, "action.yml"), "w", encoding="utf-8") as f:
+                f.write(unpinned)
+            self.assertEqual(self.decide(script, tmp), "pinned=false\n")
+            # Then pinned by the release tool from a release's checksums.txt.
+            assets = os.path.join(tmp, "assets")
+            os.makedirs(assets)
+            with open(os.path.join(assets, "checksums.txt"), "w", encoding="utf-8") as f:
+                for n, arch in enumerate(["amd64", "arm64"]):
+                    f.write(f"{n:064x}  shipctl_1.2.3_linux_{arch}.tar.gz\n")
+            done = subprocess.run([os.path.join(tmp, "scripts", "release"), "--pin-action", assets, "1.2.3"],
+                                  env={**os.environ, "GIT_DIR": os.path.join(harness.REPO, ".git")},
+                                  capture_output=True, text=True, timeout=60)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertEqual(self.decide(script, tmp), "pinned=true\n")
+
+    def decide(self, script: str, directory: str) -> str:
+        """Runs the step's script in `directory`; returns what it wrote to $GITHUB_OUTPUT."""
+        output = os.path.join(directory, "github-output")
+        open(output, "w").close()
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=directory, capture_output=True, text=True,
+                              env={**os.environ, "GITHUB_OUTPUT": output}, timeout=30)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(output, encoding="utf-8") as f:
+            return f.read()
 
     def test_official_example_pushes_the_sha_and_latest_for_linux_amd64(self):
         build = steps(OFFICIAL)[checks.step_index(
