@@ -29,7 +29,7 @@ def service_trust(principal):
 
 class BootstrapDeployTest(MotoAccountTest):
     def bootstrap(self, *args):
-        return self.shipctl("bootstrap", "--github-repo", "octo-org/app", *args)
+        return self.shipctl("bootstrap", "--github-repo", "octo-org/app", "--subject-format", "name", *args)
 
     def generated_policy(self, service="web", cluster="default"):
         r = subprocess.run([harness.binary("shipctl"), "policy", "role", "--account", ACCOUNT, "--deploy", service,

@@ -156,6 +156,18 @@ class StepsTest(unittest.TestCase):
                          "${{ env.ECR_REPOSITORY }}@${{ needs.build-and-push.outputs.digest }}")
         self.assertEqual(job["outputs"]["endpoint"], "${{ steps.deploy.outputs.endpoint }}")
 
+    def test_a_failed_deploy_runs_doctor_on_the_service(self):
+        job = checks.parse(read(DEPLOY))["jobs"]["deploy"]
+        steps_ = job["steps"]
+        doctor = checks.step_index(steps_, checks.runs("shipctl doctor"))
+        self.assertGreater(doctor, checks.step_index(steps_, checks.runs("shipctl deploy")))
+        self.assertEqual(steps_[doctor]["if"], "failure() && steps.credentials.outcome == 'success'")
+        self.assertIn('--deploy "$ECS_SERVICE" --execution-role-name "$execution" --infrastructure-role-name '
+                      '"$infrastructure"', steps_[doctor]["run"])
+        # The role names doctor checks are the ones deploy passes.
+        self.assertEqual(steps_[doctor]["env"]["EXECUTION_ROLE_ARN"], "${{ vars.ECS_EXECUTION_ROLE_ARN }}")
+        self.assertEqual(steps_[doctor]["env"]["INFRASTRUCTURE_ROLE_ARN"], "${{ vars.ECS_INFRASTRUCTURE_ROLE_ARN }}")
+
     def test_a_missing_or_misplaced_step_is_reported(self):
         swapped = [{"run": "shipctl push oci-archive:image.tar"},
                    {"uses": "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"}]
