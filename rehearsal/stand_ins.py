@@ -45,7 +45,11 @@ class Ecr:
 
 def start_ecr(sup: Supervisor, timeout: float = 90.0) -> Ecr:
     """Starts the ECR stand-in (ecr_serve.py) and waits for its JSON line."""
-    child = sup.start("ecr-stand-in", [sys.executable, ECR_SERVE, sup.path("ecr")])
+    # AWS managed policies exist in moto only when it loads them; bootstrap
+    # --deploy attaches two (AmazonECSTaskExecutionRolePolicy and the Express
+    # infrastructure one), as it does on AWS.
+    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
+    child = sup.start("ecr-stand-in", [sys.executable, ECR_SERVE, sup.path("ecr")], env)
     return Ecr(**announcement(child, "the ECR stand-in", timeout))
 
 

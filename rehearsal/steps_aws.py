@@ -17,7 +17,7 @@ from runner import StepFailed, failure
 from stand_ins import REGION
 
 
-def _json_or_empty(text: str) -> dict:
+def json_or_empty(text: str) -> dict:
     try:
         doc = json.loads(text)
         return doc if isinstance(doc, dict) else {}
@@ -34,7 +34,7 @@ def bootstrap(ctx: Context) -> str:
                        env=ctx.admin_env())
     if r.returncode != 0:
         raise failure("shipctl bootstrap --apply", r)
-    doc = _json_or_empty(r.stdout)
+    doc = json_or_empty(r.stdout)
     ctx.role_arn = doc.get("role_arn") or doc.get("roleArn") or ctx.role_arn_default()
     return f"role {ctx.role_arn}"
 

@@ -29,10 +29,9 @@ from actions import Job
 from context import Context
 from load import EndpointConnection, Load
 from runner import StepFailed, failure
-from stand_ins import ACCOUNT, REGION
+from stand_ins import REGION
 
 SERVICE = "ecs-express-mode-api"
-EXECUTION_ROLE, INFRASTRUCTURE_ROLE = "ShipctlExpressExecutionRole", "ShipctlExpressInfrastructureRole"
 # Exit code of a deployment rolled back (util::kind_info, "rolled_back").
 ROLLED_BACK = 12
 # The broken image's configuration: our service then listens on the
@@ -54,65 +53,36 @@ def remove_pulled(ctx: Context) -> None:
                        check=False, timeout=120)
 
 
-def _trust(service: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
-
-
-# The workflow role's deploy permissions (issue 14's table): the Express
-# operations and the rollout reads on this service's ARNs, PassRole on
-# exactly the two roles. The ECS stand-in has moto's policy engine judge
-# every call against it (stand_ins.start_ecs), as the ECR calls are judged.
+# The workflow role's deploy permissions, as bootstrap --deploy writes them
+# (the permission table's deploy rows). The ECS stand-in has moto's policy
+# engine judge every call against it (stand_ins.start_ecs), as the ECR calls are.
 DEPLOY_POLICY = "ShipctlExpressDeploy"
-SERVICE_ACTIONS = ("ecs:CreateExpressGatewayService", "ecs:UpdateExpressGatewayService",
-                   "ecs:DescribeExpressGatewayService", "ecs:ListServiceDeployments", "ecs:DescribeServices")
 
 
-def deploy_policy(roles: tuple[str, str]) -> str:
-    ecs = f"arn:aws:ecs:{REGION}:{ACCOUNT}"
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "ExpressService", "Effect": "Allow", "Action": list(SERVICE_ACTIONS),
-         "Resource": f"{ecs}:service/default/{SERVICE}"},
-        {"Sid": "Rollouts", "Effect": "Allow",
-         "Action": ["ecs:DescribeServiceDeployments", "ecs:DescribeServiceRevisions"],
-         "Resource": [f"{ecs}:service-deployment/default/{SERVICE}/*", f"{ecs}:service-revision/default/{SERVICE}/*"]},
-        {"Sid": "PassServiceRoles", "Effect": "Allow", "Action": "iam:PassRole", "Resource": list(roles)}]})
-
-
-def ensure_deploy_roles(ctx: Context) -> tuple[tuple[str, str], list[str]]:
-    """What `shipctl bootstrap --deploy SERVICE` does, with the administrator's
-    credentials: the execution and infrastructure roles (DESIGN.md section 3:
-    trusts and managed policies), and the workflow role's inline policy
-    DEPLOY_POLICY. Returns ((execution ARN, infrastructure ARN), managed
-    policies moto could not attach). Once bootstrap has --deploy, this body is
-    that one call (the ARNs from its --json): the deploy steps, judged under
-    enforced IAM, then fail if bootstrap grants less than they use."""
-    iam = steps_image.admin_client(ctx, "iam")
-    roles = {EXECUTION_ROLE: ("ecs-tasks.amazonaws.com", "service-role/AmazonECSTaskExecutionRolePolicy"),
-             INFRASTRUCTURE_ROLE: ("ecs.amazonaws.com",
-                                   "service-role/AmazonECSInfrastructureRoleforExpressGatewayServices")}
-    unattached = []
-    for name, (principal, policy) in roles.items():
-        try:
-            iam.get_role(RoleName=name)
-        except iam.exceptions.NoSuchEntityException:
-            iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust(principal))
-        try:
-            iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{policy}")
-        except iam.exceptions.NoSuchEntityException:
-            # moto loads AWS managed policies only with MOTO_IAM_LOAD_MANAGED_POLICIES=true
-            # (the ECR stand-in does not set it); the ECS stand-in does not read them.
-            unattached.append(policy.rsplit("/", 1)[-1])
-    arns = tuple(f"arn:aws:iam::{ACCOUNT}:role/{name}" for name in roles)
-    iam.put_role_policy(RoleName=ctx.opts.role_name, PolicyName=DEPLOY_POLICY, PolicyDocument=deploy_policy(arns))
-    return arns, unattached
+def ensure_deploy_roles(ctx: Context) -> tuple[str, str]:
+    """`shipctl bootstrap --deploy SERVICE --apply` with the administrator's
+    credentials: the execution and infrastructure roles (their trusts and
+    managed policies) and the workflow role's inline policy ShipctlExpressDeploy.
+    Returns (execution ARN, infrastructure ARN) from its --json. The deploy
+    steps are judged under enforced IAM, so they fail if bootstrap grants
+    less than they use."""
+    o = ctx.opts
+    r = ctx.runner.run([ctx.shipctl, "bootstrap", "--github-repo", o.github_repo, "--role-name", o.role_name,
+                        "--repository", o.repository, "--region", REGION, "--deploy", SERVICE, "--apply", "--json"],
+                       env=ctx.admin_env())
+    if r.returncode != 0:
+        raise failure("shipctl bootstrap --deploy --apply", r)
+    deploy = steps_aws.json_or_empty(r.stdout).get("deploy") or {}
+    arns = (deploy.get("execution_role_arn", ""), deploy.get("infrastructure_role_arn", ""))
+    if not all(arns):
+        raise StepFailed(f"shipctl bootstrap --deploy --json named no role ARNs: {r.stdout.strip()[-400:]}")
+    return arns
 
 
 def roles(ctx: Context) -> str:
-    ctx.deploy_roles, unattached = ensure_deploy_roles(ctx)
+    ctx.deploy_roles = ensure_deploy_roles(ctx)
     names = ", ".join(arn.rsplit("/", 1)[-1] for arn in ctx.deploy_roles)
-    return (f"{names}; {DEPLOY_POLICY} on {ctx.opts.role_name}"
-            + (f" (moto lacks the managed policies {', '.join(unattached)})" if unattached else ""))
+    return f"{names}; {DEPLOY_POLICY} on {ctx.opts.role_name}"
 
 
 def deploy_env(ctx: Context) -> dict:
@@ -294,8 +264,34 @@ def rollback(ctx: Context) -> str:
     if after != ctx.sha2:
         raise StepFailed(f"/version reports {after!r} after the rollback, expected the previous commit {ctx.sha2}")
     require_cause_named(r)
+    cause = doctor_names_rollback(ctx)
     return (f"exit {r.returncode} after {time.monotonic() - start:.1f} s; {ctx.sha2[:12]} kept serving "
-            f"{load.requests} requests, 0 failed")
+            f"{load.requests} requests, 0 failed; doctor --deploy: {cause}")
+
+
+def doctor_names_rollback(ctx: Context) -> str:
+    """`shipctl doctor --deploy` on the rolled-back service, as the guide says
+    to run it on a laptop with administrator credentials: the rollout check
+    must be the root cause and quote ECS's reason. Returns its summary."""
+    ctx.require_command("doctor")
+    env = {k: v for k, v in ctx.admin_env().items() if not k.startswith(("GITHUB_", "ACTIONS_"))}
+    env.update(AWS_ENDPOINT_URL_ECS=ctx.ecs.endpoint, SHIPCTL_CA_FILE=ctx.ecr.ca_file)
+    o = ctx.opts
+    r = ctx.runner.run([ctx.shipctl, "doctor", "--role-name", o.role_name, "--github-repo", o.github_repo,
+                        "--ref", "refs/heads/main", "--event", "push", "--subject-format", "name",
+                        "--repository", o.repository, "--region", REGION, "--deploy", SERVICE, "--json"], env=env)
+    doc = steps_aws.json_or_empty(r.stdout)
+    checks = {c.get("id"): c for c in doc.get("checks", [])}
+    ctx.deploy["rollback"]["doctor"] = {"exit_code": r.returncode, "root_cause": doc.get("root_cause")}
+    if doc.get("root_cause") != "rollout":
+        raise failure(f"shipctl doctor --deploy after the rollback (root cause {doc.get('root_cause')!r}, "
+                      "expected rollout)", r)
+    rollout = json.dumps(checks["rollout"])
+    for needed in ROLLBACK_NAMED[1:]:
+        if needed not in rollout:
+            raise StepFailed(f"shipctl doctor --deploy's rollout check does not quote {needed!r}: {rollout[:400]}")
+    ctx.deploy["rollback"]["doctor"]["summary"] = checks["rollout"].get("summary", "")
+    return checks["rollout"].get("summary", "")
 
 
 # What deploy must say about the rollback: the outcome, and the cause ECS gave

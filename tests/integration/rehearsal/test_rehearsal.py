@@ -194,6 +194,8 @@ class Rehearsal(unittest.TestCase):
         self.assertIn("failed and was rolled back (ROLLBACK_SUCCESSFUL)", rollback["reason"])
         self.assertIn("Task failed ELB health checks", rollback["reason"])
         self.assertIn('"address":"127.0.0.1"', rollback["reason"])
+        # ...and doctor --deploy, run afterwards, names the rollout as the cause.
+        self.assertEqual((rollback["doctor"]["exit_code"], rollback["doctor"]["root_cause"]), (6, "rollout"))
         self.assertEqual(deploy["seconds"], {k: seconds[k] for k in
                                              ("ecs", "roles", "deploy", "push2", "rollout", "broken", "rollback")})
 
