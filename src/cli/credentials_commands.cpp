@@ -52,10 +52,11 @@ Examples:
   # As an AWS CLI profile (~/.aws/config):
   credential_process = shipctl credentials --role-arn ARN --web-identity-token-file /path/token.jwt --format credential-process
 
-Exit codes: 0 ok, 2 bad input (an empty AWS_ROLE_ARN secret, an invalid ARN, an account not in
---allowed-account-ids), 74 $GITHUB_ENV or the token file cannot be written or read, 75 STS or the
-token endpoint unreachable or throttled (retry later), 77 the trust policy refused the token, no
-id-token: write permission, or an expired token (shipctl doctor explains which).)x";
+Exit codes: 0 ok, 2 bad input (an empty AWS_ROLE_ARN secret, an invalid ARN, a job without the
+id-token: write permission), 74 $GITHUB_ENV, the token file or the --profile files cannot be read or
+written, 75 STS or the token endpoint unreachable or throttled (retry later), 77 the trust policy
+refused the token, an expired token, or the role's account is not in --allowed-account-ids (shipctl
+doctor explains which).)x";
 
 util::Result<std::vector<std::string>> parse_accounts(const std::string& list) {
   std::vector<std::string> accounts;
