@@ -118,11 +118,14 @@ def binary(name: str) -> str:
 
 
 @contextlib.contextmanager
-def moto_server():
-    """Yields the endpoint URL of a fresh moto_server (IAM, STS, ECR)."""
+def moto_server(managed_policies: bool = False):
+    """Yields the endpoint URL of a fresh moto_server (IAM, STS, ECR); with
+    `managed_policies`, AWS managed policies exist in it, as in an account
+    (moto loads them only with MOTO_IAM_LOAD_MANAGED_POLICIES)."""
     exe = require_tool("moto_server")
     port = free_port()
-    with Process([exe, "-H", "127.0.0.1", "-p", str(port)]) as p:
+    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true") if managed_policies else None
+    with Process([exe, "-H", "127.0.0.1", "-p", str(port)], env=env) as p:
         wait_for_port(port, p.proc, timeout=60)
         yield f"http://127.0.0.1:{port}"
 
@@ -137,6 +140,25 @@ def moto_post(endpoint: str, path: str, body: bytes) -> bytes:
     request = urllib.request.Request(endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"})
     with urllib.request.urlopen(request, timeout=10) as r:
         return r.read()
+
+
+class MotoTestCase(unittest.TestCase):
+    """One moto_server for the class (`managed_policies` as moto_server's) and
+    a fresh account for every test (POST /moto-api/reset)."""
+
+    managed_policies = False
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto_cm = moto_server(cls.managed_policies)
+        cls.moto = cls.moto_cm.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto_cm.__exit__(None, None, None)
+
+    def setUp(self):
+        moto_post(self.moto, "/moto-api/reset", b"")
 
 
 def enforce_iam(endpoint: str, region: str = "us-east-1") -> dict:

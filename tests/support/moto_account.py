@@ -6,7 +6,6 @@ them only with MOTO_IAM_LOAD_MANAGED_POLICIES), a boto3 IAM client and
 import os
 import subprocess
 import tempfile
-import unittest
 
 import boto3
 
@@ -15,19 +14,11 @@ import harness
 KEYS = dict(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
 
 
-class MotoAccountTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        cls.moto_cm = harness.moto_server()
-        cls.moto = cls.moto_cm.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto_cm.__exit__(None, None, None)
+class MotoAccountTest(harness.MotoTestCase):
+    managed_policies = True
 
     def setUp(self):
-        harness.moto_post(self.moto, "/moto-api/reset", b"")
+        super().setUp()
         self.home = tempfile.TemporaryDirectory()
         self.addCleanup(self.home.cleanup)
         self.iam = boto3.client("iam", endpoint_url=self.moto, region_name="ap-northeast-1", **KEYS)

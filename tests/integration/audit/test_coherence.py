@@ -11,8 +11,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import unittest
-import urllib.request
 
 import harness
 
@@ -40,19 +38,14 @@ jobs:
 """
 
 
-class Coherence(unittest.TestCase):
+class Coherence(harness.MotoTestCase):
     @classmethod
     def setUpClass(cls):
         cls.git = harness.require_tool("git")
-        cls.moto_cm = harness.moto_server()
-        cls.moto = cls.moto_cm.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto_cm.__exit__(None, None, None)
+        super().setUpClass()
 
     def setUp(self):
-        urllib.request.urlopen(urllib.request.Request(self.moto + "/moto-api/reset", method="POST")).close()
+        super().setUp()
         self.root = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.root)
         subprocess.run([self.git, "init", "-q", self.root], check=True)

@@ -12,7 +12,6 @@ import os
 import subprocess
 import tempfile
 import threading
-import unittest
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -140,19 +139,9 @@ def seal_helper(*args):
     return subprocess.run([path, *args], capture_output=True, text=True, check=True).stdout
 
 
-class BootstrapTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto_cm = harness.moto_server()
-        cls.moto = cls.moto_cm.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto_cm.__exit__(None, None, None)
-
+class BootstrapTest(harness.MotoTestCase):
     def setUp(self):
-        # A fresh account for every test (moto's documented reset endpoint).
-        urllib.request.urlopen(urllib.request.Request(self.moto + "/moto-api/reset", method="POST")).close()
+        super().setUp()  # a fresh account for every test
         self.home = tempfile.TemporaryDirectory()
         self.addCleanup(self.home.cleanup)
         kw = dict(endpoint_url=self.moto, region_name="ap-northeast-1",
