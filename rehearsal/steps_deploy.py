@@ -270,28 +270,46 @@ def rollback(ctx: Context) -> str:
 
 
 def doctor_names_rollback(ctx: Context) -> str:
-    """`shipctl doctor --deploy` on the rolled-back service, as the guide says
-    to run it on a laptop with administrator credentials: the rollout check
-    must be the root cause and quote ECS's reason. Returns its summary."""
+    """`shipctl doctor --deploy` on the rolled-back service, twice: as the
+    guide says to run it on a laptop with administrator credentials, and as
+    deploy.yml's "Diagnose the failed deploy" step runs it, with the deploy
+    job's role (ShipctlExpressDeploy reads ECS, not IAM: the role checks may
+    not run, the cluster check must). Each time the rollout check must be the
+    root cause and quote ECS's reason. Returns its summary."""
     ctx.require_command("doctor")
     env = {k: v for k, v in ctx.admin_env().items() if not k.startswith(("GITHUB_", "ACTIONS_"))}
     env.update(AWS_ENDPOINT_URL_ECS=ctx.ecs.endpoint, SHIPCTL_CA_FILE=ctx.ecr.ca_file)
     o = ctx.opts
-    r = ctx.runner.run([ctx.shipctl, "doctor", "--role-name", o.role_name, "--github-repo", o.github_repo,
-                        "--ref", "refs/heads/main", "--event", "push", "--subject-format", "name",
-                        "--repository", o.repository, "--region", REGION, "--deploy", SERVICE, "--json"], env=env)
+    admin = _doctor_rollout(ctx, "doctor --deploy with administrator credentials", env,
+                            "--role-name", o.role_name, "--github-repo", o.github_repo, "--ref", "refs/heads/main",
+                            "--event", "push", "--subject-format", "name")
+    execution, infrastructure = (arn.rsplit("/", 1)[-1] for arn in ctx.deploy_roles)
+    job = _doctor_rollout(ctx, "doctor --deploy in deploy.yml's diagnosis step", deploy_env(ctx),
+                          "--role-arn", ctx.role_arn_default(), "--execution-role-name", execution,
+                          "--infrastructure-role-name", infrastructure)
+    if job["checks"].get("deploy-cluster", {}).get("status") != "pass":
+        raise StepFailed("doctor --deploy with the deploy job's role could not check the cluster: "
+                         f"{json.dumps(job['checks'].get('deploy-cluster'))[:400]}")
+    ctx.deploy["rollback"]["doctor"] = admin["summary"]
+    ctx.deploy["rollback"]["doctor_in_job"] = job["summary"]
+    return admin["summary"]["summary"]
+
+
+def _doctor_rollout(ctx: Context, what: str, env: dict, *flags: str) -> dict:
+    r = ctx.runner.run([ctx.shipctl, "doctor", *flags, "--repository", ctx.opts.repository, "--region", REGION,
+                        "--deploy", SERVICE, "--json"], env=env)
     doc = steps_aws.json_or_empty(r.stdout)
     checks = {c.get("id"): c for c in doc.get("checks", [])}
-    ctx.deploy["rollback"]["doctor"] = {"exit_code": r.returncode, "root_cause": doc.get("root_cause")}
     if doc.get("root_cause") != "rollout":
-        raise failure(f"shipctl doctor --deploy after the rollback (root cause {doc.get('root_cause')!r}, "
-                      "expected rollout)", r)
+        raise failure(f"shipctl {what} after the rollback (root cause {doc.get('root_cause')!r}, expected rollout)", r)
     rollout = json.dumps(checks["rollout"])
     for needed in ROLLBACK_NAMED[1:]:
         if needed not in rollout:
-            raise StepFailed(f"shipctl doctor --deploy's rollout check does not quote {needed!r}: {rollout[:400]}")
-    ctx.deploy["rollback"]["doctor"]["summary"] = checks["rollout"].get("summary", "")
-    return checks["rollout"].get("summary", "")
+            raise StepFailed(f"shipctl {what}: the rollout check does not quote {needed!r}: {rollout[:400]}")
+    summary = {"exit_code": r.returncode, "root_cause": doc.get("root_cause"),
+               "summary": checks["rollout"].get("summary", ""),
+               "statuses": {k: c.get("status") for k, c in checks.items()}}
+    return {"checks": checks, "summary": summary}
 
 
 # What deploy must say about the rollback: the outcome, and the cause ECS gave

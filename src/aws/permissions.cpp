@@ -89,6 +89,12 @@ constexpr std::array kTable{
     // Express calls above carry what it reads), so a refusal costs nothing.
     Permission{"deploy", "ecs:DescribeServices", kEcsService, kIdentityPolicy, kWorkflow, kBestEffort,
                "ECS DescribeServices (the Express service's ECS service; not called by deploy today)"},
+    // deploy.yml runs `shipctl doctor --deploy` with the workflow role when a
+    // deploy fails: its deploy-cluster check reads the one cluster (resource
+    // type "cluster", arn:PARTITION:ecs:REGION:ACCOUNT:cluster/CLUSTER).
+    // Read-only; without it that check says "could not run".
+    Permission{"deploy", "ecs:DescribeClusters", kEcsCluster, kIdentityPolicy, kWorkflow, kBestEffort,
+               "ECS DescribeClusters (doctor --deploy's deploy-cluster check in deploy.yml's diagnosis step)"},
     // Checked by ECS during Create/Update (the roles the request names).
     Permission{"deploy", "iam:PassRole", kExecutionRole, kIdentityPolicy, kWorkflow, kRequired,
                "Create/UpdateExpressGatewayService with executionRoleArn"},
@@ -195,6 +201,7 @@ std::string_view statement_id(ResourceKind kind) {
     case kEcsService: return "ExpressGatewayService";
     case kEcsServiceDeployment: return "FollowServiceDeployments";
     case kEcsServiceRevision: return "ReadServiceRevisions";
+    case kEcsCluster: return "ReadTheCluster";
     case kExecutionRole:
     case kInfrastructureRole: return "PassTheExpressRolesToEcs";
   }
@@ -202,8 +209,8 @@ std::string_view statement_id(ResourceKind kind) {
 }
 
 std::string ecs_arn(const DeployTarget& t, std::string_view type, std::string_view tail) {
-  return "arn:" + t.partition + ":ecs:" + t.region + ":" + t.account + ":" + std::string(type) + "/" + t.cluster + "/" +
-         t.service + std::string(tail);
+  return "arn:" + t.partition + ":ecs:" + t.region + ":" + t.account + ":" + std::string(type) + "/" + t.cluster +
+         std::string(tail);
 }
 
 using ordered = nlohmann::ordered_json;
@@ -253,6 +260,7 @@ std::string resource_arn(ResourceKind kind, const ResourceArns& arns) {
     case kEcsService: return arns.ecs_service;
     case kEcsServiceDeployment: return arns.ecs_service_deployments;
     case kEcsServiceRevision: return arns.ecs_service_revisions;
+    case kEcsCluster: return arns.ecs_cluster;
     case kExecutionRole: return arns.execution_role;
     case kInfrastructureRole: return arns.infrastructure_role;
     case kAny:
@@ -263,7 +271,7 @@ std::string resource_arn(ResourceKind kind, const ResourceArns& arns) {
 }
 
 std::string_view resource_kind_name(ResourceKind kind) {
-  constexpr std::array<std::string_view, 11> kNames{"*",
+  constexpr std::array<std::string_view, 12> kNames{"*",
                                                    "repository",
                                                    "role",
                                                    "oidc-provider",
@@ -272,15 +280,17 @@ std::string_view resource_kind_name(ResourceKind kind) {
                                                    "ecs-service",
                                                    "ecs-service-deployment",
                                                    "ecs-service-revision",
+                                                   "ecs-cluster",
                                                    "execution-role",
                                                    "infrastructure-role"};
   return kNames[static_cast<std::size_t>(kind)];
 }
 
 ResourceArns with_deploy_arns(ResourceArns arns, const DeployTarget& target) {
-  arns.ecs_service = ecs_arn(target, "service", "");
-  arns.ecs_service_deployments = ecs_arn(target, "service-deployment", "/*");
-  arns.ecs_service_revisions = ecs_arn(target, "service-revision", "/*");
+  arns.ecs_service = ecs_arn(target, "service", "/" + target.service);
+  arns.ecs_service_deployments = ecs_arn(target, "service-deployment", "/" + target.service + "/*");
+  arns.ecs_service_revisions = ecs_arn(target, "service-revision", "/" + target.service + "/*");
+  arns.ecs_cluster = ecs_arn(target, "cluster", "");
   arns.execution_role = target.execution_role_arn;
   arns.infrastructure_role = target.infrastructure_role_arn;
   return arns;

@@ -51,6 +51,7 @@ enum class ResourceKind {
   kEcsService,            // arn:PARTITION:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE
   kEcsServiceDeployment,  // arn:PARTITION:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/*
   kEcsServiceRevision,    // arn:PARTITION:ecs:REGION:ACCOUNT:service-revision/CLUSTER/SERVICE/*
+  kEcsCluster,            // arn:PARTITION:ecs:REGION:ACCOUNT:cluster/CLUSTER
   kExecutionRole,         // the task execution role deploy passes (iam:PassRole)
   kInfrastructureRole,    // the infrastructure role deploy passes (iam:PassRole)
 };
@@ -95,6 +96,7 @@ struct ResourceArns {
   std::string ecs_service{};
   std::string ecs_service_deployments{};  // the pattern ".../service-deployment/CLUSTER/SERVICE/*"
   std::string ecs_service_revisions{};    // the pattern ".../service-revision/CLUSTER/SERVICE/*"
+  std::string ecs_cluster{};
   std::string execution_role{};
   std::string infrastructure_role{};
 };
@@ -123,7 +125,7 @@ std::string resource_arn(ResourceKind kind, const ResourceArns& arns);
 
 // "*", "repository", "role", "oidc-provider", "policy", "trail",
 // "ecs-service", "ecs-service-deployment", "ecs-service-revision",
-// "execution-role", "infrastructure-role": how `shipctl policy permissions`
+// "ecs-cluster", "execution-role", "infrastructure-role": how `shipctl policy permissions`
 // names `kind`.
 std::string_view resource_kind_name(ResourceKind kind);
 

@@ -41,8 +41,8 @@ std::string join(const std::vector<std::string>& items) {
 std::string commands_for(const Grant& g) {
   using enum aws::ResourceKind;
   if (g.second == "*") return aws::commands_needing(g.first, kAny);
-  for (const auto kind : {kRepository, kEcsService, kEcsServiceDeployment, kEcsServiceRevision, kExecutionRole,
-                          kInfrastructureRole}) {
+  for (const auto kind : {kRepository, kEcsService, kEcsServiceDeployment, kEcsServiceRevision, kEcsCluster,
+                          kExecutionRole, kInfrastructureRole}) {
     std::string commands = aws::commands_needing(g.first, kind);
     if (!commands.empty()) return commands;
   }

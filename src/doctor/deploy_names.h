@@ -6,8 +6,8 @@
 // kDefaultExecutionRoleName, kExecutionRolePrincipal, ...), as bootstrap
 // --deploy creates them. A role without one of these calls gets "could not
 // check" for the check that needs it, not a cause; the table's deploy rows
-// decide which of them the workflow role is granted (DescribeClusters is not
-// among the deploy actions).
+// decide which of them the workflow role is granted (the ECS reads, with
+// DescribeClusters on the one cluster; no IAM read).
 
 #include <string_view>
 

@@ -99,7 +99,7 @@ def _dispatch(stand_in, key: str, operation: str, params: dict) -> dict:
 def _authorize(stand_in, key: str, operation: str, params: dict) -> None:
     """IAM's verdict on the call (stand_in.authorize): ecs:<operation> on each
     resource it names (Service Authorization Reference, Amazon ECS: service,
-    service-deployment and service-revision ARNs), then iam:PassRole on each
+    service-deployment, service-revision and cluster ARNs), then iam:PassRole on each
     role it hands to ECS; the first denial is the answer, as AWS gives it."""
     checks = [(f"ecs:{operation}", r) for r in _resources(stand_in, operation, params)]
     if operation in ("CreateExpressGatewayService", "UpdateExpressGatewayService"):
@@ -122,6 +122,8 @@ def _resources(stand_in, operation: str, params: dict) -> list[str]:
         cluster = (params.get("cluster") or "default").rsplit("/", 1)[-1]
         return [s if s.startswith("arn:") else stand_in.arn("service", f"{cluster}/{s}")
                 for s in params.get("services") or []]
+    if operation == "DescribeClusters":
+        return [stand_in.arn("cluster", ref.rsplit("/", 1)[-1]) for ref in params.get("clusters") or ["default"]]
     if operation == "ListServiceDeployments":
         cluster = (params.get("cluster") or "default").rsplit("/", 1)[-1]
         ref = params.get("service", "*")

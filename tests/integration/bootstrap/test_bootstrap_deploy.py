@@ -130,9 +130,10 @@ class BootstrapDeployTest(MotoAccountTest):
             "ecs:DescribeExpressGatewayService (deploy), ecs:CreateExpressGatewayService (deploy), "
             "ecs:UpdateExpressGatewayService (deploy), ecs:ListServiceDeployments (deploy), "
             "ecs:DescribeServices (deploy), ecs:DescribeServiceDeployments (deploy), "
-            "ecs:DescribeServiceRevisions (deploy); removes ecs:DescribeExpressGatewayService, "
-            "ecs:CreateExpressGatewayService, ecs:UpdateExpressGatewayService, ecs:ListServiceDeployments, "
-            "ecs:DescribeServices, ecs:DescribeServiceDeployments, ecs:DescribeServiceRevisions"])
+            "ecs:DescribeServiceRevisions (deploy), ecs:DescribeClusters (deploy); removes "
+            "ecs:DescribeExpressGatewayService, ecs:CreateExpressGatewayService, ecs:UpdateExpressGatewayService, "
+            "ecs:ListServiceDeployments, ecs:DescribeServices, ecs:DescribeServiceDeployments, "
+            "ecs:DescribeServiceRevisions, ecs:DescribeClusters"])
         self.assertIn("      - " + " " * 6 + f'"Resource": "{SERVICE_ARN}",', lines)
         deploy = self.iam.get_role_policy(RoleName=ROLE, PolicyName="ShipctlExpressDeploy")["PolicyDocument"]
         self.assertEqual(deploy, self.generated_policy("api", "prod"))

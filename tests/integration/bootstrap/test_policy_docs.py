@@ -116,6 +116,7 @@ class PolicyDocsTest(unittest.TestCase):
             ("deploy", "ecs:DescribeServiceRevisions", "ecs-service"),
             ("deploy", "ecs:DescribeServiceRevisions", "ecs-service-revision"),
             ("deploy", "ecs:DescribeServices", "ecs-service"),
+            ("deploy", "ecs:DescribeClusters", "ecs-cluster"),
             ("deploy", "iam:PassRole", "execution-role"),
             ("deploy", "iam:PassRole", "infrastructure-role"),
         ])

@@ -1,7 +1,8 @@
 """The ECS stand-in under enforced IAM, as the rehearsal runs it: every call
 is judged by moto's policy engine (the judge of rehearsal/ecr_serve.py, over
 HTTP, with moto in this process) against the caller's role: ecs:<operation>
-on the service, service-deployment and service-revision ARNs it names, and
+on the service, service-deployment, service-revision and cluster ARNs it
+names, and
 iam:PassRole on each role it hands to ECS. Denials are answered in AWS's
 words and every verdict joins the call log."""
 
@@ -27,6 +28,7 @@ POLICY = {"Version": "2012-10-17", "Statement": [
                                    "ecs:ListServiceDeployments"], "Resource": f"{ECS}:service/default/web"},
     {"Effect": "Allow", "Action": "ecs:DescribeServiceDeployments",
      "Resource": f"{ECS}:service-deployment/default/web/*"},
+    {"Effect": "Allow", "Action": "ecs:DescribeClusters", "Resource": f"{ECS}:cluster/default"},
     {"Effect": "Allow", "Action": "iam:PassRole", "Resource": [EXECUTION, INFRASTRUCTURE]}]}
 
 
@@ -98,6 +100,15 @@ class EcsUnderIam(unittest.TestCase):
         code, message = self.error(self.client().describe_service_deployments, serviceDeploymentArns=[ours, theirs])
         self.assertEqual((code, message), ("AccessDeniedException",
                                            denied(self.principal, "ecs:DescribeServiceDeployments", theirs)))
+
+    def test_describe_clusters_is_judged_on_each_cluster_arn(self):
+        answer = self.client().describe_clusters()  # no clusters: the default one
+        self.assertEqual([c["clusterArn"] for c in answer["clusters"]], [f"{ECS}:cluster/default"])
+        self.assertIn(("ecs:DescribeClusters", f"{ECS}:cluster/default", self.principal, moto_iam.ALLOWED),
+                      self.ecs_calls())
+        prod = f"{ECS}:cluster/prod"
+        code, message = self.error(self.client().describe_clusters, clusters=["default", prod])
+        self.assertEqual((code, message), ("AccessDeniedException", denied(self.principal, "ecs:DescribeClusters", prod)))
 
     def test_pass_role_outside_the_policy_is_a_client_exception_before_anything_runs(self):
         stranger = f"arn:aws:iam::{ACCOUNT}:role/admin-ish"

@@ -30,6 +30,7 @@ ARN = {
     "ecs-service": f"{PREFIX}:service/default/web",
     "ecs-service-deployment": f"{PREFIX}:service-deployment/default/web/9a8b7c6d5e4f",
     "ecs-service-revision": f"{PREFIX}:service-revision/default/web/1234567890123456789",
+    "ecs-cluster": f"{PREFIX}:cluster/default",
     "execution-role": EXEC,
     "infrastructure-role": INFRA,
 }
@@ -70,7 +71,7 @@ class DeployPolicyTest(unittest.TestCase):
         cls.moto_cm.__exit__(None, None, None)
 
     def test_every_deploy_row_is_allowed_on_its_arn(self):
-        self.assertEqual(len(self.rows), 11)
+        self.assertEqual(len(self.rows), 12)
         for row in self.rows:
             with self.subTest(action=row["action"], resource=row["resource"]):
                 passed_to = PASSED_TO.get(row["resource"])
@@ -84,6 +85,8 @@ class DeployPolicyTest(unittest.TestCase):
             ("ecs:CreateExpressGatewayService", f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/default/web"),
             ("ecs:DescribeServiceDeployments", f"{PREFIX}:service-deployment/default/other/9a8b7c6d5e4f"),
             ("ecs:DescribeServiceRevisions", f"{PREFIX}:service-revision/default/other/1"),
+            ("ecs:DescribeClusters", f"{PREFIX}:cluster/prod"),
+            ("ecs:DeleteCluster", f"{PREFIX}:cluster/default"),
             ("ecs:DeleteExpressGatewayService", f"{PREFIX}:service/default/web"),
             ("ecs:UpdateService", f"{PREFIX}:service/default/web"),
         ]

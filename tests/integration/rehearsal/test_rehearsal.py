@@ -196,6 +196,13 @@ class Rehearsal(unittest.TestCase):
         self.assertIn('"address":"127.0.0.1"', rollback["reason"])
         # ...and doctor --deploy, run afterwards, names the rollout as the cause.
         self.assertEqual((rollback["doctor"]["exit_code"], rollback["doctor"]["root_cause"]), (6, "rollout"))
+        # So does deploy.yml's diagnosis step with the deploy job's role, which
+        # reads the cluster (ecs:DescribeClusters) but no IAM: the role checks
+        # could not run, and say so instead of passing.
+        in_job = rollback["doctor_in_job"]
+        self.assertEqual((in_job["exit_code"], in_job["root_cause"]), (6, "rollout"))
+        self.assertEqual(in_job["statuses"]["deploy-cluster"], "pass")
+        self.assertEqual(in_job["statuses"]["execution-role"], "cannot-run")
         self.assertEqual(deploy["seconds"], {k: seconds[k] for k in
                                              ("ecs", "roles", "deploy", "push2", "rollout", "broken", "rollback")})
 

@@ -98,7 +98,8 @@ TEST(DeployPermissions, AreDeploysRowsAndNeverShipctlEcrPushs) {
                         "ecs:DescribeServiceDeployments ecs-service",
                         "ecs:DescribeServiceDeployments ecs-service-deployment",
                         "ecs:DescribeServiceRevisions ecs-service", "ecs:DescribeServiceRevisions ecs-service-revision",
-                        "ecs:DescribeServices ecs-service", "iam:PassRole execution-role",
+                        "ecs:DescribeServices ecs-service", "ecs:DescribeClusters ecs-cluster",
+                        "iam:PassRole execution-role",
                         "iam:PassRole infrastructure-role"}));
   for (const auto& p : workflow_permissions()) EXPECT_NE(p.command, "deploy") << p.action;
   EXPECT_EQ(workflow_policy({kRepo, "", ""}).find("ecs:"), std::string::npos);
@@ -106,7 +107,7 @@ TEST(DeployPermissions, AreDeploysRowsAndNeverShipctlEcrPushs) {
   EXPECT_EQ(commands_needing("iam:PassRole", ResourceKind::kInfrastructureRole), "deploy");
 }
 
-TEST(DeployPermissions, ThePolicyIsScopedToTheServiceItsDeploymentsRevisionsAndTheTwoRoles) {
+TEST(DeployPermissions, ThePolicyIsScopedToTheServiceItsDeploymentsRevisionsClusterAndTheTwoRoles) {
   const json policy = json::parse(deploy_policy_document("aws", "ap-northeast-1", "123456789012", "default", "web",
                                                          kExec, kInfra));
   const std::string service = "arn:aws:ecs:ap-northeast-1:123456789012:service/default/web";
@@ -121,6 +122,8 @@ TEST(DeployPermissions, ThePolicyIsScopedToTheServiceItsDeploymentsRevisionsAndT
          {"Resource", {service, "arn:aws:ecs:ap-northeast-1:123456789012:service-deployment/default/web/*"}}},
         {{"Sid", "ReadServiceRevisions"}, {"Effect", "Allow"}, {"Action", "ecs:DescribeServiceRevisions"},
          {"Resource", {service, "arn:aws:ecs:ap-northeast-1:123456789012:service-revision/default/web/*"}}},
+        {{"Sid", "ReadTheCluster"}, {"Effect", "Allow"}, {"Action", "ecs:DescribeClusters"},
+         {"Resource", "arn:aws:ecs:ap-northeast-1:123456789012:cluster/default"}},
         {{"Sid", "PassTheExpressRolesToEcs"}, {"Effect", "Allow"}, {"Action", "iam:PassRole"},
          {"Resource", {kExec, kInfra}},
          {"Condition",
@@ -133,6 +136,7 @@ TEST(DeployPermissions, ThePolicyFollowsThePartitionAndCluster) {
                                                     "arn:aws-cn:iam::123456789012:role/e", "arn:aws-cn:iam::123456789012:role/i");
   EXPECT_NE(policy.find("\"arn:aws-cn:ecs:cn-north-1:123456789012:service/prod/api\""), std::string::npos) << policy;
   EXPECT_NE(policy.find("\"arn:aws-cn:ecs:cn-north-1:123456789012:service-revision/prod/api/*\""), std::string::npos);
+  EXPECT_NE(policy.find("\"arn:aws-cn:ecs:cn-north-1:123456789012:cluster/prod\""), std::string::npos);
   for (const char* broad : {"ecs:*", "\"*\"", "iam:*"}) EXPECT_EQ(policy.find(broad), std::string::npos) << broad;
 }
 
@@ -142,6 +146,8 @@ TEST(DeployPermissions, DeployArnsFillTheResourceKinds) {
   EXPECT_EQ(resource_arn(ResourceKind::kEcsService, arns), "arn:aws:ecs:us-east-1:123456789012:service/default/web");
   EXPECT_EQ(resource_arn(ResourceKind::kEcsServiceDeployment, arns),
             "arn:aws:ecs:us-east-1:123456789012:service-deployment/default/web/*");
+  EXPECT_EQ(resource_arn(ResourceKind::kEcsCluster, arns), "arn:aws:ecs:us-east-1:123456789012:cluster/default");
+  EXPECT_EQ(resource_kind_name(ResourceKind::kEcsCluster), "ecs-cluster");
   EXPECT_EQ(resource_arn(ResourceKind::kExecutionRole, arns), kExec);
   EXPECT_EQ(resource_arn(ResourceKind::kInfrastructureRole, arns), kInfra);
   EXPECT_EQ(resource_arn(ResourceKind::kRepository, arns), kRepo);
