@@ -3,6 +3,8 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "aws/json_answer.h"
+
 namespace eem::aws {
 
 namespace {
@@ -66,28 +68,28 @@ AdvancedEventSelector advanced_from(const json& item) {
 }  // namespace
 
 ApiResult<std::vector<Trail>> CloudTrailClient::describe_trails() {
-  auto output = client_.json_object("DescribeTrails", json::object());
-  if (!output) return std::unexpected(output.error());
-  std::vector<Trail> trails;
-  for (const auto& item : output->value("trailList", json::array())) trails.push_back(trail_from(item));
-  return trails;
+  return json_answer(client_, "DescribeTrails", json::object(), [](const json& output) {
+    std::vector<Trail> trails;
+    for (const auto& item : output.value("trailList", json::array())) trails.push_back(trail_from(item));
+    return trails;
+  });
 }
 
 ApiResult<TrailStatus> CloudTrailClient::get_trail_status(const std::string& trail) {
-  auto output = client_.json_object("GetTrailStatus", {{"Name", trail}});
-  if (!output) return std::unexpected(output.error());
-  return TrailStatus{flag(*output, "IsLogging"), text(*output, "LatestDeliveryError")};
+  return json_answer(client_, "GetTrailStatus", {{"Name", trail}}, [](const json& output) {
+    return TrailStatus{flag(output, "IsLogging"), text(output, "LatestDeliveryError")};
+  });
 }
 
 ApiResult<EventSelectors> CloudTrailClient::get_event_selectors(const std::string& trail) {
-  auto output = client_.json_object("GetEventSelectors", {{"TrailName", trail}});
-  if (!output) return std::unexpected(output.error());
-  EventSelectors selectors;
-  for (const auto& item : output->value("EventSelectors", json::array())) selectors.basic.push_back(basic_from(item));
-  for (const auto& item : output->value("AdvancedEventSelectors", json::array())) {
-    selectors.advanced.push_back(advanced_from(item));
-  }
-  return selectors;
+  return json_answer(client_, "GetEventSelectors", {{"TrailName", trail}}, [](const json& output) {
+    EventSelectors selectors;
+    for (const auto& item : output.value("EventSelectors", json::array())) selectors.basic.push_back(basic_from(item));
+    for (const auto& item : output.value("AdvancedEventSelectors", json::array())) {
+      selectors.advanced.push_back(advanced_from(item));
+    }
+    return selectors;
+  });
 }
 
 }  // namespace eem::aws

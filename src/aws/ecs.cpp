@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aws/json_answer.h"
 #include "aws/timestamp.h"
 
 namespace eem::aws {
@@ -92,10 +93,8 @@ ExpressService service_from(const json& item) {
   return service;
 }
 
-ApiResult<ExpressService> service_result(ApiResult<json> output) {
-  if (!output) return std::unexpected(output.error());
-  return service_from(output->value("service", json::object()));
-}
+ExpressService service_of(const json& output) { return service_from(output.value("service", json::object())); }
+
 
 std::vector<ServiceDeployment> deployments_from(const json& list) {
   std::vector<ServiceDeployment> deployments;
@@ -114,6 +113,10 @@ std::vector<ServiceDeployment> deployments_from(const json& list) {
     deployments.push_back(std::move(deployment));
   }
   return deployments;
+}
+
+std::vector<ServiceDeployment> deployments_of(const json& output) {
+  return deployments_from(output.value("serviceDeployments", json::array()));
 }
 
 void add_resource(std::vector<ManagedResource>& out, const char* kind, const json& item) {
@@ -198,7 +201,7 @@ ApiResult<ExpressService> EcsClient::create_express_gateway_service(const Expres
   if (!spec.service_name.empty()) input["serviceName"] = spec.service_name;
   if (!spec.cluster.empty()) input["cluster"] = spec.cluster;
   add_common(input, spec);
-  return service_result(client_.json_object("CreateExpressGatewayService", input));
+  return json_answer(client_, "CreateExpressGatewayService", input, service_of);
 }
 
 ApiResult<ExpressService> EcsClient::update_express_gateway_service(const std::string& service_arn,
@@ -206,24 +209,22 @@ ApiResult<ExpressService> EcsClient::update_express_gateway_service(const std::s
   json input = {{"serviceArn", service_arn}};
   if (!spec.execution_role_arn.empty()) input["executionRoleArn"] = spec.execution_role_arn;
   add_common(input, spec);
-  return service_result(client_.json_object("UpdateExpressGatewayService", input));
+  return json_answer(client_, "UpdateExpressGatewayService", input, service_of);
 }
 
 ApiResult<ExpressService> EcsClient::describe_express_gateway_service(const std::string& service_arn) {
-  return service_result(client_.json_object("DescribeExpressGatewayService", {{"serviceArn", service_arn}}));
+  return json_answer(client_, "DescribeExpressGatewayService", {{"serviceArn", service_arn}}, service_of);
 }
 
 ApiResult<ExpressService> EcsClient::delete_express_gateway_service(const std::string& service_arn) {
-  return service_result(client_.json_object("DeleteExpressGatewayService", {{"serviceArn", service_arn}}));
+  return json_answer(client_, "DeleteExpressGatewayService", {{"serviceArn", service_arn}}, service_of);
 }
 
 ApiResult<std::vector<ServiceDeployment>> EcsClient::list_service_deployments(const std::string& service,
                                                                               const std::string& cluster) {
   json input = {{"service", service}};
   if (!cluster.empty()) input["cluster"] = cluster;
-  auto output = client_.json_object("ListServiceDeployments", input);
-  if (!output) return std::unexpected(output.error());
-  return deployments_from(output->value("serviceDeployments", json::array()));
+  return json_answer(client_, "ListServiceDeployments", input, deployments_of);
 }
 
 ApiResult<std::vector<ServiceDeployment>> EcsClient::list_service_deployments_since(const std::string& service,
@@ -232,28 +233,26 @@ ApiResult<std::vector<ServiceDeployment>> EcsClient::list_service_deployments_si
   json input = {{"service", service}};
   if (!cluster.empty()) input["cluster"] = cluster;
   input["createdAt"] = {{"after", created_after}};
-  auto output = client_.json_object("ListServiceDeployments", input);
-  if (!output) return std::unexpected(output.error());
-  return deployments_from(output->value("serviceDeployments", json::array()));
+  return json_answer(client_, "ListServiceDeployments", input, deployments_of);
 }
 
 ApiResult<std::vector<ServiceRevision>> EcsClient::describe_service_revisions(const std::vector<std::string>& arns) {
-  auto output = client_.json_object("DescribeServiceRevisions", {{"serviceRevisionArns", arns}});
-  if (!output) return std::unexpected(output.error());
-  return revisions_from(output->value("serviceRevisions", json::array()));
+  return json_answer(client_, "DescribeServiceRevisions", {{"serviceRevisionArns", arns}}, [](const json& output) {
+    return revisions_from(output.value("serviceRevisions", json::array()));
+  });
 }
 
 ApiResult<ClusterLookup> EcsClient::describe_clusters(const std::vector<std::string>& clusters) {
-  auto output = client_.json_object("DescribeClusters", {{"clusters", clusters}});
-  if (!output) return std::unexpected(output.error());
-  ClusterLookup lookup;
-  for (const auto& item : output->value("clusters", json::array())) {
-    lookup.clusters.push_back({item.value("clusterArn", ""), item.value("clusterName", ""), item.value("status", "")});
-  }
-  for (const auto& item : output->value("failures", json::array())) {
-    lookup.failures.emplace_back(item.value("arn", ""), item.value("reason", ""));
-  }
-  return lookup;
+  return json_answer(client_, "DescribeClusters", {{"clusters", clusters}}, [](const json& output) {
+    ClusterLookup lookup;
+    for (const auto& item : output.value("clusters", json::array())) {
+      lookup.clusters.push_back({item.value("clusterArn", ""), item.value("clusterName", ""), item.value("status", "")});
+    }
+    for (const auto& item : output.value("failures", json::array())) {
+      lookup.failures.emplace_back(item.value("arn", ""), item.value("reason", ""));
+    }
+    return lookup;
+  });
 }
 
 ApiResult<ExpressService> EcsClient::update_to_configuration(const std::string& service_arn,
@@ -261,13 +260,11 @@ ApiResult<ExpressService> EcsClient::update_to_configuration(const std::string& 
   const json parsed = json::parse(configuration.raw_json, nullptr, false);
   json input = update_members(parsed.is_object() ? parsed : json::object());
   input["serviceArn"] = service_arn;
-  return service_result(client_.json_object("UpdateExpressGatewayService", input));
+  return json_answer(client_, "UpdateExpressGatewayService", input, service_of);
 }
 
 ApiResult<std::vector<ServiceDeployment>> EcsClient::describe_service_deployments(const std::vector<std::string>& arns) {
-  auto output = client_.json_object("DescribeServiceDeployments", {{"serviceDeploymentArns", arns}});
-  if (!output) return std::unexpected(output.error());
-  return deployments_from(output->value("serviceDeployments", json::array()));
+  return json_answer(client_, "DescribeServiceDeployments", {{"serviceDeploymentArns", arns}}, deployments_of);
 }
 
 }  // namespace eem::aws

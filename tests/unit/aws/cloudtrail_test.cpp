@@ -130,5 +130,17 @@ TEST(CloudTrailClient, ParsesTrailsStatusAndSelectors) {
   EXPECT_EQ(selectors->advanced[0].fields[1].second, std::vector<std::string>{"NotEquals:kms.amazonaws.com"});
 }
 
+TEST(CloudTrailClient, AnAnswerOfAnotherShapeThanTheModelsIsMalformedNotAnException) {
+  CapturingHttp http;
+  auto ct = client(http);
+  http.body = R"({"EventSelectors": [5]})";
+  auto selectors = ct.get_event_selectors(kTrail);
+  ASSERT_FALSE(selectors.has_value());
+  EXPECT_EQ(selectors.error().kind, util::ErrorKind::kInvalidInput);
+  EXPECT_EQ(selectors.error().operation, "GetEventSelectors");
+  EXPECT_NE(selectors.error().message.find("response does not match the service model"), std::string::npos)
+      << selectors.error().message;
+}
+
 }  // namespace
 }  // namespace eem::aws

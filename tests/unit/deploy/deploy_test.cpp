@@ -127,6 +127,29 @@ TEST_F(DeployTest, ACreatedAtOutOfRangeIsUnknownNotACrash) {
   EXPECT_EQ(report.action, Action::kUnchanged);
 }
 
+TEST_F(DeployTest, AMemberOfAnotherTypeThanTheModelsIsAMalformedAnswerNotACrash) {
+  json answer = service("ACTIVE", {configuration(1, kImage)});
+  answer["service"]["status"]["statusCode"] = nullptr;
+  fake_.answer("DescribeExpressGatewayService", answer);
+  const Report report = run_with(wanted());
+  ASSERT_TRUE(report.error);
+  EXPECT_EQ(report.error->kind, util::ErrorKind::kInvalidInput);
+  EXPECT_NE(report.error->message.find("ECS DescribeExpressGatewayService"), std::string::npos) << report.error->message;
+  EXPECT_NE(report.error->message.find("response does not match the service model"), std::string::npos);
+  EXPECT_EQ(fake_.count("CreateExpressGatewayService") + fake_.count("UpdateExpressGatewayService"), 0);
+}
+
+TEST_F(DeployTest, ADeploymentListThatIsNotAListOfObjectsIsMalformed) {
+  fake_.answer("DescribeExpressGatewayService",
+               aws_error(400, "ResourceNotFoundException", "Service not found: " + kServiceArn));
+  fake_.answer("CreateExpressGatewayService", service("ACTIVE", {configuration(1, kImage)}));
+  fake_.answer("ListServiceDeployments", json{{"serviceDeployments", json::array({"arn:aws:ecs:x"})}});
+  const Report report = run_with(wanted());
+  ASSERT_TRUE(report.error);
+  EXPECT_EQ(report.error->kind, util::ErrorKind::kInvalidInput);
+  EXPECT_NE(report.error->message.find("ECS ListServiceDeployments"), std::string::npos) << report.error->message;
+}
+
 TEST_F(DeployTest, ADifferentImageIsAnUpdateSendingTheWholePrimaryContainerAndNoCreateOnlyMembers) {
   Wanted w = wanted();
   w.spec.container.environment = {{"LOG_LEVEL", "info"}};
