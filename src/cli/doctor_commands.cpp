@@ -188,7 +188,7 @@ void add_run_flags(CLI::App& sub, doctor::Options& o, SubjectFlags& subject) {
 
 void add_deploy_flags(CLI::App& sub, doctor::DeployOptions& d) {
   sub.add_option("--deploy", d.service, "Also check the deploy of this ECS Express service (name or ARN)");
-  sub.add_option("--cluster", d.cluster, "ECS cluster of --deploy")->capture_default_str();
+  sub.add_option("--cluster", d.cluster, "ECS cluster of --deploy (default: a service ARN's cluster, else default)");
   sub.add_option("--execution-role-name", d.execution_role_name, "Task execution role of --deploy")->capture_default_str();
   sub.add_option("--infrastructure-role-name", d.infrastructure_role_name, "Infrastructure role of --deploy")
       ->capture_default_str();

@@ -141,7 +141,7 @@ std::optional<Check> check_push_permissions(Run& run) {
     return cannot_run("push-permissions", title, cannot_run_reason(fetched.failure->first, fetched.failure->second));
   }
   const WorkflowPermissions result = evaluate_workflow_permissions(fetched.policies, run.role_arn, arns);
-  if (result.allowed()) {
+  if (result.allowed() && result.unreadable.empty()) {
     return Check{"push-permissions", title, Status::kPass,
                  "every action that " + workflow_commands() + " need is allowed (" +
                      std::to_string(result.verdicts.size()) + " actions, on * and " + arns.repository + ")",
@@ -150,6 +150,11 @@ std::optional<Check> check_push_permissions(Run& run) {
   std::vector<std::string> evidence = result.unreadable;
   std::vector<std::string> missing;
   for (const auto& v : result.verdicts) evidence.push_back(verdict_line(v, missing));
+  if (!result.conclusive()) {
+    return Check{"push-permissions", title, Status::kCannotRun,
+                 "not judged: a policy of the role could not be read (" + list_or_none(result.unreadable) + ")",
+                 evidence, {}};
+  }
   return Check{"push-permissions", title, Status::kFail, "the role's policies do not allow " + list_or_none(missing),
                evidence,
                "shipctl bootstrap --apply, or save this as ecr-push.json:\n" + aws::workflow_policy(arns) +

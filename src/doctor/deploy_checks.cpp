@@ -290,9 +290,13 @@ util::Result<void> validate_deploy_options(const DeployOptions& o, std::string_v
                                                     ", but region " + std::string(region) + " is in " +
                                                     std::string(partition));
   }
-  if (!is_ecs_name(o.cluster)) {
+  if (!o.cluster.empty() && !is_ecs_name(o.cluster)) {
     return util::fail(ErrorKind::kInvalidInput,
                       "--cluster " + o.cluster + ": not a cluster name (up to 255 letters, digits, - and _)");
+  }
+  if (arn && !o.cluster.empty() && o.cluster != arn->cluster) {
+    return util::fail(ErrorKind::kInvalidInput, "--cluster " + o.cluster + ": the service ARN --deploy names is in "
+                                                    "cluster " + arn->cluster + ": drop --cluster or pass the ARN's");
   }
   if (!o.health_check_path.starts_with('/')) {
     return util::fail(ErrorKind::kInvalidInput, "--health-check-path " + o.health_check_path + ": must start with /");
@@ -306,7 +310,7 @@ DeployTarget resolve_target(const DeployOptions& o, const std::string& region, c
   t.region = region;
   t.account = account;
   t.partition = std::string(aws::partition_of(region).id);
-  t.cluster = o.cluster.empty() ? "default" : o.cluster;
+  t.cluster = o.cluster.empty() ? std::string(aws::kDefaultCluster) : o.cluster;
   t.service_name = o.service;
   if (const auto arn = parse_service_arn(o.service); arn) {
     t.service_name = arn->name;
@@ -440,6 +444,11 @@ Check decide_pass_role(const DeployTarget& t, const std::string& workflow_role_a
                        "): " + std::string(iam::decision_name(v.decision)) + by);
     if (v.decision != iam::Decision::kAllow) denied.push_back(v.resource);
   }
+  if (!result.conclusive()) {
+    return Check{"pass-role", title, Status::kCannotRun,
+                 "not judged: a policy of the workflow role could not be read (" + joined(result.unreadable, "; ") + ")",
+                 evidence, {}};
+  }
   if (denied.empty()) {
     return Check{"pass-role", title, Status::kPass,
                  "the workflow role may pass " + t.execution_role_name + " and " + t.infrastructure_role_name, evidence, {}};
@@ -474,7 +483,15 @@ Check decide_image_pull(const DeployTarget& t, const ImageFacts& f) {
       if (v.decision != iam::Decision::kAllow) denied.push_back(v.action + " on " + v.resource);
     }
     evidence.insert(evidence.end(), result.unreadable.begin(), result.unreadable.end());
-    if (!denied.empty()) return pull_denied(t, f, denied, evidence);
+    // An unreadable policy may allow or deny the pull: only the deployment's
+    // own failure is then a verdict.
+    if (!result.conclusive() && !pull_failed) {
+      return Check{"image-pull", title, Status::kCannotRun,
+                   "not judged: a policy of " + t.execution_role_name + " could not be read (" +
+                       joined(result.unreadable, "; ") + ")",
+                   evidence, {}};
+    }
+    if (!denied.empty() && result.conclusive()) return pull_denied(t, f, denied, evidence);
     if (!f.ecr_note.empty()) evidence.push_back(f.ecr_note);
     if (f.digest_in_ecr == false) return digest_missing(t, f, evidence);
   }

@@ -24,7 +24,7 @@ namespace eem::doctor {
 // `--deploy SERVICE` and the flags beside it.
 struct DeployOptions {
   std::string service;  // name or service ARN; empty: no deploy checks
-  std::string cluster = "default";
+  std::string cluster;   // empty: the service ARN's, else "default"
   std::string execution_role_name{aws::kDefaultExecutionRoleName};            // empty: the same
   std::string infrastructure_role_name{aws::kDefaultInfrastructureRoleName};  // empty: the same
   int port = 8080;                       // what the app listens on (ecs-express-mode-api: PORT, 8080)
@@ -33,8 +33,8 @@ struct DeployOptions {
 
 // kInvalidInput, naming the flag, for a service or cluster name ECS would
 // refuse, a malformed service ARN or one outside `region` (or its
-// partition), or a health check path without its leading slash: refused
-// before any AWS call.
+// partition), a --cluster other than the service ARN's, or a health check
+// path without its leading slash: refused before any AWS call.
 util::Result<void> validate_deploy_options(const DeployOptions& options, std::string_view region);
 
 // Where the deploy goes, resolved: region, account and ARNs.

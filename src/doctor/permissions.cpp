@@ -64,6 +64,12 @@ bool WorkflowPermissions::allowed() const {
                      [](const ActionVerdict& v) { return v.decision == iam::Decision::kAllow; });
 }
 
+bool WorkflowPermissions::conclusive() const {
+  return unreadable.empty() || std::any_of(verdicts.begin(), verdicts.end(), [](const ActionVerdict& v) {
+           return v.decision == iam::Decision::kExplicitDeny;
+         });
+}
+
 WorkflowPermissions evaluate_workflow_permissions(const std::vector<NamedPolicy>& policies, std::string_view role_arn,
                                                   const aws::ResourceArns& arns) {
   WorkflowPermissions out;

@@ -30,6 +30,10 @@ struct WorkflowPermissions {
   std::vector<ActionVerdict> verdicts;  // aws::workflow_permissions() order
   std::vector<std::string> unreadable;  // "inline policy x: $.Statement: ..." (parse errors)
   bool allowed() const;
+  // Whether the verdicts hold whatever the unreadable policies say: none is
+  // unreadable, or a readable one explicitly denies (an unreadable policy
+  // may deny what the others allow, or allow what they do not).
+  bool conclusive() const;
 };
 
 // One request to evaluate: `action` on `resource`, with condition keys

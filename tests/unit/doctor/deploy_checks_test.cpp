@@ -104,6 +104,21 @@ TEST(DeployOptions, AServiceArnOfAnotherRegionOrPartitionIsRefusedNamingTheRegio
                                       "arn:aws-cn:iam::123456789012:role/ShipctlExpressExecutionRole"}));
 }
 
+TEST(DeployOptions, AClusterOtherThanTheServiceArnsIsRefusedNotOverridden) {
+  DeployOptions o;
+  o.service = "arn:aws:ecs:ap-northeast-1:123456789012:service/web/api";
+  o.cluster = "web";
+  ASSERT_TRUE(validate_deploy_options(o, "ap-northeast-1"));
+  o.cluster = "default";
+  EXPECT_EQ(validate_deploy_options(o, "ap-northeast-1").error().message,
+            "--cluster default: the service ARN --deploy names is in cluster web: drop --cluster or pass the ARN's");
+  o.cluster.clear();
+  ASSERT_TRUE(validate_deploy_options(o, "ap-northeast-1"));
+  EXPECT_EQ(resolve_target(o, "ap-northeast-1", kAccount, "r").cluster, "web");
+  o.service = "api";
+  EXPECT_EQ(resolve_target(o, "ap-northeast-1", kAccount, "r").cluster, "default");
+}
+
 TEST(DeployCluster, AMissingClusterIsTheCauseWithTheCreateCommand) {
   aws::ClusterLookup lookup;
   lookup.failures = {{"arn:aws:ecs:ap-northeast-1:123456789012:cluster/apps", "MISSING"}};
@@ -260,6 +275,30 @@ TEST(PassRole, PassedToServiceIsTheRolesOwnPrincipal) {
   EXPECT_EQ(decide_pass_role(target(), kWorkflowArn, {}).summary,
             std::string("the workflow role ") + kWorkflowArn + " may not perform iam:PassRole on " + kExecArn + " and " +
                 kInfraArn);
+}
+
+TEST(PassRole, AnUnreadablePolicyLeavesThePassUnjudgedUnlessAReadableOneDenies) {
+  const std::string both = std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":[")") +
+                           kExecArn + "\",\"" + kInfraArn + "\"]}]}";
+  // The unreadable policy might deny what `both` allows.
+  const Check c = decide_pass_role(target(), kWorkflowArn, {{"p", both}, {"inline policy odd", "{"}});
+  EXPECT_EQ(c.status, Status::kCannotRun);
+  EXPECT_TRUE(c.summary.starts_with("not judged: a policy of the workflow role could not be read (inline policy odd: "))
+      << c.summary;
+  const std::string deny = R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}]})";
+  EXPECT_EQ(decide_pass_role(target(), kWorkflowArn, {{"p", both}, {"d", deny}, {"inline policy odd", "{"}}).status,
+            Status::kFail);
+}
+
+TEST(ImagePull, AnUnreadableExecutionRolePolicyLeavesThePullUnjudged) {
+  ImageFacts facts;
+  facts.image = kImage;
+  facts.role_policies = {{"inline policy odd", "{"}};
+  const Check c = decide_image_pull(target(), facts);
+  EXPECT_EQ(c.status, Status::kCannotRun);
+  EXPECT_TRUE(c.summary.starts_with("not judged: a policy of ShipctlExpressExecutionRole could not be read")) << c.summary;
+  facts.failure = "CannotPullContainerError: pull access denied";
+  EXPECT_EQ(decide_image_pull(target(), facts).status, Status::kFail);
 }
 
 TEST(ImagePull, AnExecutionRoleWithoutTheManagedPolicyCannotPull) {

@@ -73,5 +73,20 @@ TEST(WorkflowPermissions, UnparsablePoliciesAreReported) {
   EXPECT_FALSE(result.allowed());
 }
 
+TEST(WorkflowPermissions, AnUnreadablePolicyMakesTheVerdictInconclusiveUnlessAReadableOneDenies) {
+  const std::string deny = R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ecr:PutImage","Resource":"*"}]})";
+  EXPECT_TRUE(evaluate_workflow_permissions({{"a", aws::workflow_policy(kArns)}}, kRole, kArns).conclusive());
+  // Everything allowed, but the unreadable policy may deny some of it.
+  const auto allowed = evaluate_workflow_permissions({{"a", aws::workflow_policy(kArns)}, {"b", "{"}}, kRole, kArns);
+  EXPECT_TRUE(allowed.allowed());
+  EXPECT_FALSE(allowed.conclusive());
+  // Nothing allowed, but the unreadable policy may allow it.
+  EXPECT_FALSE(evaluate_workflow_permissions({{"b", "{"}}, kRole, kArns).conclusive());
+  // An explicit Deny stands whatever the unreadable policy says.
+  EXPECT_TRUE(
+      evaluate_workflow_permissions({{"a", aws::workflow_policy(kArns)}, {"b", "{"}, {"d", deny}}, kRole, kArns)
+          .conclusive());
+}
+
 }  // namespace
 }  // namespace eem::doctor
