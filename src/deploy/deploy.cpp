@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aws/permissions.h"
 #include "deploy/verify.h"
 #include "util/strings.h"
 
@@ -52,9 +53,26 @@ bool is_missing(const aws::ApiError& error) {
   return error.code == "ResourceNotFoundException" || error.code == "ServiceNotFoundException";
 }
 
+// Express Mode creates the default cluster with the first service ("The ECS
+// default cluster (if it does not already exist)", ECS developer guide,
+// "Resources created by Amazon ECS Express Mode services"); any other
+// cluster must exist before.
+bool is_missing_cluster(const aws::ApiError& error) { return error.code == "ClusterNotFoundException"; }
+
+util::Error no_cluster(const Run& run, const aws::ApiError& error) {
+  return util::Error{ErrorKind::kNotFound,
+                     "cluster " + run.wanted.cluster + " does not exist (" + error.describe() +
+                         "): Express Mode creates only the default cluster; create it with aws ecs create-cluster "
+                         "--cluster-name " + run.wanted.cluster + ", or deploy without --cluster"};
+}
+
 util::Result<std::optional<aws::ExpressService>> describe(Run& run) {
   auto service = run.env.ecs->describe_express_gateway_service(run.report.service_arn);
   if (!service && is_missing(service.error())) return std::nullopt;
+  if (!service && is_missing_cluster(service.error())) {
+    if (run.wanted.cluster == aws::kDefaultCluster) return std::nullopt;
+    return std::unexpected(no_cluster(run, service.error()));
+  }
   if (!service) return std::unexpected(service.error().to_error().with_context("describing " + run.report.service_arn));
   return std::optional(std::move(*service));
 }
@@ -90,6 +108,7 @@ util::Result<void> create(Run& run) {
   }
   run.env.progress("deploy: creating service " + run.wanted.service_name + " in cluster " + run.wanted.cluster);
   auto created = with_propagation_retry(run.env, [&] { return run.env.ecs->create_express_gateway_service(spec); });
+  if (!created && is_missing_cluster(created.error())) return std::unexpected(no_cluster(run, created.error()));
   if (!created) return std::unexpected(created.error().to_error().with_context("creating " + run.report.service_arn));
   run.report.action = Action::kCreated;
   if (!created->arn.empty()) run.report.service_arn = created->arn;

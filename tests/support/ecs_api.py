@@ -204,6 +204,11 @@ def _new_deployment(stand_in, service: Service, config: dict) -> Deployment:
 
 # ---- operations ---------------------------------------------------------------
 def _op_CreateExpressGatewayService(stand_in, params: dict) -> dict:  # noqa: N802 - AWS's operation names
+    # "The ECS default cluster (if it does not already exist)" is among what an Express service
+    # creates (ECS developer guide, "Resources created by Amazon ECS Express Mode services").
+    if (params.get("cluster") or "default").rsplit("/", 1)[-1] == "default":
+        with stand_in.lock:
+            stand_in.clusters.add("default")
     cluster = stand_in.cluster_name(params.get("cluster"))
     name = params.get("serviceName") or f"express-{secrets.token_hex(4)}"
     if not SERVICE_NAME.match(name):
@@ -244,7 +249,12 @@ def _op_UpdateExpressGatewayService(stand_in, params: dict) -> dict:  # noqa: N8
 
 
 def _op_DescribeExpressGatewayService(stand_in, params: dict) -> dict:  # noqa: N802
-    service = stand_in.find_service(params["serviceArn"], missing="ResourceNotFoundException")
+    # A service ARN in a cluster that does not exist: ClusterNotFoundException (in the operation's
+    # error list in botocore's model), before the service is looked up.
+    arn = params["serviceArn"]
+    if arn.startswith("arn:") and arn.count("/") == 2:
+        stand_in.cluster_name(arn.split("/")[1])
+    service = stand_in.find_service(arn, missing="ResourceNotFoundException")
     with stand_in.lock:
         return {"service": _service(stand_in, service, tags="TAGS" in params.get("include", []))}
 

@@ -60,6 +60,21 @@ class DeployStandIn(S.StandInCase):
         self.assertEqual((out["action"], out["differences"], out["commit"]), ("updated", ["image"], S.COMMIT_B))
         self.assertEqual(self.get(host)[0], 200)
 
+    def test_the_first_service_makes_the_default_cluster_another_cluster_must_exist(self):
+        with self.ecs.lock:
+            self.ecs.clusters.discard("default")
+        self.addCleanup(self.ecs.clusters.add, "default")
+        r = self.shipctl("first", self.images.image(S.COMMIT_A), "--commit", S.COMMIT_A)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["action"], "created")
+        self.assertIn("default", self.ecs.clusters)
+        self.ecs.requests.clear()
+        r = self.shipctl("elsewhere", self.images.image(S.COMMIT_A), "--commit", S.COMMIT_A, "--cluster", "prod")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("cluster prod does not exist (", r.stderr)
+        self.assertIn("create it with aws ecs create-cluster --cluster-name prod, or deploy without --cluster", r.stderr)
+        self.assertEqual(self.operations(), ["DescribeExpressGatewayService"])
+
     def test_an_unhealthy_image_is_rolled_back_exit_12_and_the_old_commit_keeps_serving(self):
         r = self.shipctl("sick", self.images.image(S.COMMIT_A), "--commit", S.COMMIT_A)
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -100,6 +100,29 @@ TEST_F(DeployTest, MissingServiceIsCreatedWithEveryExplicitSettingThenFollowedAn
   EXPECT_EQ(web_.urls, std::vector<std::string>(3, "https://" + kHost + "/version"));
 }
 
+TEST_F(DeployTest, NoDefaultClusterYetIsAMissingServiceExpressModeCreatesBoth) {
+  fake_.answer("DescribeExpressGatewayService", aws_error(400, "ClusterNotFoundException", "Cluster not found."));
+  fake_.answer("CreateExpressGatewayService", service("ACTIVE", {configuration(1, kImage)}));
+  fake_.answer("ListServiceDeployments", listed(1));
+  script_success(1);
+  const Report report = run_with(wanted());
+  ASSERT_FALSE(report.error) << report.error->message;
+  EXPECT_EQ(report.action, Action::kCreated);
+}
+
+TEST_F(DeployTest, AMissingClusterOtherThanTheDefaultIsNamedWithTheCommandThatCreatesIt) {
+  Wanted w = wanted();
+  w.cluster = "prod";
+  fake_.answer("DescribeExpressGatewayService", aws_error(400, "ClusterNotFoundException", "Cluster not found."));
+  const Report report = run_with(w);
+  ASSERT_TRUE(report.error);
+  EXPECT_EQ(report.error->kind, util::ErrorKind::kNotFound);
+  EXPECT_NE(report.error->message.find("cluster prod does not exist ("), std::string::npos) << report.error->message;
+  EXPECT_NE(report.error->message.find("aws ecs create-cluster --cluster-name prod, or deploy without --cluster"),
+            std::string::npos);
+  EXPECT_EQ(fake_.count("CreateExpressGatewayService"), 0);
+}
+
 TEST_F(DeployTest, SameConfigurationMakesNoCallAndGoesStraightToVerification) {
   json active = configuration(1, kImage);
   fake_.answer("DescribeExpressGatewayService", service("ACTIVE", {active}));
