@@ -179,8 +179,15 @@ util::Error transfer_error(CURLcode code, const std::string& detail, const Reque
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CRL_BADFILE:
+      if (options.ca_file.empty() && options.ca_dir.empty()) {
+        return {util::ErrorKind::kInvalidInput,
+                what + ": no system CA store was found (neither a hashed /etc/ssl/certs nor a CA bundle such as "
+                       "/etc/ssl/certs/ca-certificates.crt or /etc/pki/tls/certs/ca-bundle.crt): install the "
+                       "distribution's ca-certificates package, or give a PEM file of CA certificates (--ca-file or "
+                       "SHIPCTL_CA_FILE)"};
+      }
       return {util::ErrorKind::kInvalidInput,
-              what + ": the CA file " + (options.ca_file.empty() ? std::string("(system store)") : options.ca_file) +
+              what + ": the CA file " + (options.ca_file.empty() ? options.ca_dir : options.ca_file) +
                   " cannot be used: give a PEM file of CA certificates (--ca-file or SHIPCTL_CA_FILE)"};
     default:
       return {util::ErrorKind::kTransient, what};
