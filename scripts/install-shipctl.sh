@@ -7,7 +7,8 @@
 #
 # Environment:
 #   SHIPCTL_VERSION     X.Y.Z or vX.Y.Z; empty: the release action.yml names (inputs.version's default)
-#   SHIPCTL_REPOSITORY  OWNER/REPO whose GitHub release to download from
+#   SHIPCTL_REPOSITORY  OWNER/REPO whose GitHub release to download from (the action's
+#                       release-repository input, else the action's own repository)
 #   RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_PATH, GITHUB_OUTPUT: set by the runner
 #   SHIPCTL_DOWNLOAD_BASE_URL  tests only: replaces https://github.com/OWNER/REPO/releases/download
 # The asset is downloaded from the release URL, not the rate-limited REST API.
@@ -40,12 +41,12 @@ known_versions() {
 }
 
 download() {
-  local url=$1 out=$2 protocols="=https"
+  local url=$1 out=$2 version=$3 protocols="=https"
   # Tests serve the assets over plain http on loopback.
   [[ -z ${SHIPCTL_DOWNLOAD_BASE_URL:-} ]] || protocols="=https,http"
   curl --fail --silent --show-error --location --proto "$protocols" --proto-redir "$protocols" \
     --retry 3 --retry-connrefused --max-time 300 --output "$out" "$url" \
-    || die "downloading $url failed (see above): check that the release has this asset"
+    || die "downloading $url failed (see above): check that ${SHIPCTL_REPOSITORY:-the repository} has release v$version with this asset; a fork without releases sets the action's release-repository input to the repository that published it (this action's sha256 table still decides what is installed)"
 }
 
 main() {
@@ -66,7 +67,7 @@ main() {
   base=${SHIPCTL_DOWNLOAD_BASE_URL:-https://github.com/${SHIPCTL_REPOSITORY:?SHIPCTL_REPOSITORY is not set}/releases/download}
   dir="${RUNNER_TEMP:?RUNNER_TEMP is not set}/shipctl-$version-$arch"
   mkdir -p "$dir"
-  download "$base/v$version/$asset" "$dir/$asset"
+  download "$base/v$version/$asset" "$dir/$asset" "$version"
   local got
   got=$(sha256sum "$dir/$asset" | cut -d' ' -f1)
   if [[ $got != "$want" ]]; then

@@ -176,7 +176,9 @@ class InstallActionTest(unittest.TestCase):
         self.assertIn("The requested URL returned error: 404", done.stderr)
         self.assertTrue(done.stderr.endswith(
             f"::error title=shipctl install::downloading {self.server.url}/v{VERSION}/"
-            f"{self.asset} failed (see above): check that the release has this asset\n"),
+            f"{self.asset} failed (see above): check that owner/repo has release v{VERSION} with this asset; a "
+            "fork without releases sets the action's release-repository input to the repository that published "
+            "it (this action's sha256 table still decides what is installed)\n"),
             done.stderr)
 
 

@@ -279,9 +279,15 @@ class ActionsTest(unittest.TestCase):
         self.assertEqual(set(self.load("actions/push/action.yml")["outputs"]),
                          {"registry", "image-uri", "digest"})
 
-    def test_action_has_a_version_input_and_path_and_version_outputs(self):
+    def test_action_has_version_and_release_repository_inputs_and_path_and_version_outputs(self):
         action = self.load("action.yml")
-        self.assertEqual(set(action["inputs"]), {"version"})
+        self.assertEqual(set(action["inputs"]), {"version", "release-repository"})
+        # Where the assets come from may change; what is installed may not:
+        # no input switches the sha256 check off.
+        self.assertEqual(action["inputs"]["release-repository"]["default"], "")
+        env = action["runs"]["steps"][0]["env"]
+        self.assertEqual(env["SHIPCTL_REPOSITORY"],
+                         "${{ inputs.release-repository || github.action_repository || github.repository }}")
         self.assertEqual(set(action["outputs"]), {"path", "version"})
 
 
