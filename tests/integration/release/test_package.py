@@ -197,7 +197,7 @@ class SbomTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp)
 
-    def sbom(self, libraries: str) -> subprocess.CompletedProcess:
+    def sbom(self, libraries: str, *extra: str) -> subprocess.CompletedProcess:
         ninja = os.path.join(self.tmp, "build.ninja")
         with open(ninja, "w") as f:
             f.write("build src/cli/libeem_cli.a: CXX_STATIC_LIBRARY_LINKER__eem_cli_Release x.o\n"
@@ -208,7 +208,7 @@ class SbomTest(unittest.TestCase):
                     "build all: phony apps/shipctl\n")
         return subprocess.run([os.path.join(harness.REPO, "scripts", "release-sbom"), "--binary",
                                self.binary, "--version", VERSION, "--arch", "amd64", "--epoch",
-                               "1700000000", "--build-ninja", ninja],
+                               "1700000000", "--build-ninja", ninja, *extra],
                               capture_output=True, text=True, timeout=60)
 
     def dpkg_version(self, package: str) -> str:
@@ -243,6 +243,47 @@ class SbomTest(unittest.TestCase):
         self.assertEqual(self.sbom(f"{self.lib}/libcurl.a -Wl,--start-group {self.lib}/libssl.a "
                                    f"{self.lib}/libcrypto.a -Wl,--end-group "
                                    f"{self.lib}/libsodium.a").stdout, done.stdout)
+
+    def fake_root(self, packages: dict[str, tuple[str, list[str]]]) -> str:
+        """A Debian root whose dpkg database lists `packages` (name: (version,
+        files)), each file present, as `scripts/release --arch arm64` makes one."""
+        root = tempfile.mkdtemp(dir=self.tmp)
+        info = pathlib.Path(root, "var/lib/dpkg/info")
+        info.mkdir(parents=True)
+        status = []
+        for name, (version, files) in packages.items():
+            status.append(f"Package: {name}\nStatus: install ok installed\nArchitecture: all\n"
+                          f"Version: {version}\nMaintainer: Root <root@example.org>\nDescription: x\n")
+            info.joinpath(f"{name}.list").write_text("".join(f"{f}\n" for f in files))
+            for f in files:
+                pathlib.Path(root + f).parent.mkdir(parents=True, exist_ok=True)
+                pathlib.Path(root + f).write_bytes(b"")
+        pathlib.Path(root, "var/lib/dpkg/status").write_text("\n".join(status))
+        return root
+
+    def test_a_cross_builds_root_is_named_by_its_own_dpkg_database(self):
+        """--sysroot: the libraries, headers and glibc under the root come with the
+        root's versions (not the host's), the compiler's archives with the host's."""
+        root = self.fake_root({
+            "libcurl4-openssl-dev": ("7.88.1-10+root1", [f"{self.lib}/libcurl.a"]),
+            "libc6": ("2.36-9+root1", [f"{self.lib}/libc.so.6"]),
+            "nlohmann-json3-dev": ("3.11.2-2+root1", ["/usr/include/nlohmann/json.hpp"]),
+            "libcli11-dev": ("2.1.2+ds-1+root1", ["/usr/include/CLI/CLI.hpp"]),
+            "libboost1.74-dev": ("1.74.0+root1", ["/usr/include/boost/version.hpp"])})
+        done = self.sbom(f"{root}{self.lib}/libcurl.a", "--sysroot", root)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        versions = {p["name"]: p["versionInfo"] for p in json.loads(done.stdout)["packages"]}
+        gcc = subprocess.run(["gcc", "-dumpversion"], capture_output=True, text=True,
+                             check=True).stdout.strip().split(".")[0]
+        self.assertEqual(versions, {
+            "shipctl": VERSION, "libcurl4-openssl-dev": "7.88.1-10+root1", "libc6": "2.36-9+root1",
+            "nlohmann-json3-dev": "3.11.2-2+root1", "libcli11-dev": "2.1.2+ds-1+root1",
+            "libboost1.74-dev": "1.74.0+root1",
+            f"libstdc++-{gcc}-dev": self.dpkg_version(f"libstdc++-{gcc}-dev"),
+            f"libgcc-{gcc}-dev": self.dpkg_version(f"libgcc-{gcc}-dev")})
+        missing = self.sbom(f"{root}{self.lib}/libsodium.a", "--sysroot", root)
+        self.assertEqual((missing.returncode, missing.stderr), (1, f"release-sbom: no Debian package "
+                         f"owns {root}{self.lib}/libsodium.a: install it from Debian\n"))
 
     def test_a_shared_library_on_the_link_line_is_refused(self):
         done = self.sbom(f"{self.lib}/libcurl.so")
