@@ -56,6 +56,19 @@ std::string local_command(const Run& run) {
   add("--repository", run.options.repository);
   add("--region", run.options.region);
   if (run.options.push_tool == PushTool::kDocker) command += " --push-tool docker";
+  // The deploy checks as the job asked for them; defaults stay implicit.
+  const DeployOptions& d = run.options.deploy;
+  const DeployOptions defaults;
+  add("--deploy", d.service);
+  if (!d.service.empty()) {
+    add("--cluster", d.cluster);
+    if (d.execution_role_name != defaults.execution_role_name) add("--execution-role-name", d.execution_role_name);
+    if (d.infrastructure_role_name != defaults.infrastructure_role_name) {
+      add("--infrastructure-role-name", d.infrastructure_role_name);
+    }
+    if (d.port != defaults.port) add("--port", std::to_string(d.port));
+    if (d.health_check_path != defaults.health_check_path) add("--health-check-path", d.health_check_path);
+  }
   return command;
 }
 

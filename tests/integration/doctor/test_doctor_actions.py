@@ -185,6 +185,12 @@ class DoctorInActions(DoctorCase):
         report = json.loads(self.doctor("--json", env=env)[1])
         self.assertEqual(report["job"]["claims"]["sub"], sub)
         self.assertTrue(report["job"]["local_command"].startswith("shipctl doctor --github-repo octo-org/app "))
+        # deploy.yml's diagnosis step adds the deploy checks: the command carries them on, defaults left out.
+        deploy = json.loads(self.doctor("--json", "--deploy", "api", "--cluster", "prod", "--port", "9090",
+                                        "--execution-role-name", "ShipctlExpressExecutionRole", env=env)[1])
+        self.assertTrue(deploy["job"]["local_command"].endswith(
+            f"--repository {REPO} --region ap-northeast-1 --deploy api --cluster prod --port 9090"),
+            deploy["job"]["local_command"])
         # The printed command, run with administrator credentials, checks the same run.
         moto_auth(self.endpoint, "inf")
         local = self.doctor("--github-repo", "octo-org/app", "--ref", "refs/heads/main", "--event", "push",
