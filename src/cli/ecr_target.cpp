@@ -120,7 +120,8 @@ util::Result<EcrLogin> ecr_public_login(const AwsSession& session) {
   return EcrLogin{std::string(aws::kEcrPublicRegistryHost), std::move(*token)};
 }
 
-util::Result<std::vector<std::string>> parse_registry_ids(const std::vector<std::string>& values) {
+util::Result<std::vector<std::string>> parse_registry_ids(const std::vector<std::string>& values,
+                                                          std::string_view flag) {
   std::vector<std::string> ids;
   for (const auto& value : values) {
     std::string_view rest = value;
@@ -128,8 +129,9 @@ util::Result<std::vector<std::string>> parse_registry_ids(const std::vector<std:
       const auto comma = rest.find(',');
       const std::string id(util::trim(rest.substr(0, comma)));
       if (!iam::is_account_id(id)) {
-        return fail(ErrorKind::kInvalidInput, "--registries: \"" + id + "\" is not an AWS account id (12 digits, "
-                                              "e.g. 123456789012; several: --registries 111111111111,222222222222)");
+        return fail(ErrorKind::kInvalidInput, std::string(flag) + ": \"" + id + "\" is not an AWS account id (12 "
+                                              "digits, e.g. 123456789012; several: --registries "
+                                              "111111111111,222222222222)");
       }
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
       if (comma == std::string_view::npos) break;

@@ -68,9 +68,10 @@ util::Result<EcrLogin> ecr_public_login(const AwsSession& session);
 
 // The account ids of `values` (--registries: comma-separated, repeatable,
 // as amazon-ecr-login's `registries` input), blanks around each trimmed,
-// duplicates dropped, order kept. kInvalidInput naming the first entry that
-// is not 12 digits.
-util::Result<std::vector<std::string>> parse_registry_ids(const std::vector<std::string>& values);
+// duplicates dropped, order kept. kInvalidInput naming `flag` and the first
+// entry that is not 12 digits.
+util::Result<std::vector<std::string>> parse_registry_ids(const std::vector<std::string>& values,
+                                                          std::string_view flag = "--registries");
 
 // $GITHUB_SHA, else `git rev-parse HEAD` in the working directory; nullopt
 // when neither is available.

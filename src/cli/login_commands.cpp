@@ -217,16 +217,21 @@ void print_login(Context& ctx, const LoginOutcome& outcome, const LoginFlags& fl
 // kInvalidInput for flags that cannot go together; the account ids to log in
 // to otherwise (empty: the caller's own registry, or ECR Public).
 util::Result<std::vector<std::string>> registry_ids(const LoginFlags& flags) {
-  std::vector<std::string> given = flags.registries;
-  if (!flags.registry_id.empty()) given.insert(given.begin(), flags.registry_id);
-  if (flags.is_public && !given.empty()) {
+  if (flags.is_public && (!flags.registries.empty() || !flags.registry_id.empty())) {
     // amazon-ecr-login ignores `registries` with registry-type public; saying so beats a silent skip.
     return util::fail(util::ErrorKind::kInvalidInput,
                       "--public logs in to public.ecr.aws only and takes no --registries/--registry-id: run "
                       "shipctl login once with --public and once with --registries");
   }
-  auto ids = parse_registry_ids(given);
+  auto ids = parse_registry_ids(flags.registry_id.empty() ? std::vector<std::string>{}
+                                                          : std::vector<std::string>{flags.registry_id},
+                                "--registry-id");
   if (!ids) return std::unexpected(ids.error());
+  auto more = parse_registry_ids(flags.registries);
+  if (!more) return std::unexpected(more.error());
+  for (auto& id : *more) {
+    if (std::find(ids->begin(), ids->end(), id) == ids->end()) ids->push_back(std::move(id));
+  }
   return ids;
 }
 

@@ -62,6 +62,13 @@ TEST(RegistryIds, BlanksAroundAnIdAreTrimmed) {
   EXPECT_EQ(*ids, (Ids{"111111111111", "222222222222"}));
 }
 
+TEST(RegistryIds, TheMessageNamesTheFlagGiven) {
+  auto ids = parse_registry_ids({"12345"}, "--registry-id");
+  ASSERT_FALSE(ids.has_value());
+  EXPECT_EQ(ids.error().message, "--registry-id: \"12345\" is not an AWS account id (12 digits, e.g. 123456789012; "
+                                 "several: --registries 111111111111,222222222222)");
+}
+
 TEST(RegistryIds, NoneGivenIsTheCallersOwnRegistry) {
   auto ids = parse_registry_ids({});
   ASSERT_TRUE(ids.has_value());
