@@ -56,8 +56,10 @@ bool workflow_needs(std::string_view action) {
   const auto needed = [&](const std::vector<aws::Permission>& rows) {
     return std::any_of(rows.begin(), rows.end(), [&](const aws::Permission& p) { return lower(p.action) == wanted; });
   };
-  // shipctl deploy's rows too: how widely they are granted is AUD007/AUD008's.
-  return needed(aws::workflow_permissions()) || needed(aws::deploy_permissions());
+  // shipctl deploy's rows too: how widely they are granted is AUD007/AUD008's;
+  // and the opt-in ones (login --public), which a role granted on purpose.
+  return needed(aws::workflow_permissions()) || needed(aws::deploy_permissions()) ||
+         needed(aws::opt_in_permissions());
 }
 
 bool is_wildcard(std::string_view action) { return action.find_first_of("*?") != std::string_view::npos; }

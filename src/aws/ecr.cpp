@@ -66,6 +66,24 @@ void scan_from(const json& item, ImageDetail& detail) {
   }
 }
 
+std::unexpected<ApiError> bad_token(std::string_view service, std::string message) {
+  return std::unexpected(
+      from_error({util::ErrorKind::kInvalidInput, std::move(message)}, service, "GetAuthorizationToken"));
+}
+
+// An authorizationData object of ECR or ECR Public: base64("AWS:<password>")
+// and expiresAt (epoch seconds).
+ApiResult<AuthorizationToken> token_from(std::string_view service, const json& data) {
+  const auto decoded = crypto::base64_decode(data.value("authorizationToken", ""));
+  const auto colon = decoded ? decoded->find(':') : std::string::npos;
+  if (colon == std::string::npos) return bad_token(service, "authorization token is not base64 of user:password");
+  AuthorizationToken token;
+  token.username = decoded->substr(0, colon);
+  token.password = decoded->substr(colon + 1);
+  if (data.contains("expiresAt")) token.expires_at = epoch_time(data["expiresAt"]);
+  return token;
+}
+
 }  // namespace
 
 ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest& request) {
@@ -139,20 +157,19 @@ ApiResult<AuthorizationToken> EcrClient::get_authorization_token(const std::stri
   auto output = client_.json_object("GetAuthorizationToken", input);
   if (!output) return std::unexpected(output.error());
   const json data = output->value("authorizationData", json::array());
-  const auto bad = [](std::string message) {
-    return std::unexpected(from_error({util::ErrorKind::kInvalidInput, std::move(message)}, "ECR",
-                                      "GetAuthorizationToken"));
-  };
-  if (data.empty()) return bad("response has no authorizationData");
-  const auto decoded = crypto::base64_decode(data[0].value("authorizationToken", ""));
-  const auto colon = decoded ? decoded->find(':') : std::string::npos;
-  if (colon == std::string::npos) return bad("authorization token is not base64 of user:password");
-  AuthorizationToken token;
-  token.username = decoded->substr(0, colon);
-  token.password = decoded->substr(colon + 1);
-  token.proxy_endpoint = data[0].value("proxyEndpoint", "");
-  if (data[0].contains("expiresAt")) token.expires_at = epoch_time(data[0]["expiresAt"]);
+  if (data.empty() || !data[0].is_object()) return bad_token("ECR", "response has no authorizationData");
+  auto token = token_from("ECR", data[0]);
+  if (token) token->proxy_endpoint = data[0].value("proxyEndpoint", "");
   return token;
+}
+
+ApiResult<AuthorizationToken> EcrPublicClient::get_authorization_token() {
+  auto output = client_.json_object("GetAuthorizationToken", json::object());
+  if (!output) return std::unexpected(output.error());
+  // One object here, not ECR's list (GetAuthorizationTokenResponse in the ECR Public model).
+  const auto data = output->find("authorizationData");
+  if (data == output->end() || !data->is_object()) return bad_token("ECR Public", "response has no authorizationData");
+  return token_from("ECR Public", *data);
 }
 
 ApiResult<void> EcrClient::put_lifecycle_policy(const std::string& repository, const std::string& policy_json) {

@@ -1,6 +1,8 @@
 #pragma once
-// Amazon ECR control plane (AWS JSON 1.1, AmazonEC2ContainerRegistry_V20150921).
-// The registry API itself (blobs, manifests) is the OCI push engine's.
+// Amazon ECR control plane (AWS JSON 1.1, AmazonEC2ContainerRegistry_V20150921)
+// and Amazon ECR Public's GetAuthorizationToken (AWS JSON 1.1,
+// SpencerFrontendService). The registry API itself (blobs, manifests) is the
+// OCI push engine's.
 
 #include <chrono>
 #include <cstdint>
@@ -65,7 +67,7 @@ struct Image {
 struct AuthorizationToken {
   std::string username;  // "AWS"
   std::string password;  // a secret: never logged
-  std::string proxy_endpoint;  // "https://123456789012.dkr.ecr.region.amazonaws.com"
+  std::string proxy_endpoint;  // "https://123456789012.dkr.ecr.region.amazonaws.com"; ECR Public: empty
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
@@ -102,6 +104,29 @@ class EcrClient {
   ApiResult<void> put_account_setting(const std::string& name, const std::string& value);
 
   ServiceClient& service_client() { return client_; }
+
+ private:
+  ServiceClient client_;
+};
+
+// The registry host of Amazon ECR Public, whatever the repository's alias
+// (public.ecr.aws/ALIAS/NAME): its token is for this host.
+inline constexpr std::string_view kEcrPublicRegistryHost = "public.ecr.aws";
+// GetAuthorizationToken of ECR Public is answered only in us-east-1 (its
+// endpoint there is api.ecr-public.us-east-1.amazonaws.com; the us-west-2 one
+// answers UnsupportedCommandException "The action isn't supported in this
+// Region"), so ECR Public clients are made in this region.
+inline constexpr std::string_view kEcrPublicAuthRegion = "us-east-1";
+
+class EcrPublicClient {
+ public:
+  explicit EcrPublicClient(ServiceClient client) : client_(std::move(client)) {}
+
+  // The token for kEcrPublicRegistryHost ("AWS" and a password); needs
+  // ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (ECR
+  // Public API reference, GetAuthorizationToken). The answer names no
+  // proxyEndpoint: proxy_endpoint stays empty.
+  ApiResult<AuthorizationToken> get_authorization_token();
 
  private:
   ServiceClient client_;

@@ -22,10 +22,11 @@ std::string strip_trailing_slashes(std::string url) {
 }
 
 std::string env_name_for(std::string_view service) {
-  // The service id, upper case, spaces as underscores: STS, IAM, ECR, ECS.
+  // The service id, upper case, spaces as underscores: STS, IAM, ECR, ECS,
+  // ECR_PUBLIC (id "ECR PUBLIC", endpoint name "ecr-public").
   std::string name = "AWS_ENDPOINT_URL_";
   for (const char c : service) {
-    name.push_back(c == ' ' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c));
+    name.push_back(c == ' ' || c == '-' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c));
   }
   return name;
 }
@@ -37,7 +38,10 @@ std::string default_url(std::string_view service, std::string_view region, const
     if (partition.id == "aws-us-gov") return "https://iam.us-gov.amazonaws.com";
     return "https://iam." + std::string(partition.iam_region) + "." + suffix;
   }
-  if (service == "ecr") return "https://api.ecr." + std::string(region) + "." + suffix;
+  // endpointPrefix "api.ecr" and "api.ecr-public" in botocore's models.
+  if (service == "ecr" || service == "ecr-public") {
+    return "https://api." + std::string(service) + "." + std::string(region) + "." + suffix;
+  }
   // sts (regional endpoints, the SDKs' default since 2022), ecs and others.
   return "https://" + std::string(service) + "." + std::string(region) + "." + suffix;
 }

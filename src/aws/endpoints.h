@@ -33,7 +33,7 @@ struct Endpoint {
   bool overridden = false;     // from --endpoint-url or AWS_ENDPOINT_URL*
 };
 
-// Resolves the endpoint of `service` ("sts", "iam", "ecr", "ecs") in
+// Resolves the endpoint of `service` ("sts", "iam", "ecr", "ecr-public", "ecs") in
 // `region`. Precedence as in the SDKs: `explicit_url` (--endpoint-url), then
 // AWS_ENDPOINT_URL_<SERVICE> (e.g. AWS_ENDPOINT_URL_STS), then
 // AWS_ENDPOINT_URL; the two variables are ignored when

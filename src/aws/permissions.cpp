@@ -34,6 +34,13 @@ constexpr std::array kTable{
                "STS GetCallerIdentity with the new credentials"},
     Permission{"login", "ecr:GetAuthorizationToken", kAny, kIdentityPolicy, kWorkflow, kRequired,
                "ECR GetAuthorizationToken"},
+    // ECR Public's GetAuthorizationToken "requires the
+    // ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken
+    // permissions" (ECR Public API reference); neither takes a resource.
+    Permission{"login", "ecr-public:GetAuthorizationToken", kAny, kIdentityPolicy, kWorkflow, kOptIn,
+               "ECR Public GetAuthorizationToken in us-east-1 (--public only)"},
+    Permission{"login", "sts:GetServiceBearerToken", kAny, kIdentityPolicy, kWorkflow, kOptIn,
+               "ECR Public GetAuthorizationToken: the bearer token STS issues for it (--public only)"},
     Permission{"push", "sts:GetCallerIdentity", kAny, kNone, kWorkflow, kRequired,
                "STS GetCallerIdentity (--repository: the registry's account)"},
     Permission{"push", "ecr:GetAuthorizationToken", kAny, kIdentityPolicy, kWorkflow, kRequired,
@@ -168,7 +175,8 @@ constexpr std::array kTable{
                "ECR PutLifecyclePolicy"},
 };
 
-bool in_workflow_policy(const Permission& p) { return p.caller == kWorkflow && p.grant == kIdentityPolicy; }
+bool workflow_identity_row(const Permission& p) { return p.caller == kWorkflow && p.grant == kIdentityPolicy; }
+bool in_workflow_policy(const Permission& p) { return workflow_identity_row(p) && p.need != kOptIn; }
 
 // ShipctlExpressDeploy holds deploy's rows; ShipctlEcrPush the others.
 bool is_deploy(const Permission& p) { return p.command == "deploy"; }
@@ -304,6 +312,10 @@ std::vector<Permission> deploy_permissions() {
   return unique_rows([](const Permission& p) { return in_workflow_policy(p) && is_deploy(p); });
 }
 
+std::vector<Permission> opt_in_permissions() {
+  return unique_rows([](const Permission& p) { return workflow_identity_row(p) && p.need == kOptIn; });
+}
+
 std::string commands_needing(std::string_view action, ResourceKind kind) {
   // A best-effort caller (push's DescribeRepositories) is named only when no
   // command requires the action: "verify" is what fails without it.
@@ -318,7 +330,7 @@ std::string commands_needing(std::string_view action, ResourceKind kind) {
   return {};
 }
 
-std::string workflow_policy(const ResourceArns& arns) {
+std::string workflow_policy(const ResourceArns& arns, EcrPublicLogin ecr_public) {
   using ordered = nlohmann::ordered_json;
   ordered statements = ordered::array();
   std::vector<ResourceKind> kinds;
@@ -335,6 +347,11 @@ std::string workflow_policy(const ResourceArns& arns) {
                           {"Effect", "Allow"},
                           {"Action", actions.size() == 1 ? actions[0] : actions},
                           {"Resource", resource_arn(kind, arns)}});
+  }
+  if (ecr_public == EcrPublicLogin::kInclude) {
+    ordered actions = ordered::array();
+    for (const auto& p : opt_in_permissions()) actions.push_back(p.action);
+    statements.push_back({{"Sid", "LoginToEcrPublic"}, {"Effect", "Allow"}, {"Action", actions}, {"Resource", "*"}});
   }
   return ordered{{"Version", "2012-10-17"}, {"Statement", statements}}.dump(2);
 }

@@ -67,6 +67,10 @@ enum class Grant {
 enum class Need {
   kRequired,
   kBestEffort,  // the command goes on when denied (a better error message is all it costs)
+  // Needed only with a flag few workflows pass (login --public): not in
+  // ShipctlEcrPush, so a workflow that pushes to private ECR never gets it;
+  // `shipctl policy role --public` adds the rows (opt_in_permissions).
+  kOptIn,
 };
 
 // Who runs the command: the workflow role (deploy.yml's steps) or an
@@ -140,6 +144,14 @@ std::vector<Permission> workflow_permissions();
 // order, one per (action, resource).
 std::vector<Permission> deploy_permissions();
 
+// The workflow's kOptIn rows (login --public: ecr-public:GetAuthorizationToken
+// and sts:GetServiceBearerToken on "*"), in table order, one per (action,
+// resource).
+std::vector<Permission> opt_in_permissions();
+
+// Whether workflow_policy adds the opt-in statement for `login --public`.
+enum class EcrPublicLogin { kOmit, kInclude };
+
 // The workflow commands that require (`action`, `kind`) from the role,
 // joined with ", " ("login, push"); the best-effort callers when none
 // requires it; empty when no workflow command calls it.
@@ -147,8 +159,9 @@ std::string commands_needing(std::string_view action, ResourceKind kind);
 
 // The workflow role's least-privilege identity policy, pretty JSON (2
 // spaces): one statement per resource kind, actions in table order. This is
-// the inline policy bootstrap writes (ShipctlEcrPush).
-std::string workflow_policy(const ResourceArns& arns);
+// the inline policy bootstrap writes (ShipctlEcrPush). kInclude appends the
+// statement "LoginToEcrPublic" with opt_in_permissions().
+std::string workflow_policy(const ResourceArns& arns, EcrPublicLogin ecr_public = EcrPublicLogin::kOmit);
 
 // The ShipctlExpressDeploy inline policy for one service, pretty JSON (2
 // spaces): the deploy rows, one statement per set of resources an action

@@ -43,6 +43,12 @@ inline constexpr ServiceInfo kSts{"STS", "sts", "sts", Protocol::kQuery, "2011-0
 inline constexpr ServiceInfo kIam{"IAM", "iam", "iam", Protocol::kQuery, "2010-05-08", ""};
 inline constexpr ServiceInfo kEcr{"ECR", "ecr", "ecr", Protocol::kJson11, "",
                                   "AmazonEC2ContainerRegistry_V20150921"};
+// Amazon ECR Public (botocore data/ecr-public/2020-10-30/service-2.json:
+// endpointPrefix api.ecr-public, signingName ecr-public, targetPrefix
+// SpencerFrontendService). Its endpoint variable, AWS_ENDPOINT_URL_ECR_PUBLIC,
+// comes from serviceId "ECR PUBLIC"; the endpoint name gives the same.
+inline constexpr ServiceInfo kEcrPublic{"ECR Public", "ecr-public", "ecr-public", Protocol::kJson11, "",
+                                        "SpencerFrontendService"};
 inline constexpr ServiceInfo kEcs{"ECS", "ecs", "ecs", Protocol::kJson11, "",
                                   "AmazonEC2ContainerServiceV20141113"};
 

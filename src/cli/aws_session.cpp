@@ -64,11 +64,11 @@ aws::CredentialContext AwsSession::credential_context() const {
   return context;
 }
 
-util::Result<aws::ServiceClient> AwsSession::client(const aws::ServiceInfo& service) const {
+util::Result<aws::ServiceClient> AwsSession::client(const aws::ServiceInfo& service, std::string_view region) const {
   aws::ClientConfig config;
   config.http = http_.get();
   config.credentials = credentials_;
-  config.region = region_;
+  config.region = region.empty() ? region_ : std::string(region);
   config.endpoint_url = flags_.endpoint_url;
   config.env = env_;
   return aws::ServiceClient::create(service, std::move(config));

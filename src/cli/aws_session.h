@@ -41,8 +41,9 @@ class AwsSession {
   static util::Result<AwsSession> open_with(Context& ctx, const AwsFlags& flags, std::string_view fallback_region,
                                             std::shared_ptr<aws::CredentialsProvider> credentials);
 
-  // A client for `service` in this session's region, signed with its credentials.
-  util::Result<aws::ServiceClient> client(const aws::ServiceInfo& service) const;
+  // A client for `service` in this session's region (`region` when given:
+  // ECR Public's token exists only in us-east-1), signed with its credentials.
+  util::Result<aws::ServiceClient> client(const aws::ServiceInfo& service, std::string_view region = {}) const;
 
   const std::string& region() const { return region_; }
   const aws::Env& env() const { return env_; }

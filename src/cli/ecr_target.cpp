@@ -1,11 +1,15 @@
 #include "cli/ecr_target.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <regex>
 
+#include "aws/endpoints.h"
 #include "aws/sts.h"
+#include "iam/arn.h"
 #include "oci/registry.h"
+#include "util/strings.h"
 
 namespace eem::cli {
 
@@ -90,6 +94,51 @@ util::Result<EcrLogin> ecr_login(aws::EcrClient& ecr, const std::string& registr
     return fail(ErrorKind::kInvalidInput, "ECR GetAuthorizationToken: the answer names no proxyEndpoint");
   }
   return EcrLogin{std::move(host), std::move(*token)};
+}
+
+util::Result<std::vector<EcrLogin>> ecr_logins(aws::EcrClient& ecr, const std::vector<std::string>& account_ids,
+                                               std::string_view region) {
+  auto token = ecr.get_authorization_token();
+  if (!token) return std::unexpected(token.error().to_error().with_context("getting ECR registry credentials"));
+  std::vector<EcrLogin> logins;
+  for (const auto& account : account_ids) logins.push_back({aws::ecr_registry_host(account, region), *token});
+  return logins;
+}
+
+util::Result<EcrLogin> ecr_public_login(const AwsSession& session) {
+  auto client = session.client(aws::kEcrPublic, aws::kEcrPublicAuthRegion);
+  if (!client) return std::unexpected(client.error());
+  auto token = aws::EcrPublicClient(std::move(*client)).get_authorization_token();
+  if (!token) {
+    util::Error error = token.error().to_error().with_context("getting ECR Public registry credentials");
+    if (error.kind == ErrorKind::kDenied && token.error().code.find("AccessDenied") != std::string::npos) {
+      error.message += " (login --public needs both ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, "
+                       "on Resource \"*\")";
+    }
+    return std::unexpected(std::move(error));
+  }
+  return EcrLogin{std::string(aws::kEcrPublicRegistryHost), std::move(*token)};
+}
+
+util::Result<std::vector<std::string>> parse_registry_ids(const std::vector<std::string>& values,
+                                                          std::string_view flag) {
+  std::vector<std::string> ids;
+  for (const auto& value : values) {
+    std::string_view rest = value;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string id(util::trim(rest.substr(0, comma)));
+      if (!iam::is_account_id(id)) {
+        return fail(ErrorKind::kInvalidInput, std::string(flag) + ": \"" + id + "\" is not an AWS account id (12 "
+                                              "digits, e.g. 123456789012; several: --registries "
+                                              "111111111111,222222222222)");
+      }
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return ids;
 }
 
 std::optional<std::string> current_commit(const util::EnvLookup& env) {

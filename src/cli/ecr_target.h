@@ -52,6 +52,27 @@ struct EcrLogin {
 };
 util::Result<EcrLogin> ecr_login(aws::EcrClient& ecr, const std::string& registry_id);
 
+// One GetAuthorizationToken for the private registries of `account_ids` in
+// `region` (hosts from aws::ecr_registry_host, so aws-cn gets .com.cn).
+// registryIds is not sent: the API deprecates it, since the token "can be
+// used to access any Amazon ECR registry that the IAM principal has access
+// to" (botocore's ecr model); what the role may do in each registry is
+// decided there, at push time.
+util::Result<std::vector<EcrLogin>> ecr_logins(aws::EcrClient& ecr, const std::vector<std::string>& account_ids,
+                                               std::string_view region);
+
+// The ECR Public token for public.ecr.aws, asked in us-east-1 whatever the
+// session's region. Denied: the message names both permissions it needs
+// (ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken).
+util::Result<EcrLogin> ecr_public_login(const AwsSession& session);
+
+// The account ids of `values` (--registries: comma-separated, repeatable,
+// as amazon-ecr-login's `registries` input), blanks around each trimmed,
+// duplicates dropped, order kept. kInvalidInput naming `flag` and the first
+// entry that is not 12 digits.
+util::Result<std::vector<std::string>> parse_registry_ids(const std::vector<std::string>& values,
+                                                          std::string_view flag = "--registries");
+
 // $GITHUB_SHA, else `git rev-parse HEAD` in the working directory; nullopt
 // when neither is available.
 std::optional<std::string> current_commit(const util::EnvLookup& env);

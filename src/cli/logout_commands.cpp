@@ -93,7 +93,8 @@ CommandSpec logout_command() {
                 "changed since the login (docker login, podman login) is kept.\n\n"
                 "Examples:\n"
                 "  shipctl logout\n"
-                "  shipctl logout --registry 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com\n\n"
+                "  shipctl logout --registry 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com\n"
+                "  shipctl logout --registry public.ecr.aws\n\n"
                 "Exit codes: 0 ok (also when there was nothing to remove), 2 a record or auth file that is\n"
                 "not what shipctl wrote (the message names it), 74 an auth file cannot be read or replaced.");
             sub.add_option("--registry", f->registry, "Only this registry host (default: every login recorded)");

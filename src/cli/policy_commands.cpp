@@ -2,6 +2,7 @@
 // (src/iam) and the permission table (src/aws/permissions.h) on the command
 // line. Interfaces: DESIGN.md section 5.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fstream>
 #include <iostream>
@@ -304,6 +305,7 @@ struct RoleFlags {
   std::string deploy_service;  // --deploy: ShipctlExpressDeploy instead (bootstrap --deploy's default role names)
   std::string cluster = std::string(aws::kDefaultCluster);
   bool deploy_given = false;
+  bool ecr_public = false;  // --public: add login --public's opt-in statement
   bool json = false;
 };
 
@@ -343,6 +345,10 @@ int run_deploy_role(Context& ctx, const RoleFlags& flags) {
 }
 
 int run_role(Context& ctx, const RoleFlags& flags) {
+  if (flags.deploy_given && flags.ecr_public) {
+    return report(ctx, {util::ErrorKind::kInvalidInput, "--public adds to ShipctlEcrPush, not to --deploy's "
+                                                        "ShipctlExpressDeploy: run policy role twice"});
+  }
   if (flags.deploy_given) {
     if (auto ok = aws::validate_region(flags.region); !ok) return report(ctx, ok.error());
     if (auto ok = validate_account(flags.account); !ok) return report(ctx, ok.error());
@@ -354,7 +360,8 @@ int run_role(Context& ctx, const RoleFlags& flags) {
   if (auto ok = aws::validate_region(flags.region); !ok) return report(ctx, ok.error());
   if (auto ok = validate_account(flags.account); !ok) return report(ctx, ok.error());
   const aws::ResourceArns arns{aws::repository_arn(flags.region, flags.account, flags.repository), {}, {}};
-  const std::string policy = aws::workflow_policy(arns);
+  const std::string policy = aws::workflow_policy(
+      arns, flags.ecr_public ? aws::EcrPublicLogin::kInclude : aws::EcrPublicLogin::kOmit);
   if (!flags.json) {
     ctx.out << policy << '\n';
     return 0;
@@ -381,13 +388,18 @@ std::string_view grant_name(aws::Grant grant) {
   return "none";
 }
 
+std::string_view need_name(aws::Need need) {
+  constexpr std::array<std::string_view, 3> kNames{"required", "best-effort", "opt-in"};  // in enum order
+  return kNames[static_cast<std::size_t>(need)];
+}
+
 ordered_json permission_json(const aws::Permission& p) {
   return {{"command", p.command},
           {"action", p.action},
           {"resource", aws::resource_kind_name(p.resource)},
           {"granted_by", grant_name(p.grant)},
           {"caller", p.caller == aws::Caller::kWorkflow ? "workflow" : "admin"},
-          {"need", p.need == aws::Need::kRequired ? "required" : "best-effort"},
+          {"need", need_name(p.need)},
           {"call", p.call}};
 }
 
@@ -425,6 +437,9 @@ void define_role(CLI::App& policy, Context& ctx) {
   sub->add_option("--deploy", flags->deploy_service,
                   "Print ShipctlExpressDeploy for this ECS Express service instead (bootstrap --deploy's roles)");
   sub->add_option("--cluster", flags->cluster, "ECS cluster of the --deploy service")->capture_default_str();
+  sub->add_flag("--public", flags->ecr_public,
+                "Also allow `shipctl login --public` (ecr-public:GetAuthorizationToken and "
+                "sts:GetServiceBearerToken on \"*\"; bootstrap does not add them)");
   sub->add_flag("--json", flags->json,
                 "Print {\"policy_name\", \"repository_arn\", \"policy\"} (with --deploy: \"service_arn\")");
   sub->callback([&ctx, flags, sub] {
@@ -447,6 +462,7 @@ Examples:
   shipctl policy eval --policy trust-policy.json --action sts:AssumeRoleWithWebIdentity \
       --principal arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com --token token.jwt
   shipctl policy role --account 123456789012 --json
+  shipctl policy role --account 123456789012 --public
   shipctl policy permissions
 
 Exit codes: 0 ok (eval: whichever the decision; lint: no error finding); 1 lint found an error;

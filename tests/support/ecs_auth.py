@@ -1,5 +1,6 @@
-"""SigV4 checks of the ECS stand-in: the Authorization header must name
-service `ecs` and the stand-in's region in its credential scope; when the
+"""SigV4 checks of the ECS stand-in (and the ECR Public one, service
+`ecr-public`): the Authorization header must name service `ecs` (`service`)
+and the stand-in's region in its credential scope; when the
 access key is one the stand-in knows, the signature is recomputed with
 botocore's signer over exactly the headers the client signed.
 
@@ -35,9 +36,10 @@ _MISMATCH = ("The request signature we calculated does not match the signature y
              "Secret Access Key and signing method. Consult the service documentation for details.")
 
 
-def check(headers, body: bytes, host: str, region: str, secrets: dict[str, str], strict: bool) -> str:
+def check(headers, body: bytes, host: str, region: str, secrets, strict: bool, service: str = "ecs") -> str:
     """Returns the access key id of a properly signed request; raises ApiError otherwise.
-    `headers` is the request's email.message.Message (case-insensitive)."""
+    `headers` is the request's email.message.Message (case-insensitive);
+    `secrets.get(access key id)` gives the key's secret, or None."""
     value = headers.get("Authorization")
     if not value:
         raise ApiError("MissingAuthenticationTokenException", "Missing Authentication Token")
@@ -45,8 +47,8 @@ def check(headers, body: bytes, host: str, region: str, secrets: dict[str, str],
     if not m:
         raise ApiError("IncompleteSignatureException", f"Authorization header requires 'Credential', "
                        f"'Signature' and 'SignedHeaders' parameters. Authorization={value.split(' ')[0]}")
-    if m["service"] != "ecs":
-        raise ApiError("InvalidSignatureException", "Credential should be scoped to correct service: 'ecs'. ")
+    if m["service"] != service:
+        raise ApiError("InvalidSignatureException", f"Credential should be scoped to correct service: '{service}'. ")
     if m["region"] != region:
         raise ApiError("InvalidSignatureException", f"Credential should be scoped to a valid region, not "
                        f"'{m['region']}'. ")
@@ -68,7 +70,7 @@ def check(headers, body: bytes, host: str, region: str, secrets: dict[str, str],
         if strict:
             raise ApiError("UnrecognizedClientException", "The security token included in the request is invalid.")
         return m["key"]
-    expected = _signature(headers, body, host, region, signed, m["key"], secret, amz_date)
+    expected = _signature(headers, body, host, region, service, signed, m["key"], secret, amz_date)
     if not hmac.compare_digest(expected, m["signature"]):
         raise ApiError("InvalidSignatureException", _MISMATCH)
     return m["key"]
@@ -92,9 +94,9 @@ def _check_time(amz_date: str) -> None:
                        f"{(now + skew).strftime(stamp)} ({now.strftime(stamp)} + 5 min.)")
 
 
-def _signature(headers, body, host, region, signed, key, secret, amz_date) -> str:
+def _signature(headers, body, host, region, service, signed, key, secret, amz_date) -> str:
     """botocore's SigV4Auth over a copy of the request holding only the signed headers."""
-    signer = SigV4Auth(Credentials(key, secret, headers.get("X-Amz-Security-Token")), "ecs", region)
+    signer = SigV4Auth(Credentials(key, secret, headers.get("X-Amz-Security-Token")), service, region)
     request = AWSRequest(method="POST", url=f"http://{host}/", data=body)
     for name in signed:
         request.headers[name] = headers.get(name, "")

@@ -76,6 +76,20 @@ class PolicyDocsTest(unittest.TestCase):
         self.assertEqual((doc["policy_name"], doc["repository_arn"]), ("ShipctlEcrPush", arn))
         self.assertEqual(doc["policy"]["Statement"][1]["Resource"], arn)
 
+    def test_role_policy_public_adds_login_publics_statement_only_when_asked(self):
+        plain = json.loads(shipctl("policy", "role", "--account", "123456789012", "--json")[1])["policy"]
+        code, out, err = shipctl("policy", "role", "--account", "123456789012", "--public", "--json")
+        self.assertEqual(code, 0, err)
+        public = json.loads(out)["policy"]
+        self.assertEqual(public["Statement"][:-1], plain["Statement"])
+        self.assertEqual(public["Statement"][-1], {
+            "Sid": "LoginToEcrPublic", "Effect": "Allow",
+            "Action": ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], "Resource": "*"})
+        self.assertNotIn("ecr-public", json.dumps(plain))
+        self.assertEqual(shipctl("policy", "role", "--account", "123456789012", "--public", "--deploy", "web"),
+                         (2, "", "shipctl: error: --public adds to ShipctlEcrPush, not to --deploy's "
+                                 "ShipctlExpressDeploy: run policy role twice\n"))
+
     def test_bad_account_is_one_line_and_exit_code_2(self):
         code, out, err = shipctl("policy", "role", "--account", "1234")
         self.assertEqual((code, out), (2, ""))
@@ -97,6 +111,8 @@ class PolicyDocsTest(unittest.TestCase):
                     if r["caller"] == "workflow" and r["granted_by"] == "identity-policy"]
         self.assertEqual(workflow, [
             ("login", "ecr:GetAuthorizationToken", "*"),
+            ("login", "ecr-public:GetAuthorizationToken", "*"),
+            ("login", "sts:GetServiceBearerToken", "*"),
             ("push", "ecr:GetAuthorizationToken", "*"),
             ("push", "ecr:BatchCheckLayerAvailability", "repository"),
             ("push", "ecr:InitiateLayerUpload", "repository"),
@@ -120,6 +136,8 @@ class PolicyDocsTest(unittest.TestCase):
             ("deploy", "iam:PassRole", "execution-role"),
             ("deploy", "iam:PassRole", "infrastructure-role"),
         ])
+        opt_in = [(r["command"], r["action"]) for r in rows if r["need"] == "opt-in"]
+        self.assertEqual(opt_in, [("login", "ecr-public:GetAuthorizationToken"), ("login", "sts:GetServiceBearerToken")])
         trust = [(r["command"], r["action"]) for r in rows if r["granted_by"] == "trust-policy"]
         self.assertEqual(trust, [("credentials", "sts:AssumeRoleWithWebIdentity")])
 

@@ -6,19 +6,28 @@ entries, and a stale password rejected by the registry; symlinked configs
 written through their link, docker's credsStore/credHelpers named (docker
 asks the helper, not the file), and nothing half-written on failure. Under
 IAM enforcement, with only the temporary credentials of the role `shipctl
-bootstrap` writes: the password each login gets is the role's own."""
+bootstrap` writes: the password each login gets is the role's own.
+Several registries (--registries) and ECR Public (--public, against the ECR
+Public stand-in: its two permissions judged by moto's policy engine)."""
 
 import base64
+import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
 import unittest
 
+import ecr_public_stand_in
 import ecr_stand_in
 import ecr_support as es
 import harness
+
+OTHER_ACCOUNT = "210987654321"
+PUBLIC_HOST = "public.ecr.aws"
+PUBLIC_ACTIONS = ("ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken")
 
 
 def auth(user: str, password: str) -> str:
@@ -32,9 +41,12 @@ class LoginTest(unittest.TestCase):
         cls.stack = ecr_stand_in.ecr_stand_in(cls.work)
         cls.ecr = cls.stack.__enter__()
         cls.role_env = es.enforce_bootstrapped_role(cls.ecr, es.Home(os.path.join(cls.work, "admin")))
+        cls.public_stack = ecr_public_stand_in.ecr_public_stand_in(cls.ecr.account)
+        cls.public = cls.public_stack.__enter__()
 
     @classmethod
     def tearDownClass(cls):
+        cls.public_stack.__exit__(None, None, None)
         cls.stack.__exit__(None, None, None)
         shutil.rmtree(cls.work, ignore_errors=True)
 
@@ -42,7 +54,7 @@ class LoginTest(unittest.TestCase):
         self.home = es.Home(tempfile.mkdtemp(dir=self.work))
 
     def env(self, **extra) -> dict:
-        return self.home.env(self.ecr, **{**es.role_keys(self.ecr), **extra})
+        return self.home.env(self.ecr, **{**es.role_keys(self.ecr), **self.public.env, **extra})
 
     def login(self, *args, **env):
         return es.shipctl("login", *args, env=self.env(**env))
@@ -264,6 +276,167 @@ class LoginTest(unittest.TestCase):
                                    "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT (e.g. "
                                    "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com:443:127.0.0.1:5000)\n")
 
+
+    # --- several registries (--registries) ---------------------------------
+
+    def registry_hosts(self) -> list[str]:
+        return [ecr_stand_in.registry_host(a, self.ecr.region) for a in (self.ecr.account, OTHER_ACCOUNT)]
+
+    def test_registries_writes_one_token_for_each_accounts_registry(self):
+        os.makedirs(os.path.dirname(self.home.docker))
+        with open(self.home.docker, "w") as f:
+            json.dump({"auths": {"ghcr.io": {"auth": auth("me", "pat")}}}, f)
+        before = len(self.ecr.calls())
+        r = self.login("--registries", f"{self.ecr.account}, {OTHER_ACCOUNT}", "--json", GITHUB_OUTPUT=self.home.output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        hosts = self.registry_hosts()
+        result = json.loads(r.stdout)
+        self.assertIsNone(result["registry"])
+        self.assertEqual([login["registry"] for login in result["registries"]], hosts)
+        for login in result["registries"]:
+            self.assertEqual(login["files"], [self.home.docker, self.home.containers])
+        passwords = set()
+        for path in (self.home.docker, self.home.containers):
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
+            entries = json.loads(self.home.read(path))["auths"]
+            for host in hosts:
+                user, _, password = base64.b64decode(entries[host]["auth"]).decode().partition(":")
+                self.assertEqual(user, "AWS")
+                passwords.add(password)
+        self.assertEqual(len(passwords), 1)  # one GetAuthorizationToken serves every registry
+        self.assert_role_password(passwords.pop())
+        self.assertEqual(json.loads(self.home.read(self.home.docker))["auths"]["ghcr.io"], {"auth": auth("me", "pat")})
+        self.assertEqual(self.home.read(self.home.output), f"registries={hosts[0]},{hosts[1]}\n")
+        record = json.loads(self.home.read(self.home.state))
+        self.assertEqual([login["registry"] for login in record["logins"]], hosts)
+        tokens = [c for c in self.ecr.calls()[before:] if c["action"] == "ecr:GetAuthorizationToken"]
+        self.assertEqual([(c["principal"], c["verdict"]) for c in tokens], [(es.session_arn(self.ecr), "allowed")])
+
+        logout = es.shipctl("logout", env=self.env())
+        self.assertEqual(logout.returncode, 0, logout.stderr)
+        self.assertEqual(logout.stdout, "".join(f"{h}: {p}: removed\n" for h in hosts
+                                                for p in (self.home.docker, self.home.containers)))
+        self.assertEqual(json.loads(self.home.read(self.home.docker))["auths"], {"ghcr.io": {"auth": auth("me", "pat")}})
+        self.assertEqual(json.loads(self.home.read(self.home.containers))["auths"], {})
+
+    def test_registries_text_output_has_a_block_per_registry(self):
+        r = self.login("--registries", self.ecr.account, "--registries", OTHER_ACCOUNT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        starts = [line for line in r.stdout.splitlines() if line.startswith("logged in to ")]
+        self.assertEqual(starts, [f"logged in to {h}" for h in self.registry_hosts()])
+
+    def test_a_bad_account_id_is_one_line_and_nothing_is_asked_or_written(self):
+        env = self.env()  # the role's session (an STS call) before counting
+        before = len(self.ecr.calls())
+        r = es.shipctl("login", "--registries", f"{self.ecr.account},12345", env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, 'shipctl: error: --registries: "12345" is not an AWS account id (12 digits, e.g. '
+                                   '123456789012; several: --registries 111111111111,222222222222)\n')
+        self.assertFalse(os.path.exists(self.home.docker))
+        self.assertEqual(len(self.ecr.calls()), before)
+
+    # --- ECR Public (--public) ---------------------------------------------
+
+    @contextlib.contextmanager
+    def granted(self, actions):
+        """An inline policy on the role allowing `actions` on "*", while in the block."""
+        iam = self.ecr.client("iam")
+        iam.put_role_policy(RoleName=es.ROLE, PolicyName="EcrPublicLogin", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}))
+        try:
+            yield
+        finally:
+            iam.delete_role_policy(RoleName=es.ROLE, PolicyName="EcrPublicLogin")
+
+    def test_public_writes_the_public_ecr_aws_entry_and_logout_removes_it(self):
+        os.makedirs(os.path.dirname(self.home.docker))
+        with open(self.home.docker, "w") as f:
+            json.dump({"auths": {"ghcr.io": {"auth": auth("me", "pat")}}}, f)
+        with self.granted(PUBLIC_ACTIONS):
+            r = self.login("--public", "--json", "--region", "eu-west-1", GITHUB_OUTPUT=self.home.output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        result = json.loads(r.stdout)
+        self.assertEqual(result["registry"], PUBLIC_HOST)
+        self.assertEqual([login["registry"] for login in result["registries"]], [PUBLIC_HOST])
+        self.assertEqual(result["expiry_source"], "service")  # ECR Public says when, 12 h ahead
+        for path in (self.home.docker, self.home.containers):
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
+            user, _, password = base64.b64decode(
+                json.loads(self.home.read(path))["auths"][PUBLIC_HOST]["auth"]).decode().partition(":")
+            self.assertEqual(user, "AWS")
+            self.assertEqual(self.public.caller_of(password), es.session_arn(self.ecr))
+            self.assertNotIn(password, r.stdout + r.stderr)
+        self.assertEqual(json.loads(self.home.read(self.home.docker))["auths"]["ghcr.io"], {"auth": auth("me", "pat")})
+        self.assertEqual(self.home.read(self.home.output), f"registry={PUBLIC_HOST}\n")
+        self.assertEqual(self.public.bugs, [])
+        judged = [(c["action"], c["verdict"]) for c in self.ecr.calls() if c["source"] == "ecr-public"][-2:]
+        self.assertEqual(judged, [(a, "allowed") for a in PUBLIC_ACTIONS])
+
+        logout = es.shipctl("logout", "--registry", PUBLIC_HOST, env=self.env())
+        self.assertEqual(logout.returncode, 0, logout.stderr)
+        self.assertEqual(logout.stdout, f"{PUBLIC_HOST}: {self.home.docker}: removed\n"
+                                        f"{PUBLIC_HOST}: {self.home.containers}: removed\n")
+        self.assertEqual(json.loads(self.home.read(self.home.docker))["auths"], {"ghcr.io": {"auth": auth("me", "pat")}})
+
+    def test_public_denied_names_both_permissions_whichever_is_missing(self):
+        arn = es.session_arn(self.ecr)
+        for granted, missing in (([PUBLIC_ACTIONS[1]], PUBLIC_ACTIONS[0]), ([PUBLIC_ACTIONS[0]], PUBLIC_ACTIONS[1]),
+                                 ([], PUBLIC_ACTIONS[0])):
+            with self.subTest(missing=missing):
+                with self.granted(granted) if granted else contextlib.nullcontext():
+                    r = self.login("--public")
+                self.assertEqual(r.returncode, 77, r.stderr)
+                denial = (f"User: {arn} is not authorized to perform: {missing} on resource: * because no "
+                          f"identity-based policy allows the {missing} action")
+                self.assertRegex(r.stderr, "^" + re.escape(
+                    "shipctl: error: getting ECR Public registry credentials: ECR Public GetAuthorizationToken: "
+                    f"AccessDeniedException (HTTP 400): {denial}") + r" \[request id [0-9a-f-]{36}\]" + re.escape(
+                    ' (login --public needs both ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, '
+                    'on Resource "*")') + "\n$")
+                self.assertFalse(os.path.exists(self.home.docker))
+
+    def test_public_with_registries_is_refused_before_any_call(self):
+        r = self.login("--public", "--registries", self.ecr.account)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, "shipctl: error: --public logs in to public.ecr.aws only and takes no "
+                                   "--registries/--registry-id: run shipctl login once with --public and once with "
+                                   "--registries\n")
+
+    def test_public_stand_in_answers_boto3_and_refuses_members_outside_the_model(self):
+        import urllib.error
+        import urllib.request
+
+        import boto3
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        keys = es.role_keys(self.ecr)
+        credentials = Credentials(keys["AWS_ACCESS_KEY_ID"], keys["AWS_SECRET_ACCESS_KEY"], keys["AWS_SESSION_TOKEN"])
+        # ECR's registryIds, which botocore would refuse before sending: signed by hand.
+        request = AWSRequest(method="POST", url=self.public.url + "/", data=b'{"registryIds":["123456789012"]}',
+                             headers={"Content-Type": "application/x-amz-json-1.1",
+                                      "X-Amz-Target": "SpencerFrontendService.GetAuthorizationToken"})
+        SigV4Auth(credentials, "ecr-public", "us-east-1").add_auth(request)
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(request.url, data=request.body, headers=dict(request.headers)))
+        self.assertEqual(refused.exception.code, 400)
+        self.assertEqual(json.loads(refused.exception.read())["__type"], "InvalidParameterException")
+        client = boto3.client("ecr-public", endpoint_url=self.public.url, region_name="us-east-1",
+                              aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+                              aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+                              aws_session_token=keys["AWS_SESSION_TOKEN"])
+        with self.granted(PUBLIC_ACTIONS):
+            data = client.get_authorization_token()["authorizationData"]
+        self.assertEqual(sorted(data), ["authorizationToken", "expiresAt"])
+        wrong_region = boto3.client("ecr-public", endpoint_url=self.public.url, region_name="us-west-2",
+                                    aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+                                    aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+                                    aws_session_token=keys["AWS_SESSION_TOKEN"])
+        with self.assertRaises(wrong_region.exceptions.ClientError) as scoped:
+            wrong_region.get_authorization_token()
+        self.assertEqual(scoped.exception.response["Error"]["Code"], "InvalidSignatureException")
+        self.assertEqual(self.public.bugs, [])
 
 if __name__ == "__main__":
     harness.main()

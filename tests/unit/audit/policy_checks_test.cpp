@@ -105,6 +105,17 @@ TEST(PolicyChecks, ActionsBeyondTheTableAreAud005BySeverity) {
       << findings[0].fix;
 }
 
+// The statement `shipctl policy role --public` prints for login --public is
+// opt-in, not excess: a role granted it on purpose gets no AUD005.
+TEST(PolicyChecks, LoginPublicsOptInActionsAreNotBeyondTheTable) {
+  const auto findings = permission(R"({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+    {"Effect": "Allow", "Action": ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], "Resource": "*"},
+    {"Effect": "Allow", "Action": ["ecr:PutImage"],
+     "Resource": "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api"}]})");
+  EXPECT_TRUE(findings.empty()) << findings.size() << ": " << (findings.empty() ? "" : findings[0].evidence[0]);
+}
+
 TEST(PolicyChecks, ExcessSeverityFollowsWhatTheActionCanChange) {
   EXPECT_EQ(excess_severity("ecr:BatchDeleteImage"), Severity::kHigh);
   EXPECT_EQ(excess_severity("ecr:DeleteRepositoryPolicy"), Severity::kHigh);

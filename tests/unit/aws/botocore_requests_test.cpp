@@ -52,6 +52,7 @@ struct Clients {
   IamClient iam;
   EcrClient ecr;
   EcsClient ecs;
+  EcrPublicClient ecr_public;
 };
 
 using Call = std::function<void(Clients&)>;
@@ -131,6 +132,7 @@ const std::map<std::string, Call>& our_calls() {
          (void)c.ecr.batch_get_image(kRepo, {{"", "latest"}}, {"application/vnd.oci.image.manifest.v1+json"});
        }},
       {"ecr_get_authorization_token", [](Clients& c) { (void)c.ecr.get_authorization_token(); }},
+      {"ecr_public_get_authorization_token", [](Clients& c) { (void)c.ecr_public.get_authorization_token(); }},
       {"ecr_put_lifecycle_policy",
        [](Clients& c) {
          (void)c.ecr.put_lifecycle_policy(
@@ -274,12 +276,13 @@ TEST_F(BotocoreRequests, EveryOperationSendsWhatBotocoreSends) {
     SCOPED_TRACE(name);
     ASSERT_TRUE(expected_->contains(name));
     const json& theirs = (*expected_)[name];
-    CapturingHttp sts_http, iam_http, ecr_http, ecs_http;
+    CapturingHttp sts_http, iam_http, ecr_http, ecs_http, ecr_public_http;
     Clients clients{StsClient(service(kSts, sts_http)), IamClient(service(kIam, iam_http)),
-                    EcrClient(service(kEcr, ecr_http)), EcsClient(service(kEcs, ecs_http))};
+                    EcrClient(service(kEcr, ecr_http)), EcsClient(service(kEcs, ecs_http)),
+                    EcrPublicClient(service(kEcrPublic, ecr_public_http))};
     call(clients);
     std::vector<net::Request> sent;
-    for (auto* http : {&sts_http, &iam_http, &ecr_http, &ecs_http}) {
+    for (auto* http : {&sts_http, &iam_http, &ecr_http, &ecs_http, &ecr_public_http}) {
       sent.insert(sent.end(), http->requests.begin(), http->requests.end());
     }
     ASSERT_EQ(sent.size(), 1u);

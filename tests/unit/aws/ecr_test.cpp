@@ -20,14 +20,16 @@ class CannedHttp final : public net::HttpClient {
   std::string body_;
 };
 
-EcrClient client(CannedHttp& http) {
+ServiceClient service(CannedHttp& http, const ServiceInfo& info, std::string region) {
   ClientConfig config;
   config.http = &http;
   config.credentials = std::make_shared<StaticCredentials>(Credentials{"AKID", "secret", "", {}});
-  config.region = "ap-northeast-1";
+  config.region = std::move(region);
   config.env = map_env({});
-  return EcrClient(*ServiceClient::create(kEcr, std::move(config)));
+  return *ServiceClient::create(info, std::move(config));
 }
+
+EcrClient client(CannedHttp& http) { return EcrClient(service(http, kEcr, "ap-northeast-1")); }
 
 TEST(EcrClient, AuthorizationTokenIsDecodedIntoUserAndPassword) {
   // base64("AWS:123456789012-auth-token"), as moto and ECR answer.
@@ -63,6 +65,29 @@ TEST(EcrClient, MalformedTokenIsAnErrorNotAnEmptyPassword) {
   auto token = ecr.get_authorization_token();
   ASSERT_FALSE(token.has_value());
   EXPECT_EQ(token.error().describe(), "ECR GetAuthorizationToken: authorization token is not base64 of user:password");
+}
+
+// ECR Public answers one authorizationData object, no list and no proxyEndpoint
+// (GetAuthorizationTokenResponse, botocore's ecr-public model).
+TEST(EcrPublicClient, AuthorizationTokenIsOneObjectWithoutProxyEndpoint) {
+  CannedHttp http(R"({"authorizationData":{"authorizationToken":"QVdTOnB1YmxpYy1wYXNzd29yZA==",)"
+                  R"("expiresAt":1764115200}})");
+  auto public_service = service(http, kEcrPublic, std::string(kEcrPublicAuthRegion));
+  EXPECT_EQ(public_service.endpoint().url, "https://api.ecr-public.us-east-1.amazonaws.com");
+  auto token = EcrPublicClient(std::move(public_service)).get_authorization_token();
+  ASSERT_TRUE(token.has_value()) << token.error().describe();
+  EXPECT_EQ(token->username + ":" + token->password, "AWS:public-password");
+  EXPECT_TRUE(token->proxy_endpoint.empty());
+  ASSERT_TRUE(token->expires_at.has_value());
+  EXPECT_EQ(std::chrono::system_clock::to_time_t(*token->expires_at), 1764115200);
+}
+
+// ECR's shape (a list) is not ECR Public's: no token is read from it.
+TEST(EcrPublicClient, AListOfAuthorizationDataIsNotEcrPublicsAnswer) {
+  CannedHttp http(R"({"authorizationData":[{"authorizationToken":"QVdTOnB1YmxpYy1wYXNzd29yZA=="}]})");
+  auto token = EcrPublicClient(service(http, kEcrPublic, "us-east-1")).get_authorization_token();
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().describe(), "ECR Public GetAuthorizationToken: response has no authorizationData");
 }
 
 TEST(EcrClient, LayerAvailabilityReportsFailuresAsMissing) {

@@ -38,6 +38,8 @@ INSTANTIATE_TEST_SUITE_P(
         EndpointCase{"iam", "us-gov-east-1", "https://iam.us-gov.amazonaws.com", "us-gov-west-1"},
         EndpointCase{"ecr", "ap-northeast-1", "https://api.ecr.ap-northeast-1.amazonaws.com", "ap-northeast-1"},
         EndpointCase{"ecr", "cn-north-1", "https://api.ecr.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+        // botocore's endpoints.json: api.ecr-public.us-east-1.amazonaws.com
+        EndpointCase{"ecr-public", "us-east-1", "https://api.ecr-public.us-east-1.amazonaws.com", "us-east-1"},
         EndpointCase{"ecs", "eu-west-1", "https://ecs.eu-west-1.amazonaws.com", "eu-west-1"}),
     [](const ::testing::TestParamInfo<EndpointCase>& param) {
       std::string name = param.param.service + "_" + param.param.region;
@@ -50,6 +52,13 @@ TEST(EndpointOverrides, ServiceVariableWinsOverGlobalVariable) {
   EXPECT_EQ(resolve_endpoint("sts", "us-east-1", env)->url, "http://sts-only:2");
   EXPECT_EQ(resolve_endpoint("ecr", "us-east-1", env)->url, "http://global:1");
   EXPECT_TRUE(resolve_endpoint("ecr", "us-east-1", env)->overridden);
+}
+
+// The SDKs' variable for service id "ECR PUBLIC" is AWS_ENDPOINT_URL_ECR_PUBLIC.
+TEST(EndpointOverrides, EcrPublicVariableIsNamedAfterItsServiceId) {
+  const Env env = map_env({{"AWS_ENDPOINT_URL", "http://global:1"}, {"AWS_ENDPOINT_URL_ECR_PUBLIC", "http://pub:2"}});
+  EXPECT_EQ(resolve_endpoint("ecr-public", "us-east-1", env)->url, "http://pub:2");
+  EXPECT_EQ(resolve_endpoint("ecr", "us-east-1", env)->url, "http://global:1");
 }
 
 TEST(EndpointOverrides, ExplicitUrlWinsOverEnvironment) {

@@ -22,7 +22,9 @@ std::vector<std::string> workflow_actions(std::string_view command) {
 
 TEST(Permissions, EachWorkflowCommandNeedsExactlyWhatItCalls) {
   EXPECT_EQ(workflow_actions("credentials"), std::vector<std::string>{});
-  EXPECT_EQ(workflow_actions("login"), std::vector<std::string>{"ecr:GetAuthorizationToken"});
+  EXPECT_EQ(workflow_actions("login"), (std::vector<std::string>{"ecr:GetAuthorizationToken",
+                                                                 "ecr-public:GetAuthorizationToken",
+                                                                 "sts:GetServiceBearerToken"}));
   EXPECT_EQ(workflow_actions("push"),
             (std::vector<std::string>{"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
                                       "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
@@ -51,6 +53,30 @@ TEST(Permissions, TheWorkflowPolicyIsTheTokenOnStarAndTheRestOnTheRepository) {
                 "ecr:DescribeImages"],
      "Resource": "arn:aws:ecr:ap-northeast-1:123456789012:repository/ecs-express-mode-api"}]})");
   EXPECT_EQ(policy, expected);
+}
+
+// login --public's two actions (ECR Public API reference, GetAuthorizationToken)
+// are opt-in: a workflow that pushes to private ECR never gets them from
+// bootstrap; `policy role --public` adds them in a statement of their own.
+TEST(Permissions, EcrPublicLoginIsOptInAndOnlyThere) {
+  std::vector<std::string> opt_in;
+  for (const auto& p : opt_in_permissions()) {
+    EXPECT_EQ(p.command, "login");
+    EXPECT_EQ(p.resource, ResourceKind::kAny);
+    opt_in.emplace_back(p.action);
+  }
+  EXPECT_EQ(opt_in, (std::vector<std::string>{"ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"}));
+  for (const auto& p : workflow_permissions()) EXPECT_NE(p.need, Need::kOptIn) << p.action;
+  EXPECT_EQ(workflow_policy({kRepo, "", ""}).find("ecr-public"), std::string::npos);
+  EXPECT_EQ(commands_needing("sts:GetServiceBearerToken", ResourceKind::kAny), "");
+
+  json with = json::parse(workflow_policy({kRepo, "", ""}, EcrPublicLogin::kInclude));
+  const json without = json::parse(workflow_policy({kRepo, "", ""}));
+  ASSERT_EQ(with["Statement"].size(), without["Statement"].size() + 1);
+  EXPECT_EQ(with["Statement"].back(), json::parse(R"({"Sid": "LoginToEcrPublic", "Effect": "Allow",
+    "Action": ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], "Resource": "*"})"));
+  with["Statement"].erase(with["Statement"].size() - 1);
+  EXPECT_EQ(with, without);
 }
 
 TEST(Permissions, TheWorkflowPolicyGrantsNothingBroad) {

@@ -56,6 +56,32 @@ TEST(AuthStore, KeepsOtherEntriesAndKeys) {
   EXPECT_EQ(mode_of(file), 0600u);
 }
 
+// What `shipctl login --registries A,B` and `--public` write into one file:
+// an entry per host beside the user's own, 0600 even where the file was
+// readable by others, and each removable alone.
+TEST(AuthStore, SeveralRegistriesAndEcrPublicSitBesideTheUsersEntries) {
+  TempDir dir;
+  const auto file = dir.path / "config.json";
+  fs::create_directories(dir.path);
+  std::ofstream(file) << R"({"auths": {"ghcr.io": {"auth": "eDp5"}, "https://index.docker.io/v1/": {"auth": "dTpw"}}})";
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  const std::vector<std::string> hosts{"111111111111.dkr.ecr.ap-northeast-1.amazonaws.com",
+                                       "222222222222.dkr.ecr.ap-northeast-1.amazonaws.com", "public.ecr.aws"};
+  for (const auto& host : hosts) ASSERT_TRUE(store_auth_entry(file, host, {"AWS", "pw"}));
+  auto auths = nlohmann::json::parse(read(file))["auths"];
+  EXPECT_EQ(auths.size(), 5u);
+  EXPECT_EQ(auths["ghcr.io"]["auth"], "eDp5");
+  EXPECT_EQ(auths["https://index.docker.io/v1/"]["auth"], "dTpw");
+  for (const auto& host : hosts) EXPECT_EQ(auths[host]["auth"], "QVdTOnB3") << host;
+  EXPECT_EQ(mode_of(file), 0600u);
+  EXPECT_EQ(remove_auth_entry(file, "public.ecr.aws", auth_fingerprint(auth_value({"AWS", "pw"}))).value(),
+            Removed::kYes);
+  auths = nlohmann::json::parse(read(file))["auths"];
+  EXPECT_FALSE(auths.contains("public.ecr.aws"));
+  EXPECT_EQ(auths.size(), 4u);
+  EXPECT_EQ(auths[hosts[1]]["auth"], "QVdTOnB3");
+}
+
 TEST(AuthStore, RefusesToOverwriteAFileThatIsNotJson) {
   TempDir dir;
   const auto file = dir.path / "config.json";
