@@ -205,13 +205,6 @@ ApiResult<void> EcrClient::put_image_tag_mutability(const std::string& repositor
   return {};
 }
 
-ApiResult<void> EcrClient::put_image_scanning_configuration(const std::string& repository, bool scan_on_push) {
-  auto output = client_.json_object("PutImageScanningConfiguration",
-                     {{"repositoryName", repository}, {"imageScanningConfiguration", {{"scanOnPush", scan_on_push}}}});
-  if (!output) return std::unexpected(output.error());
-  return {};
-}
-
 ApiResult<RegistryScanningConfiguration> EcrClient::get_registry_scanning_configuration() {
   auto output = client_.json_object("GetRegistryScanningConfiguration", json::object());
   if (!output) return std::unexpected(output.error());

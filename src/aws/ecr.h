@@ -125,7 +125,6 @@ class EcrClient {
   ApiResult<std::string> get_lifecycle_policy(const std::string& repository);
   ApiResult<void> put_image_tag_mutability(const std::string& repository, const std::string& mutability,
                                            const std::vector<TagMutabilityExclusion>& exclusions);
-  ApiResult<void> put_image_scanning_configuration(const std::string& repository, bool scan_on_push);
   // The caller's registry's scanning configuration (GetRegistryScanningConfiguration).
   ApiResult<RegistryScanningConfiguration> get_registry_scanning_configuration();
   // Replaces the whole registry scanning configuration, every rule: callers

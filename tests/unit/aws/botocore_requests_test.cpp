@@ -139,8 +139,6 @@ const std::map<std::string, Call>& our_calls() {
        }},
       {"ecr_put_image_tag_mutability",
        [](Clients& c) { (void)c.ecr.put_image_tag_mutability(kRepo, "IMMUTABLE_WITH_EXCLUSION", {{"latest"}}); }},
-      {"ecr_put_image_scanning_configuration",
-       [](Clients& c) { (void)c.ecr.put_image_scanning_configuration(kRepo, true); }},
       {"ecr_get_registry_scanning_configuration", [](Clients& c) { (void)c.ecr.get_registry_scanning_configuration(); }},
       {"ecr_put_registry_scanning_configuration",
        [](Clients& c) {
