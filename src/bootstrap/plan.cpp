@@ -126,7 +126,9 @@ std::string scanning_note(const DesiredState& d, const ScanningChange& change) {
   return "ACCOUNT-WIDE: this is the scanning configuration of the whole registry, every repository of account " +
          d.account_id + " in " + d.region + ", not a setting of " + d.repository + ".\nIt adds " +
          scanning_addition(change, d.repository) + "; " + kept +
-         ".\nA filter without '*' matches every repository whose name contains it.";
+         ".\nA filter without '*' matches every repository whose name contains it." +
+         (change.before.scan_type == "ENHANCED" ? "\nENHANCED scanning is Amazon Inspector's: it bills the images it scans."
+                                                : "");
 }
 
 util::Result<void> plan_registry_scanning(const DesiredState& d, const ObservedState& o, Actions& out) {

@@ -176,6 +176,8 @@ TEST(Plan, ExistingRulesAreKeptAndShownInTheDiff) {
             std::string::npos)
       << actions[0].note;
   EXPECT_NE(actions[0].diff.find("  \"filter\": \"prod-*\""), std::string::npos) << actions[0].diff;
+  EXPECT_TRUE(actions[0].note.ends_with("\nENHANCED scanning is Amazon Inspector's: it bills the images it scans."))
+      << actions[0].note;
 }
 
 TEST(Plan, ARegistryThatScansTheRepositoryAlreadyNeedsNothing) {
