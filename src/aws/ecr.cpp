@@ -44,28 +44,6 @@ json exclusions_json(const std::vector<TagMutabilityExclusion>& exclusions) {
   return list;
 }
 
-std::optional<std::chrono::system_clock::time_point> epoch_time(const json& value) {
-  if (!value.is_number()) return std::nullopt;
-  const double seconds = value.get<double>();
-  // Out of the clock's range the cast below is undefined: such an expiry is unknown.
-  if (!(seconds >= 0 && seconds < static_cast<double>(kEndOfTimestamps))) return std::nullopt;
-  const auto millis = static_cast<std::int64_t>(seconds * 1000.0);
-  return std::chrono::system_clock::time_point(std::chrono::milliseconds(millis));
-}
-
-void scan_from(const json& item, ImageDetail& detail) {
-  if (const auto status = item.find("imageScanStatus"); status != item.end() && status->is_object()) {
-    detail.scan_status = status->value("status", "");
-    detail.scan_description = status->value("description", "");
-  }
-  const auto summary = item.find("imageScanFindingsSummary");
-  if (summary == item.end() || !summary->is_object()) return;
-  const json counts = summary->value("findingSeverityCounts", json::object());
-  for (const auto& [severity, count] : counts.items()) {
-    if (count.is_number_integer()) detail.finding_counts.emplace_back(severity, count.get<std::int64_t>());
-  }
-}
-
 RegistryScanningConfiguration scanning_from(const json& item) {
   RegistryScanningConfiguration configuration;
   if (!item.is_object()) return configuration;
@@ -88,6 +66,28 @@ json scanning_json(const RegistryScanningConfiguration& configuration) {
     rules.push_back({{"scanFrequency", rule.scan_frequency}, {"repositoryFilters", filters}});
   }
   return {{"scanType", configuration.scan_type}, {"rules", rules}};
+}
+
+std::optional<std::chrono::system_clock::time_point> epoch_time(const json& value) {
+  if (!value.is_number()) return std::nullopt;
+  const double seconds = value.get<double>();
+  // Out of the clock's range the cast below is undefined: such an expiry is unknown.
+  if (!(seconds >= 0 && seconds < static_cast<double>(kEndOfTimestamps))) return std::nullopt;
+  const auto millis = static_cast<std::int64_t>(seconds * 1000.0);
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(millis));
+}
+
+void scan_from(const json& item, ImageDetail& detail) {
+  if (const auto status = item.find("imageScanStatus"); status != item.end() && status->is_object()) {
+    detail.scan_status = status->value("status", "");
+    detail.scan_description = status->value("description", "");
+  }
+  const auto summary = item.find("imageScanFindingsSummary");
+  if (summary == item.end() || !summary->is_object()) return;
+  const json counts = summary->value("findingSeverityCounts", json::object());
+  for (const auto& [severity, count] : counts.items()) {
+    if (count.is_number_integer()) detail.finding_counts.emplace_back(severity, count.get<std::int64_t>());
+  }
 }
 
 }  // namespace
