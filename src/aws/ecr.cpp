@@ -44,6 +44,30 @@ json exclusions_json(const std::vector<TagMutabilityExclusion>& exclusions) {
   return list;
 }
 
+RegistryScanningConfiguration scanning_from(const json& item) {
+  RegistryScanningConfiguration configuration;
+  if (!item.is_object()) return configuration;
+  configuration.scan_type = item.value("scanType", configuration.scan_type);
+  for (const auto& rule : item.value("rules", json::array())) {
+    ScanningRule out{rule.value("scanFrequency", ""), {}};
+    for (const auto& filter : rule.value("repositoryFilters", json::array())) {
+      out.filters.push_back({filter.value("filter", ""), filter.value("filterType", "WILDCARD")});
+    }
+    configuration.rules.push_back(std::move(out));
+  }
+  return configuration;
+}
+
+json scanning_json(const RegistryScanningConfiguration& configuration) {
+  json rules = json::array();
+  for (const auto& rule : configuration.rules) {
+    json filters = json::array();
+    for (const auto& f : rule.filters) filters.push_back({{"filter", f.filter}, {"filterType", f.filter_type}});
+    rules.push_back({{"scanFrequency", rule.scan_frequency}, {"repositoryFilters", filters}});
+  }
+  return {{"scanType", configuration.scan_type}, {"rules", rules}};
+}
+
 std::optional<std::chrono::system_clock::time_point> epoch_time(const json& value) {
   if (!value.is_number()) return std::nullopt;
   const double seconds = value.get<double>();
@@ -85,6 +109,10 @@ ApiResult<AuthorizationToken> token_from(std::string_view service, const json& d
 }
 
 }  // namespace
+
+std::string registry_scanning_document(const RegistryScanningConfiguration& configuration) {
+  return scanning_json(configuration).dump();
+}
 
 ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest& request) {
   json input = {{"repositoryName", request.name}};
@@ -194,9 +222,14 @@ ApiResult<void> EcrClient::put_image_tag_mutability(const std::string& repositor
   return {};
 }
 
-ApiResult<void> EcrClient::put_image_scanning_configuration(const std::string& repository, bool scan_on_push) {
-  auto output = client_.json_object("PutImageScanningConfiguration",
-                     {{"repositoryName", repository}, {"imageScanningConfiguration", {{"scanOnPush", scan_on_push}}}});
+ApiResult<RegistryScanningConfiguration> EcrClient::get_registry_scanning_configuration() {
+  auto output = client_.json_object("GetRegistryScanningConfiguration", json::object());
+  if (!output) return std::unexpected(output.error());
+  return scanning_from(output->value("scanningConfiguration", json::object()));
+}
+
+ApiResult<void> EcrClient::put_registry_scanning_configuration(const RegistryScanningConfiguration& configuration) {
+  auto output = client_.json_object("PutRegistryScanningConfiguration", scanning_json(configuration));
   if (!output) return std::unexpected(output.error());
   return {};
 }

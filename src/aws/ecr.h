@@ -71,6 +71,36 @@ struct AuthorizationToken {
   std::optional<std::chrono::system_clock::time_point> expires_at;
 };
 
+// One repository filter of a registry scanning rule. ECR knows one type,
+// WILDCARD: '*' stands for any characters, and a filter without '*' matches
+// every name that contains it ("Filters to choose which repositories are
+// scanned in Amazon ECR").
+struct ScanningFilter {
+  std::string filter;
+  std::string filter_type = "WILDCARD";
+  bool operator==(const ScanningFilter&) const = default;
+};
+
+// A rule of the registry scanning configuration: how often the repositories
+// its filters match are scanned.
+struct ScanningRule {
+  std::string scan_frequency;  // SCAN_ON_PUSH, CONTINUOUS_SCAN (ENHANCED only), MANUAL
+  std::vector<ScanningFilter> filters;
+  bool operator==(const ScanningRule&) const = default;
+};
+
+// The registry-level (account and region wide) scanning configuration.
+// ECR answers BASIC with no rules for a registry nobody configured.
+struct RegistryScanningConfiguration {
+  std::string scan_type = "BASIC";  // BASIC or ENHANCED (Amazon Inspector)
+  std::vector<ScanningRule> rules;
+  bool operator==(const RegistryScanningConfiguration&) const = default;
+};
+
+// `configuration` as PutRegistryScanningConfiguration's request body
+// ({"scanType", "rules": [{"scanFrequency", "repositoryFilters"}]}), compact JSON.
+std::string registry_scanning_document(const RegistryScanningConfiguration& configuration);
+
 struct LayerAvailability {
   std::string digest;
   bool available = false;
@@ -97,7 +127,11 @@ class EcrClient {
   ApiResult<std::string> get_lifecycle_policy(const std::string& repository);
   ApiResult<void> put_image_tag_mutability(const std::string& repository, const std::string& mutability,
                                            const std::vector<TagMutabilityExclusion>& exclusions);
-  ApiResult<void> put_image_scanning_configuration(const std::string& repository, bool scan_on_push);
+  // The caller's registry's scanning configuration (GetRegistryScanningConfiguration).
+  ApiResult<RegistryScanningConfiguration> get_registry_scanning_configuration();
+  // Replaces the whole registry scanning configuration, every rule: callers
+  // that mean to add one send the rules they read as well.
+  ApiResult<void> put_registry_scanning_configuration(const RegistryScanningConfiguration& configuration);
   ApiResult<std::vector<LayerAvailability>> batch_check_layer_availability(const std::string& repository,
                                                                            const std::vector<std::string>& digests);
   // e.g. ("BLOB_MOUNTING", "ENABLED").

@@ -165,14 +165,18 @@ constexpr std::array kTable{
                "ECR DescribeRepositories"},
     Permission{"bootstrap", "ecr:CreateRepository", kRepository, kIdentityPolicy, kAdmin, kRequired,
                "ECR CreateRepository (first run)"},
-    Permission{"bootstrap", "ecr:PutImageScanningConfiguration", kRepository, kIdentityPolicy, kAdmin, kRequired,
-               "ECR PutImageScanningConfiguration (drift)"},
     Permission{"bootstrap", "ecr:PutImageTagMutability", kRepository, kIdentityPolicy, kAdmin, kRequired,
                "ECR PutImageTagMutability (drift)"},
     Permission{"bootstrap", "ecr:GetLifecyclePolicy", kRepository, kIdentityPolicy, kAdmin, kRequired,
                "ECR GetLifecyclePolicy"},
     Permission{"bootstrap", "ecr:PutLifecyclePolicy", kRepository, kIdentityPolicy, kAdmin, kRequired,
                "ECR PutLifecyclePolicy"},
+    // Registry-level actions take no resource ("*") in the Service
+    // Authorization Reference; --skip-registry-scanning needs neither.
+    Permission{"bootstrap", "ecr:GetRegistryScanningConfiguration", kAny, kIdentityPolicy, kAdmin, kRequired,
+               "ECR GetRegistryScanningConfiguration (not with --skip-registry-scanning)"},
+    Permission{"bootstrap", "ecr:PutRegistryScanningConfiguration", kAny, kIdentityPolicy, kAdmin, kRequired,
+               "ECR PutRegistryScanningConfiguration (the registry's rules do not scan the repository on push yet)"},
 };
 
 bool workflow_identity_row(const Permission& p) { return p.caller == kWorkflow && p.grant == kIdentityPolicy; }

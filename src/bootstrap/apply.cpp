@@ -64,10 +64,26 @@ aws::ApiResult<void> run_iam(aws::IamClient& iam, const DesiredState& d, const A
   }
 }
 
+// PutRegistryScanningConfiguration replaces every rule of the account's
+// registry: the configuration is read again first, and a change made since
+// the plan (by someone else) stops the step rather than be overwritten.
+aws::ApiResult<void> put_registry_scanning(aws::EcrClient& ecr, const ScanningChange& change) {
+  auto now = ecr.get_registry_scanning_configuration();
+  if (!now) return std::unexpected(now.error());
+  if (*now != change.before) {
+    return std::unexpected(aws::from_error(
+        {util::ErrorKind::kConflict,
+         "the registry's scanning configuration changed since the plan was made; nothing was written: run shipctl "
+         "bootstrap again to see the new plan"},
+        "ECR", "PutRegistryScanningConfiguration"));
+  }
+  return ecr.put_registry_scanning_configuration(change.after);
+}
+
 aws::ApiResult<void> run_ecr(aws::EcrClient& ecr, const DesiredState& d, const Action& action) {
   switch (action.kind) {
     case ActionKind::kCreateRepository: return create_repository(ecr, d);
-    case ActionKind::kPutImageScanning: return ecr.put_image_scanning_configuration(d.repository, d.scan_on_push);
+    case ActionKind::kPutRegistryScanning: return put_registry_scanning(ecr, *action.scanning);
     case ActionKind::kPutTagMutability: return ecr.put_image_tag_mutability(d.repository, d.tag_mutability, exclusions(d));
     case ActionKind::kPutLifecyclePolicy: return ecr.put_lifecycle_policy(d.repository, d.lifecycle_policy);
     default: return {};
@@ -75,8 +91,8 @@ aws::ApiResult<void> run_ecr(aws::EcrClient& ecr, const DesiredState& d, const A
 }
 
 bool is_ecr(ActionKind kind) {
-  return kind == ActionKind::kCreateRepository || kind == ActionKind::kPutImageScanning ||
-         kind == ActionKind::kPutTagMutability || kind == ActionKind::kPutLifecyclePolicy;
+  return kind == ActionKind::kCreateRepository || kind == ActionKind::kPutTagMutability ||
+         kind == ActionKind::kPutLifecyclePolicy || kind == ActionKind::kPutRegistryScanning;
 }
 
 }  // namespace

@@ -92,7 +92,11 @@ util::Result<DesiredState> desired_state(const Settings& settings) {
   state.inline_policy_name = std::string(kInlinePolicyName);
   state.repository = settings.repository;
   state.repository_arn = aws::repository_arn(settings.region, settings.account_id, settings.repository);
-  state.repository_uri = aws::ecr_registry_host(settings.account_id, settings.region) + "/" + settings.repository;
+  state.account_id = settings.account_id;
+  state.region = settings.region;
+  state.registry = aws::ecr_registry_host(settings.account_id, settings.region);
+  state.repository_uri = state.registry + "/" + settings.repository;
+  state.registry_scanning = settings.registry_scanning;
   // What deploy.yml's steps call, from the one table (src/aws/permissions.h).
   state.inline_policy = aws::workflow_policy({state.repository_arn, state.role_arn, state.provider_arn});
   state.managed_policy_arn = "arn:" + state.partition + ":iam::aws:policy/" + std::string(kPowerUserPolicy);

@@ -53,6 +53,9 @@ struct Settings {
   std::string cluster = std::string(aws::kDefaultCluster);
   std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
   std::string infrastructure_role_name = std::string(aws::kDefaultInfrastructureRoleName);
+  // Scan on push through the registry's (account-wide) scanning
+  // configuration; false (--skip-registry-scanning): neither read nor write it.
+  bool registry_scanning = true;
 };
 
 // A role an AWS service assumes: trusts that one service principal, has one
@@ -90,7 +93,15 @@ struct DesiredState {
   std::string repository;
   std::string repository_arn;
   std::string repository_uri;
+  std::string account_id;
+  std::string region;
+  std::string registry;  // "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com"
+  // Sent at CreateRepository only, for readers of the repository's own flag
+  // (audit's AUD020); an existing repository's flag is not repaired, as
+  // PutImageScanningConfiguration is deprecated: the registry's scanning
+  // rules decide (registry_scanning, bootstrap/registry_scanning.h).
   bool scan_on_push = true;
+  bool registry_scanning = true;
   std::string tag_mutability = "IMMUTABLE_WITH_EXCLUSION";
   std::vector<std::string> mutability_exclusions;  // {"latest"}
   std::string lifecycle_policy;  // pretty JSON

@@ -70,11 +70,27 @@ util::Result<std::optional<ObservedRepository>> read_repository(aws::EcrClient& 
   if (!*found || (*found)->empty()) return std::optional<ObservedRepository>();
   const aws::Repository& repository = (*found)->front();
   ObservedRepository observed{repository.arn, repository.uri, repository.image_tag_mutability,
-                              repository.mutability_exclusions, repository.scan_on_push, std::nullopt};
+                              repository.mutability_exclusions, std::nullopt};
   auto lifecycle = optional_of(ecr.get_lifecycle_policy(desired.repository), context);
   if (!lifecycle) return std::unexpected(lifecycle.error());
   observed.lifecycle_policy = std::move(*lifecycle);
   return observed;
+}
+
+// ECR answers BASIC without rules for a registry nobody configured, so any
+// failure here is one (commonly: an administrator policy written before
+// bootstrap read the registry).
+util::Result<aws::RegistryScanningConfiguration> read_registry_scanning(aws::EcrClient& ecr, const DesiredState& d) {
+  auto configuration = ecr.get_registry_scanning_configuration();
+  if (configuration) return std::move(*configuration);
+  util::Error error = configuration.error().to_error().with_context("reading the registry scanning configuration of " +
+                                                                     d.registry);
+  if (error.kind == ErrorKind::kDenied) {
+    error.message += "; bootstrap needs ecr:GetRegistryScanningConfiguration (and ecr:PutRegistryScanningConfiguration "
+                     "to add the repository to the registry's scan-on-push rule), or pass --skip-registry-scanning to "
+                     "leave the registry's scanning configuration as it is";
+  }
+  return std::unexpected(std::move(error));
 }
 
 }  // namespace
@@ -90,6 +106,11 @@ util::Result<ObservedState> observe(aws::IamClient& iam, aws::EcrClient& ecr, co
   auto repository = read_repository(ecr, desired);
   if (!repository) return std::unexpected(repository.error());
   state.repository = std::move(*repository);
+  if (desired.registry_scanning) {
+    auto scanning = read_registry_scanning(ecr, desired);
+    if (!scanning) return std::unexpected(scanning.error());
+    state.registry_scanning = std::move(*scanning);
+  }
   if (desired.deploy) {
     if (auto ok = read_deploy_roles(iam, *desired.deploy, state); !ok) return std::unexpected(ok.error());
   }

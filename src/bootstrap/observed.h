@@ -37,7 +37,6 @@ struct ObservedRepository {
   std::string uri;
   std::string tag_mutability;
   std::vector<std::string> mutability_exclusions;
-  bool scan_on_push = false;
   std::optional<std::string> lifecycle_policy;
 };
 
@@ -47,13 +46,18 @@ struct ObservedState {
   std::optional<ObservedRepository> repository;
   std::optional<ObservedServiceRole> execution_role;       // --deploy only
   std::optional<ObservedServiceRole> infrastructure_role;  // --deploy only
+  // The registry's scanning configuration; nullopt when not read
+  // (desired.registry_scanning false: --skip-registry-scanning).
+  std::optional<aws::RegistryScanningConfiguration> registry_scanning{};
 };
 
 // Reads the provider (by its ARN), the role (trust policy, our inline
 // policy, attached policies) and the repository (settings, lifecycle
 // policy) that `desired` names, and with `desired.deploy` the two ECS
-// Express roles and ShipctlExpressDeploy. "Not found" answers become nullopt; any
-// other failure is returned with the resource in its context.
+// Express roles and ShipctlExpressDeploy, and unless skipped the registry's
+// scanning configuration. "Not found" answers become nullopt; any other
+// failure is returned with the resource in its context (a refused registry
+// read also names the permission and --skip-registry-scanning).
 util::Result<ObservedState> observe(aws::IamClient& iam, aws::EcrClient& ecr, const DesiredState& desired);
 
 }  // namespace eem::bootstrap

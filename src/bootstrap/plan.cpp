@@ -4,6 +4,7 @@
 
 #include "bootstrap/json_diff.h"
 #include "bootstrap/policy_change.h"
+#include "bootstrap/registry_scanning.h"
 
 namespace eem::bootstrap {
 
@@ -79,10 +80,6 @@ std::string mutability_text(const std::string& mutability, const std::vector<std
 }
 
 void plan_repository_settings(const DesiredState& d, const ObservedRepository& r, Actions& out) {
-  if (r.scan_on_push != d.scan_on_push) {
-    out.push_back({ActionKind::kPutImageScanning, Change::kUpdate, r.arn,
-                   "turn on scan on push for ECR repository " + d.repository, "", ""});
-  }
   if (r.tag_mutability != d.tag_mutability || r.mutability_exclusions != d.mutability_exclusions) {
     out.push_back({ActionKind::kPutTagMutability, Change::kUpdate, r.arn,
                    "set tag mutability of ECR repository " + d.repository + ": " +
@@ -109,6 +106,47 @@ void plan_repository(const DesiredState& d, const ObservedState& o, Actions& out
   } else if (!same_json(*current, d.lifecycle_policy)) {
     out.push_back(document_update(ActionKind::kPutLifecyclePolicy, d.repository_arn, summary, *current, d.lifecycle_policy));
   }
+}
+
+// What the merge adds, in words: a filter to the SCAN_ON_PUSH rule or a new rule.
+std::string scanning_addition(const ScanningChange& change, const std::string& repository) {
+  const std::string filter = "filter \"" + repository + "\"";
+  if (change.after.rules.size() > change.before.rules.size()) return "a SCAN_ON_PUSH rule with " + filter;
+  return filter + " in the existing SCAN_ON_PUSH rule";
+}
+
+std::string scanning_note(const DesiredState& d, const ScanningChange& change) {
+  std::size_t filters = 0;
+  for (const auto& rule : change.before.rules) filters += rule.filters.size();
+  const std::string kept = change.before.rules.empty()
+                               ? "scanType " + change.before.scan_type + " stays (there are no rules yet)"
+                               : "scanType " + change.before.scan_type + " and the " +
+                                     std::to_string(change.before.rules.size()) + " existing rule(s) with their " +
+                                     std::to_string(filters) + " filter(s) stay as they are";
+  return "ACCOUNT-WIDE: this is the scanning configuration of the whole registry, every repository of account " +
+         d.account_id + " in " + d.region + ", not a setting of " + d.repository + ".\nIt adds " +
+         scanning_addition(change, d.repository) + "; " + kept +
+         ".\nA filter without '*' matches every repository whose name contains it." +
+         (change.before.scan_type == "ENHANCED" ? "\nENHANCED scanning is Amazon Inspector's: it bills the images it scans."
+                                                : "");
+}
+
+util::Result<void> plan_registry_scanning(const DesiredState& d, const ObservedState& o, Actions& out) {
+  if (!d.registry_scanning || !o.registry_scanning) return {};
+  auto merged = with_scan_on_push(*o.registry_scanning, d.repository);
+  if (!merged) return std::unexpected(merged.error().with_context("scan on push for " + d.repository));
+  if (!*merged) return {};
+  ScanningChange change{*o.registry_scanning, std::move(**merged)};
+  const std::string before = aws::registry_scanning_document(change.before);
+  const std::string after = aws::registry_scanning_document(change.after);
+  Action action = document_update(ActionKind::kPutRegistryScanning, d.registry,
+                                  "scan on push for ECR repository " + d.repository +
+                                      ", set in the registry's scanning configuration (account-wide)",
+                                  before, after);
+  action.note = scanning_note(d, change);
+  action.scanning = std::move(change);
+  out.push_back(std::move(action));
+  return {};
 }
 
 void plan_service_role(const DesiredServiceRole& d, const std::optional<ObservedServiceRole>& o, Actions& out) {
@@ -144,7 +182,7 @@ void plan_deploy(const DesiredState& d, const ObservedState& o, Actions& out) {
 
 }  // namespace
 
-std::vector<Action> make_plan(const DesiredState& desired, const ObservedState& observed) {
+util::Result<std::vector<Action>> make_plan(const DesiredState& desired, const ObservedState& observed) {
   Actions actions;
   plan_provider(desired, observed, actions);
   plan_role(desired, observed, actions);
@@ -154,6 +192,7 @@ std::vector<Action> make_plan(const DesiredState& desired, const ObservedState& 
     plan_managed_permissions(desired, observed, actions);
   }
   plan_repository(desired, observed, actions);
+  if (auto ok = plan_registry_scanning(desired, observed, actions); !ok) return std::unexpected(ok.error());
   if (desired.deploy) plan_deploy(desired, observed, actions);
   return actions;
 }
@@ -169,9 +208,9 @@ std::string_view action_id(ActionKind kind) {
     case ActionKind::kAttachManagedPolicy: return "attach-managed-policy";
     case ActionKind::kDetachManagedPolicy: return "detach-managed-policy";
     case ActionKind::kCreateRepository: return "create-repository";
-    case ActionKind::kPutImageScanning: return "put-image-scanning";
     case ActionKind::kPutTagMutability: return "put-tag-mutability";
     case ActionKind::kPutLifecyclePolicy: return "put-lifecycle-policy";
+    case ActionKind::kPutRegistryScanning: return "put-registry-scanning-configuration";
     case ActionKind::kCreateServiceRole: return "create-service-role";
     case ActionKind::kUpdateServiceRoleTrust: return "update-service-role-trust-policy";
     case ActionKind::kAttachServiceRolePolicy: return "attach-service-role-policy";

@@ -1,8 +1,10 @@
 #include "bootstrap/report.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "bootstrap/github_setup.h"
+#include "bootstrap/registry_scanning.h"
 
 namespace eem::bootstrap {
 
@@ -57,6 +59,39 @@ std::string deploy_roles_text(const DesiredState& d) {
          x.execution_role.arn + " --infrastructure-role-arn " + x.infrastructure_role.arn + "\n";
 }
 
+bool changes_registry_scanning(const Report& report) {
+  return std::any_of(report.actions.begin(), report.actions.end(),
+                     [](const Action& a) { return a.kind == ActionKind::kPutRegistryScanning; });
+}
+
+std::string registry_scanning_text(const Report& report) {
+  const std::string& repository = report.desired.repository;
+  if (!report.desired.registry_scanning) {
+    return "Registry scanning: not read (--skip-registry-scanning); the registry's rules decide whether " + repository +
+           " is scanned on push.\n";
+  }
+  if (!report.registry_scanning || changes_registry_scanning(report)) return "";
+  const auto coverage = scan_on_push_coverage(*report.registry_scanning, repository);
+  if (!coverage) return "";
+  return "Registry scanning: " + repository + " is already scanned on push (" + coverage->scan_frequency +
+         " rule, filter \"" + coverage->filter + "\"); nothing to write.\n";
+}
+
+nlohmann::ordered_json scanning_json(const aws::RegistryScanningConfiguration& configuration) {
+  return nlohmann::ordered_json::parse(aws::registry_scanning_document(configuration));
+}
+
+nlohmann::ordered_json registry_scanning_json(const Report& report) {
+  if (!report.desired.registry_scanning) return {{"status", "skipped"}};
+  if (!report.registry_scanning) return nullptr;
+  nlohmann::ordered_json out = {{"status", changes_registry_scanning(report) ? "change" : "already_done"},
+                                {"scan_type", report.registry_scanning->scan_type}};
+  if (const auto coverage = scan_on_push_coverage(*report.registry_scanning, report.desired.repository)) {
+    out["covered_by"] = {{"scan_frequency", coverage->scan_frequency}, {"filter", coverage->filter}};
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_plan_text(const std::vector<Action>& actions) {
@@ -64,6 +99,7 @@ std::string render_plan_text(const std::vector<Action>& actions) {
   std::string out = "Plan: " + changes_word(actions.size()) + "\n";
   for (const Action& action : actions) {
     out.append("  ").append(marker(action.change)).append(" ").append(action.summary).push_back('\n');
+    if (!action.note.empty()) add_indented(out, action.note);
     if (!action.diff.empty()) {
       add_indented(out, action.diff);
     } else if (!action.document.empty()) {
@@ -74,12 +110,13 @@ std::string render_plan_text(const std::vector<Action>& actions) {
 }
 
 std::string render_outcome_text(const Report& report) {
+  const std::string scanning = registry_scanning_text(report);
   if (report.outcome == Outcome::kPlanned) {
-    std::string out = "Nothing was changed. Run again with --apply to make these " + changes_word(report.actions.size()) + ".\n";
+    std::string out = scanning + "Nothing was changed. Run again with --apply to make these " + changes_word(report.actions.size()) + ".\n";
     if (report.secret == SecretOutcome::kSkipped) out += "The " + std::string(kRoleSecretName) + " secret was not stored either.\n";
     return out;
   }
-  std::string out;
+  std::string out = scanning;
   if (report.outcome == Outcome::kApplied) out += "Applied " + changes_word(report.actions.size()) + ".\n";
   out += "Role ARN: " + report.desired.role_arn + "\n";
   out += "Repository: " + report.desired.repository_uri + "\n";
@@ -102,6 +139,12 @@ std::string render_json(const Report& report) {
                                    {"summary", action.summary}};
     if (!action.document.empty()) item["document"] = nlohmann::ordered_json::parse(action.document, nullptr, false);
     if (!action.diff.empty()) item["diff"] = action.diff;
+    if (action.scanning) {
+      item["account_wide"] = true;
+      item["note"] = action.note;
+      item["before"] = scanning_json(action.scanning->before);
+      item["after"] = scanning_json(action.scanning->after);
+    }
     changes.push_back(std::move(item));
   }
   nlohmann::ordered_json out = {
@@ -116,6 +159,7 @@ std::string render_json(const Report& report) {
       {"gh_secret_command", gh_secret_command(report.github_repo, report.desired.role_arn)},
       {"secret_stored", report.secret == SecretOutcome::kStored},
   };
+  if (auto scanning = registry_scanning_json(report); !scanning.is_null()) out["registry_scanning"] = std::move(scanning);
   if (const auto& deploy = report.desired.deploy) {
     out["deploy"] = {{"service", deploy->service},
                      {"cluster", deploy->cluster},

@@ -48,6 +48,7 @@ struct BootstrapOptions {
   std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
   std::string infrastructure_role_name = std::string(aws::kDefaultInfrastructureRoleName);
   bool managed_policy = false;
+  bool skip_registry_scanning = false;
   bool apply = false;
   bool set_secret = false;
   bool json = false;
@@ -133,6 +134,7 @@ bs::Settings settings_of(const BootstrapOptions& o, const std::string& account, 
   if (!o.cluster.empty()) s.cluster = o.cluster;
   s.execution_role_name = o.execution_role_name;
   s.infrastructure_role_name = o.infrastructure_role_name;
+  s.registry_scanning = !o.skip_registry_scanning;
   return s;
 }
 
@@ -179,7 +181,10 @@ void print(Context& ctx, const BootstrapOptions& o, const bs::Report& report, bo
 util::Result<void> run_plan(Context& ctx, const BootstrapOptions& o, Clients& clients, bs::Report& report) {
   auto observed = bs::observe(clients.iam, clients.ecr, report.desired);
   if (!observed) return std::unexpected(observed.error());
-  report.actions = bs::make_plan(report.desired, *observed);
+  report.registry_scanning = observed->registry_scanning;
+  auto actions = bs::make_plan(report.desired, *observed);
+  if (!actions) return std::unexpected(actions.error());
+  report.actions = std::move(*actions);
   if (report.actions.empty()) {
     report.outcome = bs::Outcome::kNoChanges;
     return {};
@@ -283,6 +288,7 @@ Examples:
   shipctl bootstrap --subject-format both --apply    # admit name and immutable subjects while migrating
   GITHUB_TOKEN=... shipctl bootstrap --apply --set-secret   # also stores AWS_ROLE_ARN
   shipctl bootstrap --deploy ecs-express-mode-api --apply  # also the ECS Express roles and ShipctlExpressDeploy
+  shipctl bootstrap --skip-registry-scanning --apply   # leave the account-wide registry scanning rules alone
 
 Exit codes: 0 planned, applied or no changes; 2 bad input; 3 not found;
 77 access denied; 75 network or throttling (retry); 4 conflict.)";
@@ -317,6 +323,9 @@ CommandSpec bootstrap_command() {
             auto* infrastructure = sub.add_option(
                 "--infrastructure-role-name", o->infrastructure_role_name,
                 "Infrastructure role to create with --deploy (default: ShipctlExpressInfrastructureRole)");
+            sub.add_flag("--skip-registry-scanning", o->skip_registry_scanning,
+                         "Neither read nor change the registry's scanning configuration (account-wide; by default "
+                         "bootstrap adds the repository to its scan-on-push rule, keeping every other rule)");
             sub.add_flag("--apply", o->apply, "Make the changes (default: show the plan; on a terminal, ask)");
             sub.add_flag("--set-secret", o->set_secret, "Store the role ARN as the AWS_ROLE_ARN secret (needs GITHUB_TOKEN)");
             sub.add_flag("--json", o->json, "Print the plan and outcome as JSON");

@@ -175,6 +175,9 @@ class BootstrapTest(harness.MotoTestCase):
         self.assertTrue(repo["imageScanningConfiguration"]["scanOnPush"])
         rules = json.loads(self.ecr.get_lifecycle_policy(repositoryName="ecs-express-mode-api")["lifecyclePolicyText"])["rules"]
         self.assertEqual(rules[0]["selection"]["tagStatus"], "untagged")
+        self.assertEqual(self.ecr.get_registry_scanning_configuration()["scanningConfiguration"], {
+            "scanType": "BASIC", "rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [
+                {"filter": "ecs-express-mode-api", "filterType": "WILDCARD"}]}]})
 
     def test_plan_on_an_empty_account_changes_nothing(self):
         r = self.bootstrap("--github-repo", "octo-org/app")
@@ -183,24 +186,30 @@ class BootstrapTest(harness.MotoTestCase):
         self.assertEqual(lines[0], f"Account {ACCOUNT}, region ap-northeast-1, GitHub repository octo-org/app")
         self.assertEqual(lines[1], "Subject format: name (no GITHUB_TOKEN to ask GitHub)")
         self.assertEqual(r.stderr, NO_TOKEN_WARNING)
-        self.assertEqual(lines[2], "Plan: 5 changes")
+        self.assertEqual(lines[2], "Plan: 6 changes")
         self.assertIn("  + create OIDC provider https://token.actions.githubusercontent.com (client id sts.amazonaws.com)", lines)
         self.assertIn("  + create role GitHubActionsECRRole with trust policy", lines)
         self.assertIn(" " * 16 + '"token.actions.githubusercontent.com:sub": "repo:octo-org/app:ref:refs/heads/main"', lines)
         self.assertIn("  + put inline policy ShipctlEcrPush on role GitHubActionsECRRole", lines)
         self.assertIn("  + create ECR repository ecs-express-mode-api (scan on push, tags IMMUTABLE_WITH_EXCLUSION except latest)", lines)
         self.assertIn("  + put lifecycle policy on ECR repository ecs-express-mode-api", lines)
-        self.assertEqual(lines[-1], "Nothing was changed. Run again with --apply to make these 5 changes.")
+        self.assertIn("  ~ scan on push for ECR repository ecs-express-mode-api, set in the registry's scanning "
+                      "configuration (account-wide)", lines)
+        self.assertEqual(lines[-1], "Nothing was changed. Run again with --apply to make these 6 changes.")
         self.assertEqual(self.iam.list_roles()["Roles"], [])
         self.assertEqual(self.ecr.describe_repositories()["repositories"], [])
+        self.assertEqual(self.ecr.get_registry_scanning_configuration()["scanningConfiguration"],
+                         {"scanType": "BASIC", "rules": []})
 
     def test_apply_then_reapply_reports_no_changes(self):
         r = self.bootstrap("--github-repo", "octo-org/app", "--apply")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("[1/5] create OIDC provider https://token.actions.githubusercontent.com (client id sts.amazonaws.com)\n", r.stderr)
-        self.assertIn("[5/5] put lifecycle policy on ECR repository ecs-express-mode-api\n", r.stderr)
+        self.assertIn("[1/6] create OIDC provider https://token.actions.githubusercontent.com (client id sts.amazonaws.com)\n", r.stderr)
+        self.assertIn("[5/6] put lifecycle policy on ECR repository ecs-express-mode-api\n", r.stderr)
+        self.assertIn("[6/6] scan on push for ECR repository ecs-express-mode-api, set in the registry's scanning "
+                      "configuration (account-wide)\n", r.stderr)
         self.assertTrue(r.stdout.endswith(
-            f"Applied 5 changes.\nRole ARN: {ROLE_ARN}\n"
+            f"Applied 6 changes.\nRole ARN: {ROLE_ARN}\n"
             f"Repository: {ACCOUNT}.dkr.ecr.ap-northeast-1.amazonaws.com/ecs-express-mode-api\n"
             f"Store the role ARN as the AWS_ROLE_ARN secret:\n  {GH_COMMAND}\n"), r.stdout)
         self.assert_applied_state()
@@ -211,11 +220,14 @@ class BootstrapTest(harness.MotoTestCase):
         self.assertEqual(again.stderr, NO_TOKEN_WARNING)
         self.assertEqual(again.stdout.splitlines()[2:], [
             "No changes: the OIDC provider, role, policies and repository are as desired.",
+            'Registry scanning: ecs-express-mode-api is already scanned on push (SCAN_ON_PUSH rule, filter '
+            '"ecs-express-mode-api"); nothing to write.',
             f"Role ARN: {ROLE_ARN}",
             f"Repository: {ACCOUNT}.dkr.ecr.ap-northeast-1.amazonaws.com/ecs-express-mode-api",
             "Store the role ARN as the AWS_ROLE_ARN secret:", f"  {GH_COMMAND}"])
         as_json = json.loads(self.bootstrap("--github-repo", "octo-org/app", "--json").stdout)
         self.assertEqual((as_json["outcome"], as_json["changes"], as_json["role_arn"]), ("no_changes", [], ROLE_ARN))
+        self.assertEqual(as_json["registry_scanning"]["status"], "already_done")
 
     def test_drifted_trust_policy_is_shown_as_a_diff_and_repaired(self):
         self.assertEqual(self.bootstrap("--github-repo", "octo-org/app", "--apply").returncode, 0)
@@ -279,7 +291,8 @@ class BootstrapTest(harness.MotoTestCase):
         out = json.loads(r.stdout)
         self.assertEqual(out["outcome"], "planned")
         self.assertEqual([c["action"] for c in out["changes"]],
-                         ["add-client-id", "create-role", "put-inline-policy", "create-repository", "put-lifecycle-policy"])
+                         ["add-client-id", "create-role", "put-inline-policy", "create-repository", "put-lifecycle-policy",
+                          "put-registry-scanning-configuration"])
         provider = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=PROVIDER_ARN)
         self.assertEqual(provider["ClientIDList"], ["sigstore"])
 
@@ -289,14 +302,14 @@ class BootstrapTest(harness.MotoTestCase):
         r = self.bootstrap("--github-repo", "octo-org/app", "--apply", AWS_ENDPOINT_URL_ECR=proxy.url)
         self.assertEqual(r.returncode, 77, r.stderr)
         self.assertEqual(r.stderr.splitlines()[-1],
-                         "shipctl: error: step 4/5 (create ECR repository ecs-express-mode-api (scan on push, tags "
+                         "shipctl: error: step 4/6 (create ECR repository ecs-express-mode-api (scan on push, tags "
                          "IMMUTABLE_WITH_EXCLUSION except latest)): ECR CreateRepository: AccessDeniedException (HTTP 400): "
                          "User is not authorized to perform: ecr:CreateRepository; the steps before it are done: "
                          "run shipctl bootstrap again to finish")
         self.assertEqual(self.iam.get_role(RoleName="GitHubActionsECRRole")["Role"]["Arn"], ROLE_ARN)
         r = self.bootstrap("--github-repo", "octo-org/app", "--apply")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stdout.splitlines()[2], "Plan: 2 changes")
+        self.assertEqual(r.stdout.splitlines()[2], "Plan: 3 changes")
         self.assert_applied_state()
 
     def test_bad_input_gets_one_line_and_exit_code_2(self):
@@ -343,11 +356,11 @@ class BootstrapTest(harness.MotoTestCase):
             chunk = os.read(master, 1024)
             self.assertTrue(chunk, seen)
             seen += chunk
-        self.assertTrue(seen.endswith(b"Apply these 5 changes? [y/N] "), seen)
+        self.assertTrue(seen.endswith(b"Apply these 6 changes? [y/N] "), seen)
         os.write(master, b"y\n")
         out, _ = proc.communicate(timeout=60)
         self.assertEqual(proc.returncode, 0)
-        self.assertIn("Applied 5 changes.", out.splitlines())
+        self.assertIn("Applied 6 changes.", out.splitlines())
         self.assert_applied_state()
 
     def test_set_secret_detects_the_subject_and_stores_a_sealed_role_arn(self):

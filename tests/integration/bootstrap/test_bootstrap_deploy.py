@@ -44,9 +44,9 @@ class BootstrapDeployTest(MotoAccountTest):
         r = self.bootstrap("--deploy", "web")
         self.assertEqual(r.returncode, 0, r.stderr)
         lines = r.stdout.splitlines()
-        self.assertEqual(lines[2], "Plan: 10 changes")
+        self.assertEqual(lines[2], "Plan: 11 changes")
         steps = [line for line in lines if line.startswith(("  + ", "  ~ "))]
-        self.assertEqual(steps[5:], [
+        self.assertEqual(steps[6:], [
             "  + create role ShipctlExpressExecutionRole with trust policy",
             f"  + attach {EXEC_POLICY} to role ShipctlExpressExecutionRole",
             "  + create role ShipctlExpressInfrastructureRole with trust policy",
@@ -55,10 +55,10 @@ class BootstrapDeployTest(MotoAccountTest):
         self.assertIn(' ' * 14 + '"Service": "ecs-tasks.amazonaws.com"', lines)
         self.assertIn(' ' * 14 + '"Service": "ecs.amazonaws.com"', lines)
         self.assertIn(' ' * 12 + f'"Resource": "{SERVICE_ARN}",', lines)
-        self.assertEqual(lines[-1], "Nothing was changed. Run again with --apply to make these 10 changes.")
+        self.assertEqual(lines[-1], "Nothing was changed. Run again with --apply to make these 11 changes.")
         self.assertEqual(self.iam.list_roles()["Roles"], [])
         plan = json.loads(self.bootstrap("--deploy", "web", "--json").stdout)
-        self.assertEqual([c["action"] for c in plan["changes"]][5:], [
+        self.assertEqual([c["action"] for c in plan["changes"]][6:], [
             "create-service-role", "attach-service-role-policy", "create-service-role", "attach-service-role-policy",
             "put-deploy-policy"])
         self.assertEqual(plan["changes"][-1]["document"], self.generated_policy())
@@ -68,7 +68,7 @@ class BootstrapDeployTest(MotoAccountTest):
     def test_apply_creates_the_roles_and_policy_then_reapply_has_no_changes(self):
         r = self.bootstrap("--deploy", "web", "--apply")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("[10/10] put inline policy ShipctlExpressDeploy on role GitHubActionsECRRole "
+        self.assertIn("[11/11] put inline policy ShipctlExpressDeploy on role GitHubActionsECRRole "
                       "(shipctl deploy of service web)\n", r.stderr)
         self.assertIn(f"Execution role ARN: {EXEC_ARN}\nInfrastructure role ARN: {INFRA_ARN}\nDeploy with:\n"
                       f"  shipctl deploy --service web --image IMAGE@DIGEST --execution-role-arn {EXEC_ARN} "

@@ -140,6 +140,11 @@ class PolicyDocsTest(unittest.TestCase):
         self.assertEqual(opt_in, [("login", "ecr-public:GetAuthorizationToken"), ("login", "sts:GetServiceBearerToken")])
         trust = [(r["command"], r["action"]) for r in rows if r["granted_by"] == "trust-policy"]
         self.assertEqual(trust, [("credentials", "sts:AssumeRoleWithWebIdentity")])
+        # bootstrap sets scan on push in the registry's (account-wide) configuration, whose
+        # actions take no resource; the deprecated per-repository call is no longer made.
+        scanning = [(r["action"], r["resource"]) for r in rows if r["command"] == "bootstrap" and "Scanning" in r["action"]]
+        self.assertEqual(scanning, [("ecr:GetRegistryScanningConfiguration", "*"),
+                                    ("ecr:PutRegistryScanningConfiguration", "*")])
 
     def test_permissions_as_text_is_one_padded_row_per_entry(self):
         code, out, err = shipctl("policy", "permissions")

@@ -141,8 +141,14 @@ const std::map<std::string, Call>& our_calls() {
        }},
       {"ecr_put_image_tag_mutability",
        [](Clients& c) { (void)c.ecr.put_image_tag_mutability(kRepo, "IMMUTABLE_WITH_EXCLUSION", {{"latest"}}); }},
-      {"ecr_put_image_scanning_configuration",
-       [](Clients& c) { (void)c.ecr.put_image_scanning_configuration(kRepo, true); }},
+      {"ecr_get_registry_scanning_configuration", [](Clients& c) { (void)c.ecr.get_registry_scanning_configuration(); }},
+      {"ecr_put_registry_scanning_configuration",
+       [](Clients& c) {
+         (void)c.ecr.put_registry_scanning_configuration(
+             {"ENHANCED",
+              {{"CONTINUOUS_SCAN", {{"prod-*", "WILDCARD"}}},
+               {"SCAN_ON_PUSH", {{kRepo, "WILDCARD"}, {"team/*", "WILDCARD"}}}}});
+       }},
       {"ecr_batch_check_layer_availability",
        [](Clients& c) { (void)c.ecr.batch_check_layer_availability(kRepo, {kDigest}); }},
       {"ecr_put_account_setting", [](Clients& c) { (void)c.ecr.put_account_setting("BLOB_MOUNTING", "ENABLED"); }},

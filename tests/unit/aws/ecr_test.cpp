@@ -103,5 +103,36 @@ TEST(EcrClient, LayerAvailabilityReportsFailuresAsMissing) {
   EXPECT_EQ((*layers)[1].digest, "sha256:b");
 }
 
+// GetRegistryScanningConfiguration's answer (botocore's
+// GetRegistryScanningConfigurationResponse), every rule and filter kept.
+TEST(EcrClient, RegistryScanningConfigurationKeepsEveryRule) {
+  CannedHttp http(R"({"registryId":"123456789012","scanningConfiguration":{"scanType":"ENHANCED","rules":[)"
+                  R"({"scanFrequency":"CONTINUOUS_SCAN","repositoryFilters":[{"filter":"prod-*","filterType":"WILDCARD"}]},)"
+                  R"({"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"a","filterType":"WILDCARD"},)"
+                  R"({"filter":"b*","filterType":"WILDCARD"}]}]}})");
+  auto ecr = client(http);
+  auto got = ecr.get_registry_scanning_configuration();
+  ASSERT_TRUE(got.has_value()) << got.error().describe();
+  const RegistryScanningConfiguration want{
+      "ENHANCED", {{"CONTINUOUS_SCAN", {{"prod-*", "WILDCARD"}}}, {"SCAN_ON_PUSH", {{"a", "WILDCARD"}, {"b*", "WILDCARD"}}}}};
+  EXPECT_EQ(*got, want);
+  EXPECT_EQ(registry_scanning_document(want),
+            R"({"rules":[{"repositoryFilters":[{"filter":"prod-*","filterType":"WILDCARD"}],"scanFrequency":"CONTINUOUS_SCAN"},)"
+            R"({"repositoryFilters":[{"filter":"a","filterType":"WILDCARD"},{"filter":"b*","filterType":"WILDCARD"}],)"
+            R"("scanFrequency":"SCAN_ON_PUSH"}],"scanType":"ENHANCED"})");
+}
+
+// A registry nobody configured: ECR's default, BASIC without rules.
+TEST(EcrClient, UnsetRegistryScanningIsBasicWithoutRules) {
+  for (const char* body : {R"({"registryId":"123456789012"})", R"({"scanningConfiguration":{}})"}) {
+    CannedHttp http(body);
+    auto ecr = client(http);
+    auto got = ecr.get_registry_scanning_configuration();
+    ASSERT_TRUE(got.has_value()) << got.error().describe();
+    EXPECT_EQ(*got, RegistryScanningConfiguration{}) << body;
+    EXPECT_EQ(got->scan_type, "BASIC");
+  }
+}
+
 }  // namespace
 }  // namespace eem::aws

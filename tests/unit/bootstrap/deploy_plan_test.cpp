@@ -33,7 +33,7 @@ ObservedState complete(const DesiredState& d) {
   ObservedState o;
   o.provider = ObservedProvider{d.provider_arn, {"sts.amazonaws.com"}};
   o.role = ObservedRole{d.role_arn, compact(d.trust_policy), compact(d.inline_policy), {}, compact(d.deploy->policy)};
-  o.repository = ObservedRepository{d.repository_arn, d.repository_uri, "IMMUTABLE_WITH_EXCLUSION", {"latest"}, true,
+  o.repository = ObservedRepository{d.repository_arn, d.repository_uri, "IMMUTABLE_WITH_EXCLUSION", {"latest"},
                                     compact(d.lifecycle_policy)};
   const auto& e = d.deploy->execution_role;
   const auto& i = d.deploy->infrastructure_role;
@@ -46,6 +46,13 @@ std::vector<std::string> summaries(const std::vector<Action>& actions) {
   std::vector<std::string> out;
   for (const auto& a : actions) out.push_back(std::string(action_id(a.kind)) + ": " + a.summary);
   return out;
+}
+
+// make_plan's actions; a failure fails the test.
+std::vector<Action> planned(const DesiredState& d, const ObservedState& o) {
+  auto actions = make_plan(d, o);
+  EXPECT_TRUE(actions.has_value()) << (actions ? "" : actions.error().message);
+  return actions.value_or(std::vector<Action>{});
 }
 
 TEST(DeployPlan, WithoutDeployTheStateHasNoEcsPart) {
@@ -78,7 +85,7 @@ TEST(DeployPlan, ManagedPoliciesFollowThePartition) {
 
 TEST(DeployPlan, AnEmptyAccountGetsTheRolesAfterTheRepositoryAndThePolicyLast) {
   const DesiredState d = *desired_state(settings("web"));
-  const auto actions = make_plan(d, ObservedState{});
+  const auto actions = planned(d, ObservedState{});
   const std::vector<std::string> all = summaries(actions);
   const std::vector<std::string> tail(all.begin() + 5, all.end());
   EXPECT_EQ(tail, (std::vector<std::string>{
@@ -96,7 +103,7 @@ TEST(DeployPlan, AnEmptyAccountGetsTheRolesAfterTheRepositoryAndThePolicyLast) {
 
 TEST(DeployPlan, WhatBootstrapLeftIsNoChange) {
   const DesiredState d = *desired_state(settings("web"));
-  EXPECT_TRUE(make_plan(d, complete(d)).empty());
+  EXPECT_TRUE(planned(d, complete(d)).empty());
 }
 
 TEST(DeployPlan, DriftIsRepairedRoleByRole) {
@@ -105,7 +112,7 @@ TEST(DeployPlan, DriftIsRepairedRoleByRole) {
   o.execution_role->trust_policy = aws::deploy_policy_document("aws", "x", "1", "c", "s", "a", "b");  // not a trust policy
   o.infrastructure_role->attached_policy_arns.clear();
   o.role->deploy_policy.reset();
-  EXPECT_EQ(summaries(make_plan(d, o)),
+  EXPECT_EQ(summaries(planned(d, o)),
             (std::vector<std::string>{
                 "update-service-role-trust-policy: update trust policy of role ShipctlExpressExecutionRole",
                 "attach-service-role-policy: attach arn:aws:iam::aws:policy/service-role/"
