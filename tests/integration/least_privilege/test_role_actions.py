@@ -82,22 +82,21 @@ class RoleActionsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         harness.require_tool("umoci")
+        # Class cleanups run also when setUpClass fails half-way (a missing
+        # binary): nothing started is left running.
         cls.work = tempfile.mkdtemp(prefix="eem-least-privilege-")
+        cls.addClassCleanup(shutil.rmtree, cls.work, ignore_errors=True)
         cls.stack = ecr_stand_in.ecr_stand_in(cls.work)
         cls.ecr = cls.stack.__enter__()
+        cls.addClassCleanup(cls.stack.__exit__, None, None, None)
         cls.issuer_stack = issuer("--repository", "octo-org/app")
         cls.issuer = cls.issuer_stack.__enter__()
+        cls.addClassCleanup(cls.issuer_stack.__exit__, None, None, None)
         cls.admin_home = es.Home(os.path.join(cls.work, "admin"))
         es.enforce_bootstrapped_role(cls.ecr, cls.admin_home)
         cls.iam = cls.ecr.client("iam")
         document = cls.iam.get_role_policy(RoleName=es.ROLE, PolicyName=POLICY)["PolicyDocument"]
         cls.policy = json.loads(document) if isinstance(document, str) else document
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.issuer_stack.__exit__(None, None, None)
-        cls.stack.__exit__(None, None, None)
-        shutil.rmtree(cls.work, ignore_errors=True)
 
     def denied_since(self, start: int) -> list[str]:
         """The actions refused to the role's sessions in the stand-in's call log after entry `start`."""
