@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aws/json_answer.h"
 #include "aws/timestamp.h"
 #include "crypto/base64.h"
 
@@ -123,9 +124,8 @@ ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest
   if (!request.image_tag_mutability.empty()) input["imageTagMutability"] = request.image_tag_mutability;
   if (!request.exclusions.empty()) input["imageTagMutabilityExclusionFilters"] = exclusions_json(request.exclusions);
   if (request.scan_on_push) input["imageScanningConfiguration"] = {{"scanOnPush", *request.scan_on_push}};
-  auto output = client_.json_object("CreateRepository", input);
-  if (!output) return std::unexpected(output.error());
-  return repository_from(output->value("repository", json::object()));
+  return json_answer(client_, "CreateRepository", input,
+                     [](const json& output) { return repository_from(output.value("repository", json::object())); });
 }
 
 ApiResult<std::vector<Repository>> EcrClient::describe_repositories(const std::vector<std::string>& names,
@@ -133,31 +133,31 @@ ApiResult<std::vector<Repository>> EcrClient::describe_repositories(const std::v
   json input = json::object();
   if (!registry_id.empty()) input["registryId"] = registry_id;
   if (!names.empty()) input["repositoryNames"] = names;
-  auto output = client_.json_object("DescribeRepositories", input);
-  if (!output) return std::unexpected(output.error());
-  std::vector<Repository> repositories;
-  for (const auto& item : output->value("repositories", json::array())) repositories.push_back(repository_from(item));
-  return repositories;
+  return json_answer(client_, "DescribeRepositories", input, [](const json& output) {
+    std::vector<Repository> repositories;
+    for (const auto& item : output.value("repositories", json::array())) repositories.push_back(repository_from(item));
+    return repositories;
+  });
 }
 
 ApiResult<std::vector<ImageDetail>> EcrClient::describe_images(const std::string& repository,
                                                                const std::vector<ImageId>& ids) {
   json input = {{"repositoryName", repository}};
   if (!ids.empty()) input["imageIds"] = image_ids(ids);
-  auto output = client_.json_object("DescribeImages", input);
-  if (!output) return std::unexpected(output.error());
-  std::vector<ImageDetail> details;
-  for (const auto& item : output->value("imageDetails", json::array())) {
-    ImageDetail detail;
-    detail.digest = item.value("imageDigest", "");
-    detail.tags = item.value("imageTags", std::vector<std::string>{});
-    detail.size_bytes = item.value("imageSizeInBytes", std::int64_t{0});
-    detail.manifest_media_type = item.value("imageManifestMediaType", "");
-    if (item.contains("imagePushedAt")) detail.pushed_at = epoch_time(item["imagePushedAt"]);
-    scan_from(item, detail);
-    details.push_back(std::move(detail));
-  }
-  return details;
+  return json_answer(client_, "DescribeImages", input, [](const json& output) {
+    std::vector<ImageDetail> details;
+    for (const auto& item : output.value("imageDetails", json::array())) {
+      ImageDetail detail;
+      detail.digest = item.value("imageDigest", "");
+      detail.tags = item.value("imageTags", std::vector<std::string>{});
+      detail.size_bytes = item.value("imageSizeInBytes", std::int64_t{0});
+      detail.manifest_media_type = item.value("imageManifestMediaType", "");
+      if (item.contains("imagePushedAt")) detail.pushed_at = epoch_time(item["imagePushedAt"]);
+      scan_from(item, detail);
+      details.push_back(std::move(detail));
+    }
+    return details;
+  });
 }
 
 ApiResult<std::vector<Image>> EcrClient::batch_get_image(const std::string& repository,
@@ -165,39 +165,47 @@ ApiResult<std::vector<Image>> EcrClient::batch_get_image(const std::string& repo
                                                          const std::vector<std::string>& accepted_media_types) {
   json input = {{"repositoryName", repository}, {"imageIds", image_ids(ids)}};
   if (!accepted_media_types.empty()) input["acceptedMediaTypes"] = accepted_media_types;
-  auto output = client_.json_object("BatchGetImage", input);
-  if (!output) return std::unexpected(output.error());
-  std::vector<Image> images;
-  for (const auto& item : output->value("images", json::array())) {
-    Image image;
-    const json id = item.value("imageId", json::object());
-    image.id = {id.value("imageDigest", ""), id.value("imageTag", "")};
-    image.manifest = item.value("imageManifest", "");
-    image.manifest_media_type = item.value("imageManifestMediaType", "");
-    images.push_back(std::move(image));
-  }
-  return images;
+  return json_answer(client_, "BatchGetImage", input, [](const json& output) {
+    std::vector<Image> images;
+    for (const auto& item : output.value("images", json::array())) {
+      Image image;
+      const json id = item.value("imageId", json::object());
+      image.id = {id.value("imageDigest", ""), id.value("imageTag", "")};
+      image.manifest = item.value("imageManifest", "");
+      image.manifest_media_type = item.value("imageManifestMediaType", "");
+      images.push_back(std::move(image));
+    }
+    return images;
+  });
 }
 
 ApiResult<AuthorizationToken> EcrClient::get_authorization_token(const std::string& registry_id) {
   json input = json::object();
   if (!registry_id.empty()) input["registryIds"] = json::array({registry_id});
-  auto output = client_.json_object("GetAuthorizationToken", input);
-  if (!output) return std::unexpected(output.error());
-  const json data = output->value("authorizationData", json::array());
-  if (data.empty() || !data[0].is_object()) return bad_token("ECR", "response has no authorizationData");
-  auto token = token_from("ECR", data[0]);
-  if (token) token->proxy_endpoint = data[0].value("proxyEndpoint", "");
-  return token;
+  auto answer = json_answer(client_, "GetAuthorizationToken", input, [](const json& output) {
+    const json data = output.value("authorizationData", json::array());
+    if (!data.is_array() || data.empty() || !data[0].is_object()) {
+      return ApiResult<AuthorizationToken>(bad_token("ECR", "response has no authorizationData"));
+    }
+    auto token = token_from("ECR", data[0]);
+    if (token) token->proxy_endpoint = data[0].value("proxyEndpoint", "");
+    return token;
+  });
+  if (!answer) return std::unexpected(answer.error());
+  return *answer;
 }
 
 ApiResult<AuthorizationToken> EcrPublicClient::get_authorization_token() {
-  auto output = client_.json_object("GetAuthorizationToken", json::object());
-  if (!output) return std::unexpected(output.error());
-  // One object here, not ECR's list (GetAuthorizationTokenResponse in the ECR Public model).
-  const auto data = output->find("authorizationData");
-  if (data == output->end() || !data->is_object()) return bad_token("ECR Public", "response has no authorizationData");
-  return token_from("ECR Public", *data);
+  auto answer = json_answer(client_, "GetAuthorizationToken", json::object(), [](const json& output) {
+    // One object here, not ECR's list (GetAuthorizationTokenResponse in the ECR Public model).
+    const auto data = output.find("authorizationData");
+    if (data == output.end() || !data->is_object()) {
+      return ApiResult<AuthorizationToken>(bad_token("ECR Public", "response has no authorizationData"));
+    }
+    return token_from("ECR Public", *data);
+  });
+  if (!answer) return std::unexpected(answer.error());
+  return *answer;
 }
 
 ApiResult<void> EcrClient::put_lifecycle_policy(const std::string& repository, const std::string& policy_json) {
@@ -208,9 +216,9 @@ ApiResult<void> EcrClient::put_lifecycle_policy(const std::string& repository, c
 }
 
 ApiResult<std::string> EcrClient::get_lifecycle_policy(const std::string& repository) {
-  auto output = client_.json_object("GetLifecyclePolicy", {{"repositoryName", repository}});
-  if (!output) return std::unexpected(output.error());
-  return output->value("lifecyclePolicyText", "");
+  return json_answer(client_, "GetLifecyclePolicy", {{"repositoryName", repository}}, [](const json& output) {
+    return output.value("lifecyclePolicyText", std::string());
+  });
 }
 
 ApiResult<void> EcrClient::put_image_tag_mutability(const std::string& repository, const std::string& mutability,
@@ -223,9 +231,9 @@ ApiResult<void> EcrClient::put_image_tag_mutability(const std::string& repositor
 }
 
 ApiResult<RegistryScanningConfiguration> EcrClient::get_registry_scanning_configuration() {
-  auto output = client_.json_object("GetRegistryScanningConfiguration", json::object());
-  if (!output) return std::unexpected(output.error());
-  return scanning_from(output->value("scanningConfiguration", json::object()));
+  return json_answer(client_, "GetRegistryScanningConfiguration", json::object(), [](const json& output) {
+    return scanning_from(output.value("scanningConfiguration", json::object()));
+  });
 }
 
 ApiResult<void> EcrClient::put_registry_scanning_configuration(const RegistryScanningConfiguration& configuration) {
@@ -236,17 +244,18 @@ ApiResult<void> EcrClient::put_registry_scanning_configuration(const RegistrySca
 
 ApiResult<std::vector<LayerAvailability>> EcrClient::batch_check_layer_availability(
     const std::string& repository, const std::vector<std::string>& digests) {
-  auto output = client_.json_object("BatchCheckLayerAvailability", {{"repositoryName", repository}, {"layerDigests", digests}});
-  if (!output) return std::unexpected(output.error());
-  std::vector<LayerAvailability> layers;
-  for (const auto& item : output->value("layers", json::array())) {
-    layers.push_back({item.value("layerDigest", ""), item.value("layerAvailability", "") == "AVAILABLE",
-                      item.value("layerSize", std::int64_t{0})});
-  }
-  for (const auto& failure : output->value("failures", json::array())) {
-    layers.push_back({failure.value("layerDigest", ""), false, 0});
-  }
-  return layers;
+  const json input = {{"repositoryName", repository}, {"layerDigests", digests}};
+  return json_answer(client_, "BatchCheckLayerAvailability", input, [](const json& output) {
+    std::vector<LayerAvailability> layers;
+    for (const auto& item : output.value("layers", json::array())) {
+      layers.push_back({item.value("layerDigest", ""), item.value("layerAvailability", "") == "AVAILABLE",
+                        item.value("layerSize", std::int64_t{0})});
+    }
+    for (const auto& failure : output.value("failures", json::array())) {
+      layers.push_back({failure.value("layerDigest", ""), false, 0});
+    }
+    return layers;
+  });
 }
 
 ApiResult<void> EcrClient::put_account_setting(const std::string& name, const std::string& value) {

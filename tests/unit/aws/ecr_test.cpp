@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 namespace eem::aws {
 namespace {
 
@@ -88,6 +90,30 @@ TEST(EcrPublicClient, AListOfAuthorizationDataIsNotEcrPublicsAnswer) {
   auto token = EcrPublicClient(service(http, kEcrPublic, "us-east-1")).get_authorization_token();
   ASSERT_FALSE(token.has_value());
   EXPECT_EQ(token.error().describe(), "ECR Public GetAuthorizationToken: response has no authorizationData");
+}
+
+TEST(EcrClient, AMemberOfAnotherTypeThanTheModelsIsAMalformedAnswer) {
+  const std::pair<const char*, std::function<util::ErrorKind(EcrClient&)>> cases[] = {
+      {R"({"repositories":[{"repositoryName":"app","repositoryUri":null}]})",
+       [](EcrClient& ecr) { return ecr.describe_repositories({"app"}).error().kind; }},
+      {R"({"imageDetails":[{"imageDigest":"sha256:0","imageTags":"latest"}]})",
+       [](EcrClient& ecr) { return ecr.describe_images("app", {}).error().kind; }},
+      {R"({"authorizationData":[{"authorizationToken":"QVdTOng=","proxyEndpoint":7}]})",
+       [](EcrClient& ecr) { return ecr.get_authorization_token().error().kind; }},
+      {R"({"scanningConfiguration":{"scanType":"BASIC","rules":[{"scanFrequency":1}]}})",
+       [](EcrClient& ecr) { return ecr.get_registry_scanning_configuration().error().kind; }},
+  };
+  for (const auto& [body, call] : cases) {
+    CannedHttp http(body);
+    auto ecr = client(http);
+    EXPECT_EQ(call(ecr), util::ErrorKind::kInvalidInput) << body;
+  }
+  CannedHttp http(R"({"repositories":[{"repositoryName":"app","repositoryUri":null}]})");
+  auto ecr = client(http);
+  const auto answer = ecr.describe_repositories({"app"});
+  ASSERT_FALSE(answer.has_value());
+  EXPECT_EQ(answer.error().operation, "DescribeRepositories");
+  EXPECT_NE(answer.error().message.find("response does not match the service model"), std::string::npos);
 }
 
 TEST(EcrClient, LayerAvailabilityReportsFailuresAsMissing) {
