@@ -38,7 +38,13 @@ CheckResult audit_repository(const AuditOptions& options, aws::EcrClient& ecr) {
     fail_check(result, policy.error());
     return result;
   }
-  result.findings = check_repository(repositories->front(), lifecycle);
+  RegistryScanning scanning;
+  if (auto configuration = ecr.get_registry_scanning_configuration()) {
+    scanning.configuration = std::move(*configuration);
+  } else {
+    scanning.unread = configuration.error().describe();
+  }
+  result.findings = check_repository(repositories->front(), lifecycle, scanning);
   settle(result);
   return result;
 }

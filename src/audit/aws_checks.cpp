@@ -68,14 +68,23 @@ Verdict trail_verdict(const TrailState& t) {
 
 }  // namespace
 
-std::vector<Finding> check_repository(const aws::Repository& repository, const std::optional<std::string>& lifecycle_policy) {
+std::vector<Finding> check_repository(const aws::Repository& repository, const std::optional<std::string>& lifecycle_policy,
+                                      const RegistryScanning& scanning) {
   std::vector<Finding> out;
   const std::string region = " --region " + arn_region(repository.arn);
   const std::string name = repository.name;
-  if (!repository.scan_on_push) {
-    out.push_back(make_finding("AUD020", CheckName::kRepository, name, {"imageScanningConfiguration.scanOnPush: false"},
-                               "aws ecr put-image-scanning-configuration --repository-name " + name +
-                                   " --image-scanning-configuration scanOnPush=true" + region));
+  const bool registry_scans =
+      scanning.configuration && aws::scan_on_push_coverage(*scanning.configuration, name).has_value();
+  if (!repository.scan_on_push && !registry_scans) {
+    std::vector<std::string> evidence{"imageScanningConfiguration.scanOnPush: false"};
+    evidence.push_back(scanning.configuration
+                           ? "registry scanning configuration (" + scanning.configuration->scan_type +
+                                 "): no SCAN_ON_PUSH or CONTINUOUS_SCAN rule has a filter matching " + name
+                           : "registry scanning configuration not read: " + scanning.unread);
+    out.push_back(make_finding("AUD020", CheckName::kRepository, name, std::move(evidence),
+                               "shipctl bootstrap --repository " + name + region +
+                                   " --apply adds it to the registry's scan-on-push rule (account-wide, other rules "
+                                   "kept); AWS deprecates the per-repository setting"));
   }
   const std::string& mutability = repository.image_tag_mutability;
   if (mutability != "IMMUTABLE" && mutability != "IMMUTABLE_WITH_EXCLUSION") {

@@ -13,8 +13,19 @@
 
 namespace eem::audit {
 
-// `lifecycle_policy`: nullopt when the repository has none.
-std::vector<Finding> check_repository(const aws::Repository& repository, const std::optional<std::string>& lifecycle_policy);
+// What GetRegistryScanningConfiguration answered: the registry's
+// (account-wide) rules, or why they could not be read.
+struct RegistryScanning {
+  std::optional<aws::RegistryScanningConfiguration> configuration;
+  std::string unread;  // the refusal, when not read
+};
+
+// `lifecycle_policy`: nullopt when the repository has none. Scan on push
+// (AUD020) holds when a registry rule covers the repository (bootstrap's
+// way: AWS deprecates the per-repository setting) or the repository's own
+// scanOnPush is on.
+std::vector<Finding> check_repository(const aws::Repository& repository, const std::optional<std::string>& lifecycle_policy,
+                                      const RegistryScanning& scanning = {});
 
 // A trail with what GetTrailStatus and GetEventSelectors said about it.
 struct TrailState {

@@ -5,6 +5,7 @@
 #include "aws/json_answer.h"
 #include "aws/timestamp.h"
 #include "crypto/base64.h"
+#include "iam/request_context.h"
 
 namespace eem::aws {
 
@@ -113,6 +114,24 @@ ApiResult<AuthorizationToken> token_from(std::string_view service, const json& d
 
 std::string registry_scanning_document(const RegistryScanningConfiguration& configuration) {
   return scanning_json(configuration).dump();
+}
+
+bool scanning_filter_matches(std::string_view filter, std::string_view repository) {
+  if (filter.find('*') == std::string_view::npos) return repository.find(filter) != std::string_view::npos;
+  // IAM's glob is ECR's: '*' is any run of characters and the whole name
+  // must match ('?' never occurs: ECR's filter pattern is [a-z0-9._/*-]).
+  return iam::wildcard_match(filter, repository);
+}
+
+std::optional<ScanCoverage> scan_on_push_coverage(const RegistryScanningConfiguration& configuration,
+                                                  std::string_view repository) {
+  for (const auto& rule : configuration.rules) {
+    if (rule.scan_frequency != kScanOnPush && rule.scan_frequency != kContinuousScan) continue;
+    for (const auto& f : rule.filters) {
+      if (scanning_filter_matches(f.filter, repository)) return ScanCoverage{rule.scan_frequency, f.filter};
+    }
+  }
+  return std::nullopt;
 }
 
 ApiResult<Repository> EcrClient::create_repository(const CreateRepositoryRequest& request) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -100,6 +101,26 @@ struct RegistryScanningConfiguration {
 // `configuration` as PutRegistryScanningConfiguration's request body
 // ({"scanType", "rules": [{"scanFrequency", "repositoryFilters"}]}), compact JSON.
 std::string registry_scanning_document(const RegistryScanningConfiguration& configuration);
+
+inline constexpr std::string_view kScanOnPush = "SCAN_ON_PUSH";
+inline constexpr std::string_view kContinuousScan = "CONTINUOUS_SCAN";
+
+// Whether the WILDCARD `filter` matches `repository` as ECR documents it
+// ("Filters to choose which repositories are scanned in Amazon ECR"): a
+// filter without '*' matches every name that contains it; with '*', the
+// whole name must match, each '*' standing for zero or more characters.
+bool scanning_filter_matches(std::string_view filter, std::string_view repository);
+
+// The rule that scans `repository` when an image is pushed (SCAN_ON_PUSH, or
+// CONTINUOUS_SCAN, which scans on push too) and its first filter matching
+// it; nullopt when no rule does. bootstrap adds a repository with it, audit
+// (AUD020) accepts it in place of the repository's own scanOnPush.
+struct ScanCoverage {
+  std::string scan_frequency;
+  std::string filter;
+};
+std::optional<ScanCoverage> scan_on_push_coverage(const RegistryScanningConfiguration& configuration,
+                                                  std::string_view repository);
 
 struct LayerAvailability {
   std::string digest;

@@ -134,6 +134,8 @@ constexpr std::array kTable{
                "ECR DescribeRepositories"},
     Permission{"audit", "ecr:GetLifecyclePolicy", kRepository, kIdentityPolicy, kAdmin, kBestEffort,
                "ECR GetLifecyclePolicy"},
+    Permission{"audit", "ecr:GetRegistryScanningConfiguration", kAny, kIdentityPolicy, kAdmin, kBestEffort,
+               "ECR GetRegistryScanningConfiguration (AUD020: a registry rule that scans the repository on push)"},
     Permission{"audit", "cloudtrail:DescribeTrails", kAny, kIdentityPolicy, kAdmin, kBestEffort,
                "CloudTrail DescribeTrails"},
     Permission{"audit", "cloudtrail:GetTrailStatus", kTrail, kIdentityPolicy, kAdmin, kBestEffort,

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "iam/request_context.h"
 
 namespace eem::bootstrap {
 
@@ -10,34 +9,12 @@ namespace {
 
 using util::ErrorKind;
 
-bool scans_on_push(const aws::ScanningRule& rule) {
-  return rule.scan_frequency == kScanOnPush || rule.scan_frequency == kContinuousScan;
-}
-
 constexpr std::string_view kWayOut =
     "; make room in the registry's scanning configuration (ECR console: Private registry > Settings > Scanning, or "
     "aws ecr put-registry-scanning-configuration), e.g. with a wildcard filter that covers this repository, or pass "
     "--skip-registry-scanning to leave registry scanning as it is";
 
 }  // namespace
-
-bool filter_matches(std::string_view filter, std::string_view repository) {
-  if (filter.find('*') == std::string_view::npos) return repository.find(filter) != std::string_view::npos;
-  // IAM's glob is ECR's: '*' is any run of characters and the whole name
-  // must match ('?' never occurs: ECR's filter pattern is [a-z0-9._/*-]).
-  return iam::wildcard_match(filter, repository);
-}
-
-std::optional<Coverage> scan_on_push_coverage(const aws::RegistryScanningConfiguration& configuration,
-                                              std::string_view repository) {
-  for (const auto& rule : configuration.rules) {
-    if (!scans_on_push(rule)) continue;
-    for (const auto& f : rule.filters) {
-      if (filter_matches(f.filter, repository)) return Coverage{rule.scan_frequency, f.filter};
-    }
-  }
-  return std::nullopt;
-}
 
 util::Result<std::optional<aws::RegistryScanningConfiguration>> with_scan_on_push(
     const aws::RegistryScanningConfiguration& current, const std::string& repository) {

@@ -22,24 +22,9 @@ inline constexpr std::size_t kMaxScanningRules = 2;
 inline constexpr std::size_t kMaxScanningFilters = 100;
 inline constexpr std::size_t kMaxScanningFilterLength = 255;
 
-inline constexpr std::string_view kScanOnPush = "SCAN_ON_PUSH";
-inline constexpr std::string_view kContinuousScan = "CONTINUOUS_SCAN";
-
-// Whether the WILDCARD `filter` matches `repository` as ECR documents it
-// ("Filters to choose which repositories are scanned in Amazon ECR"): a
-// filter without '*' matches every name that contains it; with '*', the
-// whole name must match, each '*' standing for zero or more characters.
-bool filter_matches(std::string_view filter, std::string_view repository);
-
-// The rule that scans `repository` when an image is pushed (SCAN_ON_PUSH, or
-// CONTINUOUS_SCAN, which scans on push too) and its first filter matching
-// it; nullopt when no rule does.
-struct Coverage {
-  std::string scan_frequency;
-  std::string filter;
-};
-std::optional<Coverage> scan_on_push_coverage(const aws::RegistryScanningConfiguration& configuration,
-                                              std::string_view repository);
+using aws::kContinuousScan;
+using aws::kScanOnPush;
+using aws::scan_on_push_coverage;
 
 // `current` with `repository` added: its name as a WILDCARD filter of the
 // SCAN_ON_PUSH rule (a new rule when there is none); scanType and every

@@ -25,8 +25,10 @@ TEST(RepositoryChecks, TheSeedsRepositoryHasEveryFinding) {
   const auto findings = check_repository(repository("MUTABLE", false), std::nullopt);
   EXPECT_EQ(ids(findings), (std::vector<std::string>{"AUD020", "AUD021", "AUD022"}));
   EXPECT_EQ(findings[0].fix,
-            "aws ecr put-image-scanning-configuration --repository-name ecs-express-mode-api "
-            "--image-scanning-configuration scanOnPush=true --region ap-northeast-1");
+            "shipctl bootstrap --repository ecs-express-mode-api --region ap-northeast-1 --apply adds it to the "
+            "registry's scan-on-push rule (account-wide, other rules kept); AWS deprecates the per-repository setting");
+  EXPECT_EQ(findings[0].evidence, (std::vector<std::string>{"imageScanningConfiguration.scanOnPush: false",
+                                                            "registry scanning configuration not read: "}));
   EXPECT_EQ(findings[1].evidence[0], "imageTagMutability: MUTABLE");
   EXPECT_EQ(findings[2].severity, Severity::kLow);
 }
@@ -34,6 +36,22 @@ TEST(RepositoryChecks, TheSeedsRepositoryHasEveryFinding) {
 TEST(RepositoryChecks, ImmutableWithExclusionScannedAndExpiringPasses) {
   EXPECT_TRUE(check_repository(repository("IMMUTABLE_WITH_EXCLUSION", true), "{\"rules\": []}").empty());
   EXPECT_TRUE(check_repository(repository("IMMUTABLE", true), "{\"rules\": []}").empty());
+}
+
+TEST(RepositoryChecks, ARegistryRuleThatScansTheRepositoryOnPushIsScanOnPush) {
+  aws::RegistryScanningConfiguration registry;
+  registry.rules = {{"SCAN_ON_PUSH", {{"other-app", "WILDCARD"}}}};
+  const RegistryScanning other{registry, ""};
+  const auto findings = check_repository(repository("IMMUTABLE", false), "{}", other);
+  ASSERT_EQ(ids(findings), std::vector<std::string>{"AUD020"});
+  EXPECT_EQ(findings[0].evidence[1], "registry scanning configuration (BASIC): no SCAN_ON_PUSH or CONTINUOUS_SCAN "
+                                     "rule has a filter matching ecs-express-mode-api");
+  registry.rules[0].filters.push_back({"ecs-*", "WILDCARD"});
+  EXPECT_TRUE(check_repository(repository("IMMUTABLE", false), "{}", {registry, ""}).empty());
+  // MANUAL scans nothing on push.
+  registry.rules[0].scan_frequency = "MANUAL";
+  EXPECT_EQ(ids(check_repository(repository("IMMUTABLE", false), "{}", {registry, ""})),
+            std::vector<std::string>{"AUD020"});
 }
 
 TEST(RepositoryChecks, MutableWithExclusionIsStillMutable) {

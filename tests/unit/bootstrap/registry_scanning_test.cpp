@@ -29,14 +29,14 @@ TEST(RegistryScanning, FiltersMatchAsEcrDocumentsThem) {
   };
   for (const auto& [filter, expected] : table) {
     for (std::size_t i = 0; i < names.size(); ++i) {
-      EXPECT_EQ(filter_matches(filter, names[i]), expected[i]) << filter << " vs " << names[i];
+      EXPECT_EQ(aws::scanning_filter_matches(filter, names[i]), expected[i]) << filter << " vs " << names[i];
     }
   }
-  EXPECT_TRUE(filter_matches("*", kRepo));
-  EXPECT_TRUE(filter_matches("team/*", "team/app"));
-  EXPECT_FALSE(filter_matches("team/*", "other/team-app"));
-  EXPECT_TRUE(filter_matches("e*s*api", kRepo));
-  EXPECT_FALSE(filter_matches("e*s*apix", kRepo));
+  EXPECT_TRUE(aws::scanning_filter_matches("*", kRepo));
+  EXPECT_TRUE(aws::scanning_filter_matches("team/*", "team/app"));
+  EXPECT_FALSE(aws::scanning_filter_matches("team/*", "other/team-app"));
+  EXPECT_TRUE(aws::scanning_filter_matches("e*s*api", kRepo));
+  EXPECT_FALSE(aws::scanning_filter_matches("e*s*apix", kRepo));
 }
 
 TEST(RegistryScanning, OnlyRulesThatScanOnPushCover) {
