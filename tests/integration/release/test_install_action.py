@@ -3,14 +3,13 @@
 scripts/release --package makes the release assets from a launcher of the
 shipctl under test (release_support.py: the static build would take minutes,
 the packaging is the same), scripts/release --pin-action writes their sha256 into a copy of
-action.yml, and a loopback HTTP server serves them at the GitHub release path.
+action.yml, and a loopback HTTP server serves them at the GitHub release path
+(release_support.ServedRelease).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import os
 import pathlib
 import re
@@ -32,28 +31,10 @@ def run(argv, env=None, cwd=None):
 class InstallActionTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        harness.require_tool("help2man")
-        harness.require_tool("dpkg-deb")
         cls.tmp = tempfile.mkdtemp(prefix="install-action-")
-        # The action as a user's runner sees it: action.yml and its scripts.
-        cls.action = os.path.join(cls.tmp, "action")
-        os.makedirs(os.path.join(cls.action, "scripts"))
-        shutil.copy(os.path.join(harness.REPO, "action.yml"), cls.action)
-        for script in ["release", "install-shipctl.sh", "shell-completions"]:
-            shutil.copy(os.path.join(harness.REPO, "scripts", script),
-                        os.path.join(cls.action, "scripts"))
-        cls.serve = os.path.join(cls.tmp, "serve", f"v{VERSION}")
-        cls.shipctl = release_support.launcher(cls.tmp)
-        done = release_support.package(cls.shipctl, cls.serve, VERSION)
-        assert done.returncode == 0, done.stderr
-        cls.asset = f"shipctl_{VERSION}_linux_amd64.tar.gz"
-        done = run([os.path.join(cls.action, "scripts", "release"), "--pin-action", cls.serve,
-                    VERSION], env={**os.environ, "GIT_DIR": os.path.join(harness.REPO, ".git")})
-        assert done.returncode == 0, done.stderr
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                    directory=os.path.join(cls.tmp, "serve"))
-        handler.log_message = lambda *a: None
-        cls.server = harness.HttpServer(handler)
+        release = release_support.ServedRelease(cls.tmp, VERSION)
+        cls.action, cls.serve, cls.shipctl, cls.asset = release.action, release.serve, release.shipctl, release.asset
+        cls.server = release.server
 
     @classmethod
     def tearDownClass(cls):

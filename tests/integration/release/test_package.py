@@ -331,6 +331,21 @@ class ActionsTest(unittest.TestCase):
                          "${{ inputs.release-repository || github.action_repository || github.repository }}")
         self.assertEqual(set(action["outputs"]), {"path", "version"})
 
+    def test_task_actions_install_as_the_root_action_does(self):
+        # The root action's version and release-repository, under the task actions' shipctl- prefix.
+        for name in ACTIONS[1:]:
+            with self.subTest(name):
+                action = self.load(name)
+                for suffix in ["version", "release-repository"]:
+                    self.assertEqual(action["inputs"][f"shipctl-{suffix}"]["default"], "")
+                install = action["runs"]["steps"][0]
+                self.assertEqual(install["env"], {
+                    "SHIPCTL_VERSION": "${{ inputs.shipctl-version }}",
+                    "SHIPCTL_REPOSITORY": "${{ inputs.shipctl-release-repository || github.action_repository || "
+                                          "github.repository }}"})
+                self.assertEqual(install["run"], 'command -v shipctl >/dev/null || '
+                                                 '"$GITHUB_ACTION_PATH/../../scripts/install-shipctl.sh"')
+
 
 if __name__ == "__main__":
     harness.main()
