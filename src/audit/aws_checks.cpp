@@ -80,7 +80,8 @@ std::vector<Finding> check_repository(const aws::Repository& repository, const s
     evidence.push_back(scanning.configuration
                            ? "registry scanning configuration (" + scanning.configuration->scan_type +
                                  "): no SCAN_ON_PUSH or CONTINUOUS_SCAN rule has a filter matching " + name
-                           : "registry scanning configuration not read: " + scanning.unread);
+                           : "registry scanning configuration not read" +
+                                 (scanning.unread.empty() ? std::string() : ": " + scanning.unread));
     out.push_back(make_finding("AUD020", CheckName::kRepository, name, std::move(evidence),
                                "shipctl bootstrap --repository " + name + region +
                                    " --apply adds it to the registry's scan-on-push rule (account-wide, other rules "

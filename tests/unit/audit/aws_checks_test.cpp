@@ -28,7 +28,7 @@ TEST(RepositoryChecks, TheSeedsRepositoryHasEveryFinding) {
             "shipctl bootstrap --repository ecs-express-mode-api --region ap-northeast-1 --apply adds it to the "
             "registry's scan-on-push rule (account-wide, other rules kept); AWS deprecates the per-repository setting");
   EXPECT_EQ(findings[0].evidence, (std::vector<std::string>{"imageScanningConfiguration.scanOnPush: false",
-                                                            "registry scanning configuration not read: "}));
+                                                            "registry scanning configuration not read"}));
   EXPECT_EQ(findings[1].evidence[0], "imageTagMutability: MUTABLE");
   EXPECT_EQ(findings[2].severity, Severity::kLow);
 }
