@@ -25,7 +25,7 @@ namespace eem::aws {
 // reach STS (region and endpoint override) for role assumption.
 struct CredentialContext {
   net::HttpClient* http = nullptr;  // not owned
-  Env env = process_env();
+  Env env;  // default: the process environment
   Clock now = [] { return std::chrono::system_clock::now(); };
   std::string region;        // for STS; empty: us-east-1
   std::string sts_endpoint;  // --endpoint-url for STS; empty: environment/default

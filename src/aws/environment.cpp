@@ -1,23 +1,17 @@
 #include "aws/environment.h"
 
-#include <cstdlib>
+#include <utility>
 
 namespace eem::aws {
 
-Env process_env() {
-  return [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr || *value == '\0') return std::nullopt;
-    return std::string(value);
-  };
-}
+Env::Env() : lookup_(util::process_env()) {}
 
-Env map_env(std::map<std::string, std::string, std::less<>> values) {
-  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
-    const auto found = values.find(name);
-    if (found == values.end() || found->second.empty()) return std::nullopt;
-    return found->second;
-  };
+Env::Env(util::EnvLookup lookup) : lookup_(std::move(lookup)) {}
+
+std::optional<std::string> Env::operator()(std::string_view name) const {
+  auto value = lookup_(name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
 }
 
 }  // namespace eem::aws

@@ -1,23 +1,33 @@
 #pragma once
-// The process environment behind a seam: code that reads AWS_* variables
-// takes an `Env`, so tests pass a map instead of mutating the real one.
+// The environment as the AWS SDKs read it. There is one environment seam,
+// util::EnvLookup (util/env.h); this is its view at the AWS boundary, where an
+// empty value counts as unset (AWS_REGION= is no region, as in every SDK).
+// Elsewhere an empty value is a value: the service refuses PORT= rather than
+// guessing. Code that reads AWS_* variables takes an `Env`; callers pass the
+// EnvLookup they hold and the conversion applies the rule, so no reader can
+// forget it.
 
-#include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "util/env.h"
+
 namespace eem::aws {
 
-// Returns the variable's value, or nullopt when unset. An empty value counts
-// as unset everywhere in this library, as in the AWS SDKs.
-using Env = std::function<std::optional<std::string>(std::string_view name)>;
+class Env {
+ public:
+  // The process environment.
+  Env();
+  // `lookup`, with empty values read as unset. Implicit on purpose: this
+  // conversion is the boundary.
+  Env(util::EnvLookup lookup);  // NOLINT(google-explicit-constructor)
 
-// The real environment (getenv).
-Env process_env();
+  // The variable's value, or nullopt when unset or empty.
+  std::optional<std::string> operator()(std::string_view name) const;
 
-// A fixed environment for tests.
-Env map_env(std::map<std::string, std::string, std::less<>> values);
+ private:
+  util::EnvLookup lookup_;
+};
 
 }  // namespace eem::aws

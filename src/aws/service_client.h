@@ -60,7 +60,7 @@ struct ClientConfig {
   std::shared_ptr<CredentialsProvider> credentials;  // required for signed calls
   std::string region;
   std::string endpoint_url;  // --endpoint-url; empty: environment or default
-  Env env = process_env();
+  Env env;  // default: the process environment
   Clock now = [] { return std::chrono::system_clock::now(); };
   Sleeper sleep;                  // default: std::this_thread::sleep_for
   std::function<double()> random; // uniform in [0, 1); default: std::mt19937

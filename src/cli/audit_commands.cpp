@@ -114,7 +114,7 @@ void set_subject_form(Context& ctx, AuditFlags& f, net::HttpClient& http) {
     if (f.subject_format == "immutable") return iam::ImmutableSubjects::kYes;
     if (f.subject_format == "both") return iam::ImmutableSubjects::kUnknown;
     SubjectFlags ask;
-    auto detected = resolve_subject(ask, repo, http, util::process_env());
+    auto detected = resolve_subject(ask, repo, http, ctx.process.env);
     if (!detected || detected->guessed) {
       ctx.err << "shipctl: warning: the subject form of " << repo << " is not known ("
               << (detected ? detected->reason : detected.error().message)

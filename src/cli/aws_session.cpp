@@ -23,7 +23,8 @@ void add_aws_flags(CLI::App& sub, AwsFlags& flags, std::string_view region_help)
 util::Result<AwsSession> AwsSession::prepare(Context& ctx, const AwsFlags& flags, std::string_view fallback_region) {
   AwsSession session;
   session.flags_ = flags;
-  session.env_ = aws::process_env();
+  session.env_ = ctx.process.env;
+  session.now_ = ctx.process.now;
   auto region = aws::resolve_region(session.env_, flags.region);
   if (!region && fallback_region.empty()) return std::unexpected(region.error());
   session.region_ = region ? *region : std::string(fallback_region);
@@ -58,6 +59,7 @@ aws::CredentialContext AwsSession::credential_context() const {
   aws::CredentialContext context;
   context.http = http_.get();
   context.env = env_;
+  context.now = now_;
   context.region = region_;
   context.sts_endpoint = flags_.endpoint_url;
   context.profile = flags_.profile;
@@ -71,6 +73,7 @@ util::Result<aws::ServiceClient> AwsSession::client(const aws::ServiceInfo& serv
   config.region = region.empty() ? region_ : std::string(region);
   config.endpoint_url = flags_.endpoint_url;
   config.env = env_;
+  config.now = now_;
   return aws::ServiceClient::create(service, std::move(config));
 }
 

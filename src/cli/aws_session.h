@@ -61,6 +61,7 @@ class AwsSession {
   AwsFlags flags_;
   std::string region_;
   aws::Env env_;
+  aws::Clock now_;
   std::shared_ptr<net::HttpClient> http_;
   std::shared_ptr<aws::CredentialsProvider> credentials_;
 };

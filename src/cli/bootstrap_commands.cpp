@@ -2,11 +2,10 @@
 // keyless pushes from GitHub Actions, as plan then apply. Reads the plain
 // flags, resolves account, repository and subject format, and hands the
 // rest to src/bootstrap (desired, observed, plan, apply, report).
-#include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 #include <memory>
+#include <istream>
 #include <ostream>
 
 #include "audit/audit.h"
@@ -101,8 +100,8 @@ util::Result<void> check_flags(const BootstrapOptions& o, const util::EnvLookup&
   return {};
 }
 
-util::Result<void> check_region(const AwsFlags& flags) {
-  auto region = aws::resolve_region(aws::process_env(), flags.region);
+util::Result<void> check_region(const AwsFlags& flags, const util::EnvLookup& env) {
+  auto region = aws::resolve_region(env, flags.region);
   return aws::check_known_region(region ? *region : std::string(bs::kDefaultRegion));
 }
 
@@ -141,10 +140,10 @@ bs::Settings settings_of(const BootstrapOptions& o, const std::string& account, 
 // On a terminal without --apply, asks; elsewhere the plan is all.
 bool confirmed(Context& ctx, const BootstrapOptions& o, std::size_t changes) {
   if (o.apply) return true;
-  if (o.json || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) return false;
+  if (o.json || !ctx.process.stdin_is_terminal || !ctx.process.stderr_is_terminal) return false;
   ctx.err << "Apply these " << changes << " changes? [y/N] " << std::flush;
   std::string answer;
-  std::getline(std::cin, answer);
+  std::getline(ctx.process.in, answer);
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
@@ -238,11 +237,11 @@ util::Result<void> bootstrap(Context& ctx, const BootstrapOptions& options, Depl
   auto derived = with_workflow_refs(ctx, options);
   if (!derived) return std::unexpected(derived.error());
   BootstrapOptions& o = *derived;
-  const util::EnvLookup env = util::process_env();
+  const util::EnvLookup& env = ctx.process.env;
   if (auto ok = finish_subject_flags(ctx, o.subject); !ok) return ok;
   if (auto ok = check_flags(o, env); !ok) return ok;
   if (auto ok = check_deploy_flags(o, given); !ok) return ok;
-  if (auto ok = check_region(o.aws); !ok) return ok;
+  if (auto ok = check_region(o.aws, env); !ok) return ok;
   auto repo = o.github_repo.empty() ? bs::github_repo_from_git() : util::Result<std::string>(o.github_repo);
   if (!repo) return std::unexpected(repo.error());
   auto session = AwsSession::open(ctx, o.aws, bs::kDefaultRegion);

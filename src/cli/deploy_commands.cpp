@@ -68,7 +68,7 @@ std::string resume_command(const DeployFlags& f, const std::string& region, std:
 
 deploy::Environment environment(const DeployFlags& f, const std::string& region, Context& ctx) {
   deploy::Environment env;
-  env.now = [] { return std::chrono::system_clock::now(); };
+  env.now = ctx.process.now;
   env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   env.progress = [&ctx](std::string_view line) { ctx.err << line << '\n' << std::flush; };
   env.resume_command = [f, region](std::string_view arn) { return resume_command(f, region, arn); };
@@ -88,15 +88,14 @@ util::Result<void> show(Context& ctx, const DeployFlags& f, const deploy::Report
   } else if (!result.error || !result.deployment_arn.empty()) {
     ctx.out << deploy::report_text(result);
   }
-  const auto env = aws::process_env();
-  if (auto ok = write_outputs(deploy::report_outputs(result), env); !ok) return ok;
-  return write_step_summary(deploy::report_summary(result), env);
+  if (auto ok = write_outputs(deploy::report_outputs(result), ctx.process.env); !ok) return ok;
+  return write_step_summary(deploy::report_summary(result), ctx.process.env);
 }
 
 int run_deploy(Context& ctx, DeployFlags& f) {
   auto wanted = deploy::validate(f.in);
   if (!wanted) return report(ctx, wanted.error());
-  auto http = registry_client_options(f.endpoint, aws::process_env());
+  auto http = registry_client_options(f.endpoint, ctx.process.env);
   if (!http) return report(ctx, http.error());
   if (f.aws.region.empty()) f.aws.region = arn_region(!f.in.wait_only.empty() ? f.in.wait_only : wanted->service_arn);
   auto session = AwsSession::open(ctx, f.aws);

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "aws/github_oidc.h"
 #include "bootstrap/inputs.h"
+#include "cli/actions_output.h"
 #include "cli/aws_session.h"
 #include "cli/commands.h"
 #include "cli/subject_flags.h"
@@ -130,13 +131,13 @@ util::Result<void> resolve_format(Context& ctx, DoctorFlags& f, const AwsSession
   // A --github-repo that is not OWNER/REPO is doctor's to report, before any warning.
   const bool repo_shaped = f.options.github_repo.find('/') != std::string::npos;
   const bool predicted = repo_shaped && f.options.token_file.empty() &&
-                         util::process_env()("GITHUB_ACTIONS").value_or("") != "true";
+                         !in_github_actions(ctx.process.env);
   if (!predicted) {
     f.options.owner_id = f.subject.owner_id;
     f.options.repo_id = f.subject.repo_id;
     return {};
   }
-  auto detected = resolve_subject(f.subject, f.options.github_repo, session.http(), util::process_env());
+  auto detected = resolve_subject(f.subject, f.options.github_repo, session.http(), ctx.process.env);
   if (!detected) return std::unexpected(detected.error());
   warn_if_guessed(ctx, *detected, f.options.github_repo);
   const bool immutable = detected->style == iam::SubjectStyle::kImmutable;
@@ -158,7 +159,7 @@ util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
   services.iam = &*clients->iam;
   services.ecr = &*clients->ecr;
   if (clients->ecs) services.ecs = &*clients->ecs;
-  services.env = session->env();
+  services.env = ctx.process.env;
   services.fetch_token = [&session](std::string_view audience) {
     return aws::fetch_github_id_token(session->http(), session->env(), audience);
   };

@@ -84,8 +84,8 @@ util::Result<void> check_login(Context& ctx, const EcrLogin& login, const Regist
   return {};
 }
 
-oci::LoginRecord make_record(const EcrLogin& login, std::vector<oci::WrittenEntry> files) {
-  oci::LoginRecord record{login.registry, Clock::now(), {}, oci::ExpirySource::kService, std::move(files)};
+oci::LoginRecord make_record(const EcrLogin& login, std::vector<oci::WrittenEntry> files, Clock::time_point now) {
+  oci::LoginRecord record{login.registry, now, {}, oci::ExpirySource::kService, std::move(files)};
   const auto& expires = login.token.expires_at;
   if (expires && *expires > record.obtained_at) {
     record.expires_at = *expires;
@@ -131,8 +131,9 @@ util::Result<oci::CredentialRoute> docker_route(const std::filesystem::path& fil
   return route;
 }
 
-util::Result<LoginOutcome> write_auth_files(const EcrLogin& login, const LoginFlags& flags,
-                                            const util::EnvLookup& env, Rollback& rollback) {
+util::Result<LoginOutcome> write_auth_files(const EcrLogin& login, const LoginFlags& flags, const Process& process,
+                                            Rollback& rollback) {
+  const auto& env = process.env;
   auto paths = oci::default_auth_file_paths(env);
   if (!paths) return std::unexpected(paths.error());
   auto route = docker_route(paths->docker, login.registry, flags.bypass_creds_store);
@@ -151,7 +152,7 @@ util::Result<LoginOutcome> write_auth_files(const EcrLogin& login, const LoginFl
     if (!stored) return std::unexpected(stored.error().with_context("writing the login for " + login.registry));
     files.push_back({file.string(), fingerprint, here});
   }
-  auto record = make_record(login, std::move(files));
+  auto record = make_record(login, std::move(files), process.now());
   auto records = oci::login_records_path(env);
   if (!records) return std::unexpected(records.error());
   if (auto saved = rollback.keep(*records); !saved) return std::unexpected(saved.error());
@@ -253,11 +254,11 @@ util::Result<std::vector<EcrLogin>> fetch_logins(const AwsSession& session, cons
 
 // Writes every login, or (on any failure) none: the files go back as they were.
 util::Result<std::vector<LoginOutcome>> write_logins(const std::vector<EcrLogin>& logins, const LoginFlags& flags,
-                                                     const util::EnvLookup& env) {
+                                                     const Process& process) {
   Rollback rollback;
   std::vector<LoginOutcome> outcomes;
   for (const auto& login : logins) {
-    auto outcome = write_auth_files(login, flags, env, rollback);
+    auto outcome = write_auth_files(login, flags, process, rollback);
     if (!outcome) return std::unexpected(outcome.error());
     outcomes.push_back(std::move(*outcome));
   }
@@ -275,7 +276,7 @@ util::Result<void> write_registry_outputs(const std::vector<EcrLogin>& logins, c
 }
 
 util::Result<void> login(Context& ctx, const LoginFlags& flags) {
-  const util::EnvLookup env = aws::process_env();
+  const util::EnvLookup& env = ctx.process.env;
   auto ids = registry_ids(flags);
   if (!ids) return std::unexpected(ids.error());
   auto session = AwsSession::open(ctx, flags.aws, kDefaultEcrRegion);
@@ -294,7 +295,7 @@ util::Result<void> login(Context& ctx, const LoginFlags& flags) {
   if (flags.print_password) {
     ctx.out << logins->front().token.password << '\n';
   } else {
-    auto outcomes = write_logins(*logins, flags, env);
+    auto outcomes = write_logins(*logins, flags, ctx.process);
     if (!outcomes) return std::unexpected(outcomes.error());
     for (const auto& outcome : *outcomes) print_login(ctx, outcome, flags);
     if (flags.json) print_json(ctx, *outcomes, flags);

@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "aws/environment.h"
 #include "cli/commands.h"
 #include "oci/auth_store.h"
 #include "oci/login_record.h"
@@ -60,7 +59,7 @@ void print(Context& ctx, const LogoutFlags& flags, const std::vector<Outcome>& o
 }
 
 util::Result<void> logout(Context& ctx, const LogoutFlags& flags) {
-  auto path = oci::login_records_path(aws::process_env());
+  auto path = oci::login_records_path(ctx.process.env);
   if (!path) return std::unexpected(path.error());
   auto records = oci::read_login_records(*path);
   if (!records) return std::unexpected(records.error());

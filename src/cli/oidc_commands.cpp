@@ -1,9 +1,9 @@
 // `shipctl oidc verify|decode|subject`: OIDC tokens (src/oidc). The token is
 // a credential: it is never printed, only its header and claims.
 #include <fstream>
-#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <istream>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -19,10 +19,10 @@ namespace {
 
 using nlohmann::ordered_json;
 
-util::Result<std::string> read_token(const std::string& path) {
+util::Result<std::string> read_token(Context& ctx, const std::string& path) {
   std::ostringstream text;
   if (path == "-") {
-    text << std::cin.rdbuf();
+    text << ctx.process.in.rdbuf();
   } else {
     std::ifstream in(path, std::ios::binary);
     if (!in) return util::fail(util::ErrorKind::kIo, "cannot read token file " + path);
@@ -101,7 +101,7 @@ struct VerifyFlags {
 };
 
 int run_verify(Context& ctx, const VerifyFlags& flags) {
-  auto token = read_token(flags.token);
+  auto token = read_token(ctx, flags.token);
   if (!token) return fail_json(ctx, flags.json, token.error());
   std::unique_ptr<net::HttpClient> http;
   std::unique_ptr<oidc::JwksSource> source;
@@ -116,7 +116,7 @@ int run_verify(Context& ctx, const VerifyFlags& flags) {
     source = oidc::file_jwks_source(flags.jwks);
   }
   oidc::JwksCache keys(std::move(source));
-  oidc::VerifyOptions options{flags.issuer, flags.audience, std::chrono::seconds(flags.leeway)};
+  oidc::VerifyOptions options{flags.issuer, flags.audience, std::chrono::seconds(flags.leeway), ctx.process.now()};
   auto jwt = oidc::verify_token(*token, keys, options);
   if (!jwt) return fail_json(ctx, flags.json, jwt.error());
   if (flags.json) {
@@ -128,7 +128,7 @@ int run_verify(Context& ctx, const VerifyFlags& flags) {
 }
 
 int run_decode(Context& ctx, const std::string& path, bool json) {
-  auto token = read_token(path);
+  auto token = read_token(ctx, path);
   if (!token) return report(ctx, token.error());
   auto jwt = oidc::decode_jwt(*token);
   if (!jwt) return report(ctx, jwt.error());
@@ -156,7 +156,7 @@ util::Result<std::vector<std::string>> run_subjects(Context& ctx, SubjectCommand
   flags.facts.repository = *repo;
   if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return std::unexpected(ok.error());
   auto http = github_http(ctx);
-  auto detected = resolve_subject(flags.subject, flags.facts.repository, *http, util::process_env());
+  auto detected = resolve_subject(flags.subject, flags.facts.repository, *http, ctx.process.env);
   if (!detected) return std::unexpected(detected.error());
   warn_if_guessed(ctx, *detected, flags.facts.repository);
   if (!detected->claim_keys.empty()) {

@@ -5,9 +5,9 @@
 #include <array>
 #include <cctype>
 #include <fstream>
-#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <istream>
 #include <sstream>
 
 #include "aws/endpoints.h"
@@ -30,10 +30,10 @@ namespace {
 using nlohmann::ordered_json;
 
 // Reads `path` ("-" is stdin) and parses it as a policy; errors name the file.
-util::Result<iam::Policy> load_policy(const std::string& path) {
+util::Result<iam::Policy> load_policy(Context& ctx, const std::string& path) {
   std::ostringstream text;
   if (path == "-") {
-    text << std::cin.rdbuf();
+    text << ctx.process.in.rdbuf();
   } else {
     std::ifstream in(path, std::ios::binary);
     if (!in) return util::fail(util::ErrorKind::kIo, "cannot read policy file " + path);
@@ -111,7 +111,7 @@ struct EvalFlags {
 };
 
 int run_eval(Context& ctx, const EvalFlags& flags) {
-  auto policy = load_policy(flags.policy);
+  auto policy = load_policy(ctx, flags.policy);
   if (!policy) return report(ctx, policy.error());
   iam::RequestContext request;
   request.action = flags.action;
@@ -155,7 +155,7 @@ struct LintFlags {
 
 int run_lint(Context& ctx, LintFlags& flags) {
   if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return report(ctx, ok.error());
-  auto policy = load_policy(flags.file);
+  auto policy = load_policy(ctx, flags.file);
   if (!policy) {
     // A document IAM would reject is itself a finding-level failure; --json
     // callers get it on stdout too.
@@ -221,7 +221,7 @@ util::Result<void> complete_trust_request(Context& ctx, TrustFlags& flags) {
     flags.request.workflow = *path;
   }
   auto http = github_http(ctx);
-  auto subject = resolve_subject(flags.subject, flags.request.repository, *http, util::process_env());
+  auto subject = resolve_subject(flags.subject, flags.request.repository, *http, ctx.process.env);
   if (!subject) return std::unexpected(subject.error());
   warn_if_guessed(ctx, *subject, flags.request.repository);
   flags.request.style = subject->style;

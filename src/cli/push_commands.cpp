@@ -5,13 +5,12 @@
 // runs oci::push_image (once more with a new ECR token when ECR refuses an
 // auth-file login: push_auth.h) and reports (text, --json, $GITHUB_OUTPUT,
 // summary).
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <istream>
 #include <ostream>
 
 #include "aws/endpoints.h"
@@ -116,13 +115,13 @@ util::Result<PushCredentials> resolve_credentials(Context& ctx, const PushFlags&
   if (!flags.username.empty()) {
     if (!flags.password_stdin) return fail(ErrorKind::kInvalidInput, "--username needs --password-stdin");
     std::string password;
-    std::getline(std::cin, password);
+    std::getline(ctx.process.in, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
     if (password.empty()) return fail(ErrorKind::kInvalidInput, "--password-stdin read an empty password");
     return PushCredentials{oci::Credentials{flags.username, std::move(password)}, CredentialOrigin::kFlags};
   }
   if (flags.password_stdin) return fail(ErrorKind::kInvalidInput, "--password-stdin needs --username");
-  auto from_files = oci::credentials_from_auth_files(target.dest.registry, aws::process_env());
+  auto from_files = oci::credentials_from_auth_files(target.dest.registry, ctx.process.env);
   if (!from_files) return std::unexpected(from_files.error());
   if (*from_files) return PushCredentials{std::move(*from_files), CredentialOrigin::kAuthFile};
   if (!target.dest.ecr()) return PushCredentials{};
@@ -138,7 +137,7 @@ util::Result<PushCredentials> resolve_credentials(Context& ctx, const PushFlags&
 util::Result<oci::Credentials> renew_login(Context& ctx, const PushFlags& flags, Target& target,
                                            const oci::Credentials& stale) {
   const auto& registry = target.dest.registry;
-  const auto login = describe_stored_login(registry, stale, aws::process_env(), std::chrono::system_clock::now());
+  const auto login = describe_stored_login(registry, stale, ctx.process.env, ctx.process.now());
   // AwsSession::open fails with kDenied exactly when the credential chain
   // finds nothing (aws::default_credentials).
   auto session = ecr_session(ctx, flags, target);
@@ -161,7 +160,7 @@ std::vector<std::string> all_tags(Context& ctx, const PushFlags& flags, const oc
   if (dest.tag) add(*dest.tag);
   for (const auto& t : flags.tags) add(t);
   if (!tags.empty() || dest.digest) return tags;
-  if (const auto commit = current_commit(aws::process_env())) {
+  if (const auto commit = current_commit(ctx.process.env)) {
     add(*commit);
   } else {
     ctx.err << "shipctl: note: no $GITHUB_SHA and no git commit here: tagging latest only\n";
@@ -170,11 +169,11 @@ std::vector<std::string> all_tags(Context& ctx, const PushFlags& flags, const oc
   return tags;
 }
 
-oci::ProgressStyle progress_style(const PushFlags& flags) {
+oci::ProgressStyle progress_style(const Context& ctx, const PushFlags& flags) {
   if (flags.progress == "bars") return oci::ProgressStyle::kBars;
   if (flags.progress == "lines") return oci::ProgressStyle::kLines;
   if (flags.progress == "none" || flags.json) return oci::ProgressStyle::kQuiet;
-  return isatty(STDERR_FILENO) ? oci::ProgressStyle::kBars : oci::ProgressStyle::kLines;
+  return ctx.process.stderr_is_terminal ? oci::ProgressStyle::kBars : oci::ProgressStyle::kLines;
 }
 
 util::Result<void> check_flags(const PushFlags& flags, const oci::ImageRef& dest) {
@@ -268,7 +267,7 @@ oci::PushOptions push_options(const PushFlags& flags, net::ClientOptions http) {
 
 util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, std::string& registry) {
   if (auto ok = check_numbers(flags); !ok) return std::unexpected(ok.error());
-  auto http = registry_client_options(ctx, flags.registry, aws::process_env());
+  auto http = registry_client_options(ctx, flags.registry, ctx.process.env);
   if (!http) return std::unexpected(http.error());
   if (auto ok = check_plain_flags(flags); !ok) return std::unexpected(ok.error());
   // Then the source: a missing or unreadable image is the mistake to name,
@@ -287,7 +286,7 @@ util::Result<oci::PushSummary> run_push(Context& ctx, const PushFlags& flags, st
   options.credentials = credentials->credentials;
   registry = target->dest.registry;
   auto push = [&] {
-    oci::Progress progress(ctx.err, progress_style(flags));
+    oci::Progress progress(ctx.err, progress_style(ctx, flags));
     options.progress = &progress;
     auto summary = oci::push_image(*image, target->dest, options);
     options.progress = nullptr;
@@ -358,7 +357,7 @@ CommandSpec push_command() {
               }
               for (const auto& warning : summary->warnings) ctx.err << "shipctl: warning: " << warning << "\n";
               print_push_summary(ctx.out, *summary, f->json ? Format::kJson : Format::kText);
-              auto written = write_push_outputs(*summary, registry, aws::process_env());
+              auto written = write_push_outputs(*summary, registry, ctx.process.env);
               if (written && !f->digestfile.empty()) {
                 written = oci::replace_file(f->digestfile, summary->digest.str(), 0644);
               }

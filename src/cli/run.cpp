@@ -1,5 +1,7 @@
+#include <unistd.h>
+
 #include <exception>
-#include <ostream>
+#include <iostream>
 #include <string>
 
 #include "cli/command.h"
@@ -35,8 +37,17 @@ int report(Context& ctx, const util::Error& error) {
   return util::kind_info(error.kind).exit_code;
 }
 
+Process real_process() {
+  return Process{util::process_env(), std::cin, ::isatty(STDIN_FILENO) == 1, ::isatty(STDERR_FILENO) == 1,
+                 [] { return std::chrono::system_clock::now(); }};
+}
+
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Context ctx{out, err};
+  return run(argc, argv, out, err, real_process());
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, Process process) {
+  Context ctx{out, err, std::move(process)};
   CLI::App app{
       "shipctl: set up, check and run the keyless GitHub Actions -> Amazon ECR -> ECS Express "
       "Mode pipeline.",

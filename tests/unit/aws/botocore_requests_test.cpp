@@ -247,7 +247,7 @@ ServiceClient service(const ServiceInfo& info, CapturingHttp& http) {
   config.credentials = std::make_shared<StaticCredentials>(Credentials{"AKIDEXAMPLE", "secret", "TOKEN", {}});
   config.region = "ap-northeast-1";
   config.endpoint_url = "http://capture.invalid";
-  config.env = map_env({});
+  config.env = util::map_env({});
   return *ServiceClient::create(info, std::move(config));
 }
 

@@ -41,7 +41,7 @@ CloudTrailClient client(CapturingHttp& http) {
   config.credentials = std::make_shared<StaticCredentials>(Credentials{"AKIDEXAMPLE", "secret", "TOKEN", {}});
   config.region = "ap-northeast-1";
   config.endpoint_url = "http://capture.invalid";
-  config.env = map_env({});
+  config.env = util::map_env({});
   return CloudTrailClient(*ServiceClient::create(kCloudTrail, std::move(config)));
 }
 

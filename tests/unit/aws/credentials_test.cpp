@@ -49,7 +49,7 @@ CredentialContext context_with(std::map<std::string, std::string, std::less<>> e
   CredentialContext context;
   context.http = http;
   if (!env.contains("HOME")) env["HOME"] = "/nonexistent";
-  context.env = map_env(std::move(env));
+  context.env = util::map_env(std::move(env));
   context.now = [] { return std::chrono::system_clock::time_point(std::chrono::sys_days(std::chrono::year(2026) / 11 / 25)) + std::chrono::hours(12); };
   return context;
 }

@@ -27,7 +27,7 @@ ServiceClient service(CannedHttp& http, const ServiceInfo& info, std::string reg
   config.http = &http;
   config.credentials = std::make_shared<StaticCredentials>(Credentials{"AKID", "secret", "", {}});
   config.region = std::move(region);
-  config.env = map_env({});
+  config.env = util::map_env({});
   return *ServiceClient::create(info, std::move(config));
 }
 

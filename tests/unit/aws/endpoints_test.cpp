@@ -20,7 +20,7 @@ class DefaultEndpoints : public ::testing::TestWithParam<EndpointCase> {};
 
 TEST_P(DefaultEndpoints, FollowThePartition) {
   const auto& c = GetParam();
-  auto endpoint = resolve_endpoint(c.service, c.region, map_env({}));
+  auto endpoint = resolve_endpoint(c.service, c.region, util::map_env({}));
   ASSERT_TRUE(endpoint.has_value()) << endpoint.error().message;
   EXPECT_EQ(endpoint->url, c.url);
   EXPECT_EQ(endpoint->signing_region, c.signing_region);
@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(EndpointOverrides, ServiceVariableWinsOverGlobalVariable) {
-  const Env env = map_env({{"AWS_ENDPOINT_URL", "http://global:1"}, {"AWS_ENDPOINT_URL_STS", "http://sts-only:2/"}});
+  const Env env = util::map_env({{"AWS_ENDPOINT_URL", "http://global:1"}, {"AWS_ENDPOINT_URL_STS", "http://sts-only:2/"}});
   EXPECT_EQ(resolve_endpoint("sts", "us-east-1", env)->url, "http://sts-only:2");
   EXPECT_EQ(resolve_endpoint("ecr", "us-east-1", env)->url, "http://global:1");
   EXPECT_TRUE(resolve_endpoint("ecr", "us-east-1", env)->overridden);
@@ -56,34 +56,34 @@ TEST(EndpointOverrides, ServiceVariableWinsOverGlobalVariable) {
 
 // The SDKs' variable for service id "ECR PUBLIC" is AWS_ENDPOINT_URL_ECR_PUBLIC.
 TEST(EndpointOverrides, EcrPublicVariableIsNamedAfterItsServiceId) {
-  const Env env = map_env({{"AWS_ENDPOINT_URL", "http://global:1"}, {"AWS_ENDPOINT_URL_ECR_PUBLIC", "http://pub:2"}});
+  const Env env = util::map_env({{"AWS_ENDPOINT_URL", "http://global:1"}, {"AWS_ENDPOINT_URL_ECR_PUBLIC", "http://pub:2"}});
   EXPECT_EQ(resolve_endpoint("ecr-public", "us-east-1", env)->url, "http://pub:2");
   EXPECT_EQ(resolve_endpoint("ecr", "us-east-1", env)->url, "http://global:1");
 }
 
 TEST(EndpointOverrides, ExplicitUrlWinsOverEnvironment) {
-  const Env env = map_env({{"AWS_ENDPOINT_URL_ECR", "http://env:1"}});
+  const Env env = util::map_env({{"AWS_ENDPOINT_URL_ECR", "http://env:1"}});
   EXPECT_EQ(resolve_endpoint("ecr", "us-east-1", env, "https://flag:3")->url, "https://flag:3");
 }
 
 TEST(EndpointOverrides, IgnoreConfiguredEndpointUrlsDisablesVariables) {
-  const Env env = map_env({{"AWS_ENDPOINT_URL", "http://global:1"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}});
+  const Env env = util::map_env({{"AWS_ENDPOINT_URL", "http://global:1"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}});
   EXPECT_EQ(resolve_endpoint("sts", "us-east-1", env)->url, "https://sts.us-east-1.amazonaws.com");
 }
 
 TEST(EndpointOverrides, OverriddenIamSignsWithTheConfiguredRegionLikeBotocore) {
-  const Env env = map_env({{"AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:5000"}});
+  const Env env = util::map_env({{"AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:5000"}});
   EXPECT_EQ(resolve_endpoint("iam", "ap-northeast-1", env)->signing_region, "ap-northeast-1");
 }
 
 TEST(EndpointOverrides, RejectsNonHttpUrl) {
-  auto endpoint = resolve_endpoint("sts", "us-east-1", map_env({{"AWS_ENDPOINT_URL", "ftp://x"}}));
+  auto endpoint = resolve_endpoint("sts", "us-east-1", util::map_env({{"AWS_ENDPOINT_URL", "ftp://x"}}));
   ASSERT_FALSE(endpoint.has_value());
   EXPECT_EQ(endpoint.error().message, "endpoint URL 'ftp://x' must start with http:// or https://");
 }
 
 TEST(Regions, InvalidRegionIsRejectedBeforeBuildingAHostName) {
-  auto endpoint = resolve_endpoint("sts", "evil.com/", map_env({}));
+  auto endpoint = resolve_endpoint("sts", "evil.com/", util::map_env({}));
   ASSERT_FALSE(endpoint.has_value());
   EXPECT_EQ(endpoint.error().kind, util::ErrorKind::kInvalidInput);
   EXPECT_EQ(endpoint.error().message, "invalid AWS region 'evil.com/' (expected e.g. ap-northeast-1)");

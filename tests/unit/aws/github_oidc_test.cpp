@@ -13,7 +13,7 @@ using nlohmann::json;
 
 TEST(GithubOidc, MissingRequestVariablesExplainThePermission) {
   auto http = net::make_curl_client();
-  auto token = fetch_github_id_token(*http, map_env({{"ACTIONS_ID_TOKEN_REQUEST_URL", "http://x"}}), "sts.amazonaws.com");
+  auto token = fetch_github_id_token(*http, util::map_env({{"ACTIONS_ID_TOKEN_REQUEST_URL", "http://x"}}), "sts.amazonaws.com");
   ASSERT_FALSE(token.has_value());
   EXPECT_EQ(token.error().kind, util::ErrorKind::kInvalidInput);
   EXPECT_EQ(token.error().message,
@@ -23,7 +23,7 @@ TEST(GithubOidc, MissingRequestVariablesExplainThePermission) {
 
 TEST(GithubOidc, RejectsBadRoleArnBeforeAnyRequest) {
   CredentialContext context;
-  context.env = map_env({});
+  context.env = util::map_env({});
   auto provider = github_oidc_credentials(context, {"not-an-arn", "", "", std::nullopt});
   ASSERT_FALSE(provider.has_value());
   EXPECT_EQ(provider.error().message, "invalid role ARN 'not-an-arn' (expected arn:aws:iam::<account-id>:role/<name>)");
@@ -46,7 +46,7 @@ TEST(GithubOidc, FetchesTheTokenWithAudienceThenAssumesTheRole) {
   CredentialContext context;
   context.http = http.get();
   context.region = "cn-north-1";
-  context.env = map_env({{"ACTIONS_ID_TOKEN_REQUEST_URL", server.url("/token?api-version=2.0")},
+  context.env = util::map_env({{"ACTIONS_ID_TOKEN_REQUEST_URL", server.url("/token?api-version=2.0")},
                          {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "bearer-secret"},
                          {"AWS_ENDPOINT_URL_STS", server.url("")}});
   auto provider = github_oidc_credentials(context, {"arn:aws-cn:iam::123456789012:role/deploy", "", "", 3600});

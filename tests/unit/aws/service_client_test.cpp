@@ -49,7 +49,7 @@ class ServiceClientTest : public ::testing::Test {
     config.credentials = std::make_shared<StaticCredentials>(kCredentials);
     config.region = "ap-northeast-1";
     config.endpoint_url = server_->url("");
-    config.env = map_env({});
+    config.env = util::map_env({});
     config.now = [this] { return now_; };
     config.sleep = [this](std::chrono::milliseconds delay) { sleeps_.push_back(delay); };
     config.random = [] { return 0.5; };

@@ -54,7 +54,7 @@ TEST(StsValidation, AssumeRoleWithWebIdentityValidatesBeforeCalling) {
   config.http = http.get();
   config.region = "us-east-1";
   config.endpoint_url = "http://127.0.0.1:1";
-  config.env = map_env({});
+  config.env = util::map_env({});
   StsClient sts(*ServiceClient::create(kSts, std::move(config)));
   auto result = sts.assume_role_with_web_identity({"arn:aws:iam::123456789012:role/r", "x", "token", std::nullopt});
   ASSERT_FALSE(result.has_value());
@@ -104,7 +104,7 @@ class WebIdentityRetryTest : public ::testing::Test {
     ClientConfig config;
     config.http = &http_;
     config.region = "us-east-1";
-    config.env = map_env({});
+    config.env = util::map_env({});
     config.sleep = [](std::chrono::milliseconds) {};
     return StsClient(*ServiceClient::create(kSts, std::move(config)));
   }

@@ -36,7 +36,7 @@ aws::ServiceClient service(const aws::ServiceInfo& info, net::HttpClient& http) 
   config.http = &http;
   config.credentials = std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", "", {}});
   config.region = "ap-northeast-1";
-  config.env = aws::map_env({});
+  config.env = util::map_env({});
   return *aws::ServiceClient::create(info, std::move(config));
 }
 

@@ -34,7 +34,7 @@ TEST(EcrLogins, OneTokenForEveryAccountsRegistryInTheRegion) {
   config.http = &http;
   config.credentials = std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", "", {}});
   config.region = "cn-north-1";
-  config.env = aws::map_env({});
+  config.env = util::map_env({});
   aws::EcrClient ecr(*aws::ServiceClient::create(aws::kEcr, std::move(config)));
   auto logins = ecr_logins(ecr, {"111111111111", "222222222222"}, "cn-north-1");
   ASSERT_TRUE(logins.has_value()) << logins.error().message;

@@ -52,7 +52,7 @@ aws::EcsClient ecs_client(net::HttpClient& http) {
   config.http = &http;
   config.credentials = std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", "", {}});
   config.region = "ap-northeast-1";
-  config.env = aws::map_env({});
+  config.env = util::map_env({});
   config.sleep = [](std::chrono::milliseconds) {};
   return aws::EcsClient(*aws::ServiceClient::create(aws::kEcs, std::move(config)));
 }
