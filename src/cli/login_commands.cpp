@@ -246,7 +246,7 @@ util::Result<std::vector<EcrLogin>> fetch_logins(const AwsSession& session, cons
   auto ecr = ecr_client(session);
   if (!ecr) return std::unexpected(ecr.error());
   if (!ids.empty()) return ecr_logins(*ecr, ids, session.region());
-  auto login = ecr_login(*ecr, "");
+  auto login = ecr_login(*ecr);
   if (!login) return std::unexpected(login.error());
   return std::vector<EcrLogin>{std::move(*login)};
 }
