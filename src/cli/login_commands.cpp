@@ -321,7 +321,7 @@ CommandSpec login_command() {
                 "decides what the role may pull or push there.\n"
                 "--public logs in to public.ecr.aws (amazon-ecr-login's registry-type: public). ECR Public gives\n"
                 "its token only in us-east-1: login asks there whatever --region says. The role needs\n"
-                "ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (`shipctl policy permissions`).\n\n"
+                "ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (`shipctl bootstrap --public`).\n\n"
                 "Examples:\n"
                 "  shipctl login\n"
                 "  shipctl login --region us-east-1 --check\n"
