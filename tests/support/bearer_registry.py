@@ -10,7 +10,8 @@ process over TLS as the same host on another port.
 - The token service gives such a JWT (RS256, the certificate in x5c) only to
   Basic credentials `accepts(user, password)` approves, and answers 401
   otherwise, as public.ecr.aws's token endpoint does. Every request is kept
-  in `requests`: service, scopes, user, whether it was accepted.
+  in `requests`: the query as sent, service, scopes, user, whether it was
+  accepted.
 
 A client that follows the challenge with the right credentials gets 200 from
 GET /v2/; one that sends Basic to the registry, skips the token service or
@@ -99,7 +100,8 @@ class BearerRegistry:
             "SHIPCTL_CA_FILE": ca,
         }
 
-    def token_for(self, authorization: str, query: dict) -> tuple[int, dict]:
+    def token_for(self, authorization: str, raw_query: str) -> tuple[int, dict]:
+        query = urllib.parse.parse_qs(raw_query)
         user, password = "", ""
         if authorization.startswith("Basic "):
             with contextlib.suppress(ValueError):
@@ -108,7 +110,8 @@ class BearerRegistry:
         scopes = query.get("scope", [])
         accepted = bool(user) and service == self.host and self.accepts(user, password)
         with self.lock:
-            self.requests.append({"service": service, "scopes": scopes, "user": user, "accepted": accepted})
+            self.requests.append({"query": raw_query, "service": service, "scopes": scopes, "user": user,
+                                  "accepted": accepted})
         if not accepted:
             return 401, {"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]}
         now = int(time.time())
@@ -128,8 +131,7 @@ class _TokenHandler(http.server.BaseHTTPRequestHandler):
         if url.path != "/token/":
             status, answer = 404, {"errors": [{"code": "NOT_FOUND", "message": url.path}]}
         else:
-            status, answer = self.server.registry.token_for(self.headers.get("Authorization", ""),
-                                                            urllib.parse.parse_qs(url.query))
+            status, answer = self.server.registry.token_for(self.headers.get("Authorization", ""), url.query)
         body = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -411,7 +411,8 @@ class LoginTest(unittest.TestCase):
         self.assertIn(f"logged in to {PUBLIC_HOST} (checked against the registry)", r.stdout.splitlines())
         # One token asked for the registry's service with the credentials ECR
         # Public gave; docker-registry answered GET /v2/ only with that token.
-        self.assertEqual(registry.requests, [{"service": PUBLIC_HOST, "scopes": [], "user": "AWS", "accepted": True}])
+        self.assertEqual(registry.requests, [{"query": f"service={PUBLIC_HOST}", "service": PUBLIC_HOST, "scopes": [],
+                                              "user": "AWS", "accepted": True}])
         user, _, password = base64.b64decode(
             json.loads(self.home.read(self.home.docker))["auths"][PUBLIC_HOST]["auth"]).decode().partition(":")
         self.assertTrue(self.public_credentials(user, password))
