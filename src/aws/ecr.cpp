@@ -198,10 +198,8 @@ ApiResult<std::vector<Image>> EcrClient::batch_get_image(const std::string& repo
   });
 }
 
-ApiResult<AuthorizationToken> EcrClient::get_authorization_token(const std::string& registry_id) {
-  json input = json::object();
-  if (!registry_id.empty()) input["registryIds"] = json::array({registry_id});
-  auto answer = json_answer(client_, "GetAuthorizationToken", input, [](const json& output) {
+ApiResult<AuthorizationToken> EcrClient::get_authorization_token() {
+  auto answer = json_answer(client_, "GetAuthorizationToken", json::object(), [](const json& output) {
     const json data = output.value("authorizationData", json::array());
     if (!data.is_array() || data.empty() || !data[0].is_object()) {
       return ApiResult<AuthorizationToken>(bad_token("ECR", "response has no authorizationData"));

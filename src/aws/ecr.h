@@ -140,9 +140,12 @@ class EcrClient {
   ApiResult<std::vector<ImageDetail>> describe_images(const std::string& repository, const std::vector<ImageId>& ids);
   ApiResult<std::vector<Image>> batch_get_image(const std::string& repository, const std::vector<ImageId>& ids,
                                                 const std::vector<std::string>& accepted_media_types);
-  // Decodes base64("AWS:<password>"). `registry_id`: another account's
-  // registry (cross-account pulls/pushes); empty: the caller's own.
-  ApiResult<AuthorizationToken> get_authorization_token(const std::string& registry_id = {});
+  // Decodes base64("AWS:<password>"); proxyEndpoint is the caller's own
+  // registry. The deprecated registryIds is never sent: the token is valid
+  // for every registry the IAM principal has access to, another account's
+  // included when its repository policy allows (ECR API reference,
+  // GetAuthorizationToken).
+  ApiResult<AuthorizationToken> get_authorization_token();
   ApiResult<void> put_lifecycle_policy(const std::string& repository, const std::string& policy_json);
   // The lifecycle policy text; kNotFound (LifecyclePolicyNotFoundException) when none is set.
   ApiResult<std::string> get_lifecycle_policy(const std::string& repository);

@@ -98,12 +98,19 @@ util::Result<DesiredState> desired_state(const Settings& settings) {
   state.repository_uri = state.registry + "/" + settings.repository;
   state.registry_scanning = settings.registry_scanning;
   // What deploy.yml's steps call, from the one table (src/aws/permissions.h).
-  state.inline_policy = aws::workflow_policy({state.repository_arn, state.role_arn, state.provider_arn});
+  state.ecr_public = settings.ecr_public;
+  state.inline_policy = aws::workflow_policy({state.repository_arn, state.role_arn, state.provider_arn}, state.ecr_public);
   state.managed_policy_arn = "arn:" + state.partition + ":iam::aws:policy/" + std::string(kPowerUserPolicy);
   state.mutability_exclusions = {std::string(kMutableTag)};
   state.lifecycle_policy = lifecycle_policy();
   if (!settings.deploy_service.empty()) state.deploy = desired_deploy(settings, partition.id);
   return state;
+}
+
+void include_ecr_public_login(DesiredState& desired) {
+  desired.ecr_public = aws::EcrPublicLogin::kInclude;
+  desired.inline_policy = aws::workflow_policy({desired.repository_arn, desired.role_arn, desired.provider_arn},
+                                               desired.ecr_public);
 }
 
 }  // namespace eem::bootstrap

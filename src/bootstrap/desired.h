@@ -47,6 +47,8 @@ struct Settings {
   std::string role_name = std::string(kDefaultRoleName);
   std::string repository = std::string(kDefaultRepository);
   PolicyMode policy_mode = PolicyMode::kInline;
+  // --public: the inline policy also allows `shipctl login --public`.
+  aws::EcrPublicLogin ecr_public = aws::EcrPublicLogin::kOmit;
   // --deploy SERVICE: also the ECS Express roles and ShipctlExpressDeploy
   // (issue 14). Empty: exactly the ECR-only setup.
   std::string deploy_service;
@@ -89,6 +91,7 @@ struct DesiredState {
   PolicyMode policy_mode = PolicyMode::kInline;
   std::string inline_policy_name;
   std::string inline_policy;       // pretty JSON (kInline): aws::workflow_policy, what deploy.yml's steps call
+  aws::EcrPublicLogin ecr_public = aws::EcrPublicLogin::kOmit;  // whether inline_policy has LoginToEcrPublic
   std::string managed_policy_arn;  // the PowerUser policy's ARN in this partition
   std::string repository;
   std::string repository_arn;
@@ -111,6 +114,10 @@ struct DesiredState {
 // kInvalidInput (from the trust builder) when the account, repository or ids
 // are malformed.
 util::Result<DesiredState> desired_state(const Settings& settings);
+
+// `desired` with login --public's statement (LoginToEcrPublic) in its
+// inline policy.
+void include_ecr_public_login(DesiredState& desired);
 
 // One rule: expire untagged images `kUntaggedExpiryDays` after push.
 std::string lifecycle_policy();

@@ -182,6 +182,13 @@ void plan_deploy(const DesiredState& d, const ObservedState& o, Actions& out) {
 
 }  // namespace
 
+void keep_opt_ins(DesiredState& desired, const ObservedState& observed) {
+  if (desired.policy_mode != PolicyMode::kInline || desired.ecr_public == aws::EcrPublicLogin::kInclude) return;
+  if (observed.role && observed.role->inline_policy && grants_ecr_public_login(*observed.role->inline_policy)) {
+    include_ecr_public_login(desired);
+  }
+}
+
 util::Result<std::vector<Action>> make_plan(const DesiredState& desired, const ObservedState& observed) {
   Actions actions;
   plan_provider(desired, observed, actions);

@@ -66,6 +66,12 @@ struct Action {
 // within ECR's limits.
 util::Result<std::vector<Action>> make_plan(const DesiredState& desired, const ObservedState& observed);
 
+// Before make_plan: without --public, a role whose inline policy already
+// allows login --public keeps that statement (include_ecr_public_login), as a
+// run without --deploy keeps ShipctlExpressDeploy: an opt-in is added by its
+// flag and never taken back by a run that omits it.
+void keep_opt_ins(DesiredState& desired, const ObservedState& observed);
+
 // Stable id of `kind` for --json output ("create-role").
 std::string_view action_id(ActionKind kind);
 

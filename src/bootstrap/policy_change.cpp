@@ -40,7 +40,13 @@ std::string join(const std::vector<std::string>& items) {
 // ShipctlExpressDeploy).
 std::string commands_for(const Grant& g) {
   using enum aws::ResourceKind;
-  if (g.second == "*") return aws::commands_needing(g.first, kAny);
+  if (g.second == "*") {
+    const auto opt_in = aws::opt_in_permissions();
+    if (std::any_of(opt_in.begin(), opt_in.end(), [&](const aws::Permission& p) { return p.action == g.first; })) {
+      return "login --public";
+    }
+    return aws::commands_needing(g.first, kAny);
+  }
   for (const auto kind : {kRepository, kEcsService, kEcsServiceDeployment, kEcsServiceRevision, kEcsCluster,
                           kExecutionRole, kInfrastructureRole}) {
     std::string commands = aws::commands_needing(g.first, kind);
@@ -71,6 +77,16 @@ PolicyChange policy_change(std::string_view observed, std::string_view desired) 
     if (!contains(wants, g)) add_once(out.removed, g.first);
   }
   return out;
+}
+
+bool grants_ecr_public_login(std::string_view policy) {
+  auto parsed = iam::parse_policy(policy);
+  if (!parsed) return false;
+  const auto granted = allowed_pairs(*parsed);
+  const auto rows = aws::opt_in_permissions();
+  return std::all_of(rows.begin(), rows.end(), [&](const aws::Permission& p) {
+    return contains(granted, {std::string(p.action), "*"});
+  });
 }
 
 std::string policy_change_text(const PolicyChange& change) {

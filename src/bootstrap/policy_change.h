@@ -20,6 +20,11 @@ struct PolicyChange {
 // document does not parse.
 PolicyChange policy_change(std::string_view observed, std::string_view desired);
 
+// Whether the Allow statements of `policy` grant every row of
+// aws::opt_in_permissions() (login --public) on "*". False when it does not
+// parse.
+bool grants_ecr_public_login(std::string_view policy);
+
 // ": adds A (verify), B (verify); removes C", or "" when nothing changes in
 // actions (a Sid or formatting only).
 std::string policy_change_text(const PolicyChange& change);

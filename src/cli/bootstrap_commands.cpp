@@ -47,6 +47,7 @@ struct BootstrapOptions {
   std::string execution_role_name = std::string(aws::kDefaultExecutionRoleName);
   std::string infrastructure_role_name = std::string(aws::kDefaultInfrastructureRoleName);
   bool managed_policy = false;
+  bool ecr_public = false;  // --public: the inline policy also allows login --public
   bool skip_registry_scanning = false;
   bool apply = false;
   bool set_secret = false;
@@ -93,6 +94,10 @@ util::Result<void> check_flags(const BootstrapOptions& o, const util::EnvLookup&
   if (!o.workflow.empty()) {
     if (auto ok = iam::workflow_path(o.workflow); !ok) return std::unexpected(ok.error());
   }
+  if (o.ecr_public && o.managed_policy) {
+    return util::fail(ErrorKind::kInvalidInput, "--public adds a statement to the inline policy ShipctlEcrPush, which "
+                                                "--managed-policy replaces: drop one of the two");
+  }
   if (o.set_secret && env("GITHUB_TOKEN").value_or("").empty()) {
     return util::fail(ErrorKind::kInvalidInput,
                       "--set-secret needs GITHUB_TOKEN (a token allowed to write the repository's Actions secrets)");
@@ -129,6 +134,7 @@ bs::Settings settings_of(const BootstrapOptions& o, const std::string& account, 
   s.role_name = o.role_name;
   s.repository = o.repository;
   s.policy_mode = o.managed_policy ? bs::PolicyMode::kManaged : bs::PolicyMode::kInline;
+  s.ecr_public = o.ecr_public ? aws::EcrPublicLogin::kInclude : aws::EcrPublicLogin::kOmit;
   s.deploy_service = o.deploy_service;
   if (!o.cluster.empty()) s.cluster = o.cluster;
   s.execution_role_name = o.execution_role_name;
@@ -181,6 +187,7 @@ util::Result<void> run_plan(Context& ctx, const BootstrapOptions& o, Clients& cl
   auto observed = bs::observe(clients.iam, clients.ecr, report.desired);
   if (!observed) return std::unexpected(observed.error());
   report.registry_scanning = observed->registry_scanning;
+  bs::keep_opt_ins(report.desired, *observed);
   auto actions = bs::make_plan(report.desired, *observed);
   if (!actions) return std::unexpected(actions.error());
   report.actions = std::move(*actions);
@@ -287,6 +294,7 @@ Examples:
   shipctl bootstrap --subject-format both --apply    # admit name and immutable subjects while migrating
   GITHUB_TOKEN=... shipctl bootstrap --apply --set-secret   # also stores AWS_ROLE_ARN
   shipctl bootstrap --deploy ecs-express-mode-api --apply  # also the ECS Express roles and ShipctlExpressDeploy
+  shipctl bootstrap --public --apply                   # the role may also run `shipctl login --public`
   shipctl bootstrap --skip-registry-scanning --apply   # leave the account-wide registry scanning rules alone
 
 Exit codes: 0 planned, applied or no changes; 2 bad input; 3 not found;
@@ -313,6 +321,10 @@ CommandSpec bootstrap_command() {
                            "Admit only jobs of this workflow file, e.g. .github/workflows/deploy.yml (a job_workflow_ref condition)");
             sub.add_flag("--managed-policy", o->managed_policy,
                          "Attach AmazonEC2ContainerRegistryPowerUser (the seed's way) instead of the least-privilege inline policy");
+            sub.add_flag("--public", o->ecr_public,
+                         "Also allow `shipctl login --public` in the inline policy (ecr-public:GetAuthorizationToken "
+                         "and sts:GetServiceBearerToken on \"*\", as `shipctl policy role --public` prints; a run "
+                         "without it keeps them)");
             auto* deploy = sub.add_option("--deploy", o->deploy_service,
                            "ECS Express service `shipctl deploy` will deploy: also create the execution and infrastructure "
                            "roles and grant the workflow role the deploy permissions (inline policy ShipctlExpressDeploy)");

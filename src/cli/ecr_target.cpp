@@ -84,8 +84,8 @@ util::Result<void> check_repository_exists(aws::EcrClient& ecr, const std::strin
   return std::unexpected(found.error().to_error());
 }
 
-util::Result<EcrLogin> ecr_login(aws::EcrClient& ecr, const std::string& registry_id) {
-  auto token = ecr.get_authorization_token(registry_id);
+util::Result<EcrLogin> ecr_login(aws::EcrClient& ecr) {
+  auto token = ecr.get_authorization_token();
   if (!token) return std::unexpected(token.error().to_error().with_context("getting ECR registry credentials"));
   std::string host = token->proxy_endpoint;
   if (const auto scheme = host.find("://"); scheme != std::string::npos) host.erase(0, scheme + 3);

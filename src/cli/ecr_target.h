@@ -50,7 +50,10 @@ struct EcrLogin {
   std::string registry;  // host, from proxyEndpoint
   aws::AuthorizationToken token;
 };
-util::Result<EcrLogin> ecr_login(aws::EcrClient& ecr, const std::string& registry_id);
+// The caller's own registry (proxyEndpoint) and its token, which is valid as
+// well for any other account's registry the principal may use (push to
+// another account's repository, with that repository's policy allowing it).
+util::Result<EcrLogin> ecr_login(aws::EcrClient& ecr);
 
 // One GetAuthorizationToken for the private registries of `account_ids` in
 // `region` (hosts from aws::ecr_registry_host, so aws-cn gets .com.cn).

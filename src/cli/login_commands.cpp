@@ -247,7 +247,7 @@ util::Result<std::vector<EcrLogin>> fetch_logins(const AwsSession& session, cons
   auto ecr = ecr_client(session);
   if (!ecr) return std::unexpected(ecr.error());
   if (!ids.empty()) return ecr_logins(*ecr, ids, session.region());
-  auto login = ecr_login(*ecr, "");
+  auto login = ecr_login(*ecr);
   if (!login) return std::unexpected(login.error());
   return std::vector<EcrLogin>{std::move(*login)};
 }
@@ -322,7 +322,7 @@ CommandSpec login_command() {
                 "decides what the role may pull or push there.\n"
                 "--public logs in to public.ecr.aws (amazon-ecr-login's registry-type: public). ECR Public gives\n"
                 "its token only in us-east-1: login asks there whatever --region says. The role needs\n"
-                "ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (`shipctl policy permissions`).\n\n"
+                "ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken (`shipctl bootstrap --public`).\n\n"
                 "Examples:\n"
                 "  shipctl login\n"
                 "  shipctl login --region us-east-1 --check\n"

@@ -439,7 +439,7 @@ void define_role(CLI::App& policy, Context& ctx) {
   sub->add_option("--cluster", flags->cluster, "ECS cluster of the --deploy service")->capture_default_str();
   sub->add_flag("--public", flags->ecr_public,
                 "Also allow `shipctl login --public` (ecr-public:GetAuthorizationToken and "
-                "sts:GetServiceBearerToken on \"*\"; bootstrap does not add them)");
+                "sts:GetServiceBearerToken on \"*\"; bootstrap --public adds them)");
   sub->add_flag("--json", flags->json,
                 "Print {\"policy_name\", \"repository_arn\", \"policy\"} (with --deploy: \"service_arn\")");
   sub->callback([&ctx, flags, sub] {

@@ -89,7 +89,8 @@ util::Result<AwsSession> ecr_session(Context& ctx, const PushFlags& flags, Targe
 }
 
 // Registry credentials for the ECR host of `dest` from GetAuthorizationToken
-// with the session's AWS credentials.
+// with the session's AWS credentials: one token serves the caller's registry
+// and, for a `dest` in another account, that account's (ecr_login).
 util::Result<oci::Credentials> ecr_token(const AwsSession& session, const oci::ImageRef& dest, RepositoryCheck check) {
   const auto ecr_host = *dest.ecr();
   auto ecr = ecr_client(session);
@@ -98,7 +99,7 @@ util::Result<oci::Credentials> ecr_token(const AwsSession& session, const oci::I
     auto exists = check_repository_exists(*ecr, dest.repository, ecr_host.account, ecr_host.region);
     if (!exists) return std::unexpected(exists.error());
   }
-  auto login = ecr_login(*ecr, ecr_host.account);
+  auto login = ecr_login(*ecr);
   if (!login) return std::unexpected(login.error());
   return oci::Credentials{login->token.username, login->token.password};
 }

@@ -219,19 +219,18 @@ util::Result<std::string> Authenticator::fetch_token(const Challenge& challenge,
     return fail(ErrorKind::kDenied, "registry " + host_ + " sent a token service over plain http (" +
                                         realm_parts.host + "); refusing to send credentials (use --insecure for test registries)");
   }
-  net::Request request;
-  request.url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
+  std::string query;
   if (const auto service = challenge.params.find("service"); service != challenge.params.end()) {
-    request.url += "service=" + percent_encode(service->second) + "&";
+    query = "service=" + percent_encode(service->second);
   }
   // Several scopes (push here, pull on a mount source) are separate
-  // "scope" parameters (distribution token auth spec).
-  const char* sep = "";
+  // "scope" parameters (distribution token auth spec); none for a ping.
   for (const auto one : util::split(scope_, ' ')) {
-    if (one.empty()) continue;
-    request.url += sep + ("scope=" + percent_encode(one));
-    sep = "&";
+    if (!one.empty()) query += (query.empty() ? "" : "&") + ("scope=" + percent_encode(one));
   }
+  net::Request request;
+  request.url = realm->second;
+  if (!query.empty()) request.url += (realm->second.find('?') == std::string::npos ? "?" : "&") + query;
   // The token service is the one other host that receives the
   // credentials: the registry designated it (distribution token auth spec).
   if (credentials_) request.headers.push_back({"Authorization", basic(*credentials_)});

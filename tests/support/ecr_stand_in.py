@@ -362,6 +362,11 @@ class EcrStandIn:
         with moto_iam._TOKENS_LOCK:
             return list(moto_iam._TOKENS)
 
+    def registry_ids_sent(self) -> list[list[str]]:
+        """The deprecated registryIds of every GetAuthorizationToken that named them."""
+        with moto_iam._TOKENS_LOCK:
+            return [list(ids) for ids in moto_iam.REGISTRY_IDS_SENT]
+
     def calls(self) -> list[dict]:
         """Every AWS and registry call so far: time, source, action, resource, principal, verdict."""
         with moto_iam.RECORDER.lock:

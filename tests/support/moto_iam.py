@@ -15,7 +15,9 @@ this module fix the three at the class level:
 - an unsigned AssumeRoleWithWebIdentity passes authorization (moto checks
   neither the token nor the trust policy; DESIGN.md section 4);
 - GetAuthorizationToken, while enforcement is on, issues a random password
-  per call and remembers whose access key asked (`Judge.identity_of_password`).
+  per call and remembers whose access key asked (`Judge.identity_of_password`);
+  a request naming the deprecated registryIds is remembered in
+  `REGISTRY_IDS_SENT` (AWS still accepts it; shipctl must not send it).
 
 `Judge.allowed` evaluates an identity's policies (inline and attached, read
 from moto's IAM backend) with moto's own policy engine (IAMPolicy), as
@@ -61,6 +63,7 @@ class Recorder:
 RECORDER = Recorder()
 _TOKENS: dict[str, str] = {}  # ECR password -> access key id of the caller who got it
 _TOKENS_LOCK = threading.Lock()
+REGISTRY_IDS_SENT: list[list[str]] = []  # registryIds of each GetAuthorizationToken naming them
 
 
 def enforcing() -> bool:
@@ -213,6 +216,9 @@ def _install_patches() -> None:
         RECORDER.record("aws", action, resource, principal, ALLOWED if judged else UNCHECKED)
 
     def get_authorization_token(self):
+        if self._get_param("registryIds"):
+            with _TOKENS_LOCK:
+                REGISTRY_IDS_SENT.append(list(self._get_param("registryIds")))
         result = original_token(self)
         if enforcing():
             for data in result.result["authorizationData"]:
@@ -242,6 +248,7 @@ class InProcessMoto:
         harness.moto_post(self.endpoint, "/moto-api/reset-auth", b"inf")
         with _TOKENS_LOCK:
             _TOKENS.clear()
+            REGISTRY_IDS_SENT.clear()
         with RECORDER.lock:
             RECORDER.calls.clear()
 

@@ -242,6 +242,15 @@ class BootstrapTest(harness.MotoTestCase):
         self.assertIn("Applied 1 change.", lines)
         self.assert_applied_state()
 
+    def planned_policy_change(self, change, *args):
+        """The plan's lines, asserted to be one update of ShipctlEcrPush with `change` in its summary."""
+        plan = self.bootstrap("--github-repo", "octo-org/app", *args)
+        self.assertEqual(plan.returncode, 0, plan.stderr)
+        lines = plan.stdout.splitlines()
+        self.assertEqual(lines[2:4], ["Plan: 1 change",
+                                      "  ~ put inline policy ShipctlEcrPush on role GitHubActionsECRRole" + change])
+        return lines
+
     def test_an_older_inline_policy_gets_the_verify_actions_added(self):
         # issue 12: the policy shipctl wrote before verify existed; the workflow's Verify step was refused.
         self.assertEqual(self.bootstrap("--github-repo", "octo-org/app", "--apply").returncode, 0)
@@ -252,13 +261,8 @@ class BootstrapTest(harness.MotoTestCase):
                         "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
              "Resource": REPO_ARN}]}
         self.iam.put_role_policy(RoleName="GitHubActionsECRRole", PolicyName="ShipctlEcrPush", PolicyDocument=json.dumps(old))
-        plan = self.bootstrap("--github-repo", "octo-org/app")
-        self.assertEqual(plan.returncode, 0, plan.stderr)
-        lines = plan.stdout.splitlines()
-        self.assertEqual(lines[2:4], [
-            "Plan: 1 change",
-            "  ~ put inline policy ShipctlEcrPush on role GitHubActionsECRRole: adds ecr:DescribeRepositories "
-            "(verify), ecr:DescribeImages (verify); removes ecr:GetDownloadUrlForLayer"])
+        lines = self.planned_policy_change(": adds ecr:DescribeRepositories (verify), ecr:DescribeImages (verify); "
+                                           "removes ecr:GetDownloadUrlForLayer")
         diff = [line for line in lines if line.startswith(("      - ", "      + "))]
         self.assertEqual(diff, [
             "      - " + " " * 8 + '"ecr:GetDownloadUrlForLayer"',
@@ -278,6 +282,31 @@ class BootstrapTest(harness.MotoTestCase):
         self.assertEqual((again.returncode, again.stderr), (0, NO_TOKEN_WARNING))
         self.assertEqual(again.stdout.splitlines()[2],
                          "No changes: the OIDC provider, role, policies and repository are as desired.")
+
+    def test_public_adds_what_policy_role_public_prints_and_a_run_without_it_keeps_it(self):
+        self.assertEqual(self.bootstrap("--github-repo", "octo-org/app", "--apply").returncode, 0)
+        lines = self.planned_policy_change(": adds ecr-public:GetAuthorizationToken (login --public), "
+                                           "sts:GetServiceBearerToken (login --public)", "--public")
+        self.assertIn("      + " + " " * 6 + '"Sid": "LoginToEcrPublic"', lines)
+        applied = self.bootstrap("--github-repo", "octo-org/app", "--public", "--apply")
+        self.assertEqual(applied.returncode, 0, applied.stderr)
+        self.assertIn("Applied 1 change.", applied.stdout.splitlines())
+        printed = subprocess.run([harness.binary("shipctl"), "policy", "role", "--account", ACCOUNT, "--public"],
+                                 capture_output=True, text=True, timeout=30, env=self.env())
+        self.assertEqual(printed.returncode, 0, printed.stderr)
+        inline = self.iam.get_role_policy(RoleName="GitHubActionsECRRole", PolicyName="ShipctlEcrPush")["PolicyDocument"]
+        self.assertEqual(inline, json.loads(printed.stdout))
+        self.assertEqual(inline["Statement"][-1], {
+            "Sid": "LoginToEcrPublic", "Effect": "Allow",
+            "Action": ["ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"], "Resource": "*"})
+        for args in (["--public"], []):  # no drift either way: a run without --public keeps the opt-in
+            with self.subTest(args=args):
+                again = self.bootstrap("--github-repo", "octo-org/app", "--apply", *args)
+                self.assertEqual((again.returncode, again.stderr), (0, NO_TOKEN_WARNING))
+                self.assertEqual(again.stdout.splitlines()[2],
+                                 "No changes: the OIDC provider, role, policies and repository are as desired.")
+        self.assertEqual(self.iam.get_role_policy(RoleName="GitHubActionsECRRole", PolicyName="ShipctlEcrPush")
+                         ["PolicyDocument"], inline)
 
     def test_provider_without_the_client_id_gets_it_added(self):
         # moto 5.2 does not implement AddClientIDToOpenIDConnectProvider (it
@@ -324,6 +353,8 @@ class BootstrapTest(harness.MotoTestCase):
             (["--subject-format", "both", "--owner-id", "1"], "--owner-id and --repo-id go together"),
             (["--workflow", "deploy.sh"],
              '--workflow "deploy.sh" is not a workflow file: give .github/workflows/NAME.yml (GitHub runs only those)'),
+            (["--public", "--managed-policy"], "--public adds a statement to the inline policy ShipctlEcrPush, which "
+             "--managed-policy replaces: drop one of the two"),
             (["--set-secret"], "--set-secret needs GITHUB_TOKEN (a token allowed to write the repository's Actions secrets)"),
         ]
         for args, message in cases:

@@ -199,6 +199,15 @@ class EcrPushTest(unittest.TestCase):
                               f"login wrote to {home.docker} at 2020-01-01T00:00:00Z (expired at "
                               "2020-01-01T12:00:00Z)" + fix))
 
+    def test_the_ecr_token_is_asked_without_the_deprecated_registry_ids(self):
+        # DEST names the registry's account; the token of the caller's own
+        # registry serves it (ECR API reference: registryIds is deprecated).
+        self.ecr.create_repository("token-app")  # not REPO: the verify tests count its tags
+        r = self.run_shipctl("push", f"oci:{self.layout}:t", f"{self.ecr.host}/token-app:one", "--progress", "none")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ecr:GetAuthorizationToken", {c["action"] for c in self.ecr.calls()})
+        self.assertEqual(self.ecr.registry_ids_sent(), [])
+
     def test_refused_credentials_from_flags_are_not_retried(self):
         dest = f"{self.ecr.host}/{REPO}:flags"
         r = es.shipctl("push", f"oci:{self.layout}:t", dest, "--username", "AWS", "--password-stdin",

@@ -8,7 +8,9 @@ asks the helper, not the file), and nothing half-written on failure. Under
 IAM enforcement, with only the temporary credentials of the role `shipctl
 bootstrap` writes: the password each login gets is the role's own.
 Several registries (--registries) and ECR Public (--public, against the ECR
-Public stand-in: its two permissions judged by moto's policy engine)."""
+Public stand-in: its two permissions judged by moto's policy engine), with
+--check against a registry that demands Bearer tokens as public.ecr.aws does
+(docker-registry with token auth, bearer_registry.py)."""
 
 import base64
 import contextlib
@@ -20,6 +22,7 @@ import stat
 import tempfile
 import unittest
 
+import bearer_registry
 import ecr_public_stand_in
 import ecr_stand_in
 import ecr_support as es
@@ -395,6 +398,36 @@ class LoginTest(unittest.TestCase):
                     ' (login --public needs both ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken, '
                     'on Resource "*")') + "\n$")
                 self.assertFalse(os.path.exists(self.home.docker))
+
+    def public_credentials(self, user: str, password: str) -> bool:
+        """Whether the ECR Public stand-in issued `password` to this test's role session."""
+        return user == "AWS" and self.public.caller_of(password) == es.session_arn(self.ecr)
+
+    def test_public_check_follows_the_bearer_challenge_with_the_ecr_public_token(self):
+        with bearer_registry.bearer_registry(self.work, self.public_credentials) as registry, \
+                self.granted(PUBLIC_ACTIONS):
+            r = self.login("--public", "--check", **registry.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"logged in to {PUBLIC_HOST} (checked against the registry)", r.stdout.splitlines())
+        # One token asked for the registry's service with the credentials ECR
+        # Public gave; docker-registry answered GET /v2/ only with that token.
+        self.assertEqual(registry.requests, [{"query": f"service={PUBLIC_HOST}", "service": PUBLIC_HOST, "scopes": [],
+                                              "user": "AWS", "accepted": True}])
+        user, _, password = base64.b64decode(
+            json.loads(self.home.read(self.home.docker))["auths"][PUBLIC_HOST]["auth"]).decode().partition(":")
+        self.assertTrue(self.public_credentials(user, password))
+        self.assertNotIn(password, r.stdout + r.stderr)
+
+    def test_public_check_refused_by_the_token_service_writes_nothing(self):
+        with bearer_registry.bearer_registry(self.work, lambda user, password: False) as registry, \
+                self.granted(PUBLIC_ACTIONS):
+            r = self.login("--public", "--check", **registry.env)
+        self.assertEqual((r.returncode, r.stderr), (77, "shipctl: error: checking the login: token service "
+                                                        f"{PUBLIC_HOST}:{bearer_registry.TOKEN_PORT} refused the "
+                                                        "credentials (HTTP 401)\n"))
+        self.assertEqual([(q["user"], q["accepted"]) for q in registry.requests], [("AWS", False)])
+        self.assertFalse(os.path.exists(self.home.docker))
+        self.assertFalse(os.path.exists(self.home.containers))
 
     def test_public_with_registries_is_refused_before_any_call(self):
         r = self.login("--public", "--registries", self.ecr.account)

@@ -46,6 +46,26 @@ TEST(Desired, TheInlinePolicyIsTheWorkflowPolicyOfTheTable) {
   EXPECT_EQ(policy.dump().find("ecr:*"), std::string::npos);
 }
 
+// bootstrap --public writes what `policy role --public` prints.
+TEST(Desired, PublicAddsLoginToEcrPublicFromTheTable) {
+  auto settings = base();
+  settings.ecr_public = aws::EcrPublicLogin::kInclude;
+  const auto d = *desired_state(settings);
+  EXPECT_EQ(d.ecr_public, aws::EcrPublicLogin::kInclude);
+  EXPECT_EQ(d.inline_policy,
+            aws::workflow_policy({d.repository_arn, d.role_arn, d.provider_arn}, aws::EcrPublicLogin::kInclude));
+  const json last = json::parse(d.inline_policy)["Statement"].back();
+  EXPECT_EQ(last["Sid"], "LoginToEcrPublic");
+  EXPECT_EQ(last["Action"], json({"ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"}));
+  EXPECT_EQ(last["Resource"], "*");
+
+  auto without = *desired_state(base());
+  EXPECT_EQ(without.inline_policy.find("ecr-public"), std::string::npos);
+  include_ecr_public_login(without);
+  EXPECT_EQ(without.inline_policy, d.inline_policy);
+  EXPECT_EQ(without.ecr_public, aws::EcrPublicLogin::kInclude);
+}
+
 TEST(Desired, LifecycleExpiresOnlyUntaggedImages) {
   const json rules = json::parse(lifecycle_policy())["rules"];
   ASSERT_EQ(rules.size(), 1u);

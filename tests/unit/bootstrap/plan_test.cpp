@@ -9,14 +9,18 @@
 namespace eem::bootstrap {
 namespace {
 
-DesiredState desired(PolicyMode mode = PolicyMode::kInline) {
+DesiredState desired(PolicyMode mode = PolicyMode::kInline,
+                     aws::EcrPublicLogin ecr_public = aws::EcrPublicLogin::kOmit) {
   Settings settings;
   settings.account_id = "123456789012";
   settings.region = "ap-northeast-1";
   settings.github_repo = "octo-org/app";
   settings.policy_mode = mode;
+  settings.ecr_public = ecr_public;
   return *desired_state(settings);
 }
+
+DesiredState desired_public() { return desired(PolicyMode::kInline, aws::EcrPublicLogin::kInclude); }
 
 // Everything as bootstrap would have left it, but with other formatting.
 ObservedState complete(const DesiredState& d) {
@@ -137,6 +141,73 @@ TEST(Plan, APolicyDifferingOnlyInStatementIdsNamesNoActions) {
   const auto actions = planned(d, o);
   ASSERT_EQ(actions.size(), 1u);
   EXPECT_EQ(actions[0].summary, "put inline policy ShipctlEcrPush on role GitHubActionsECRRole");
+}
+
+TEST(Plan, PublicOnAnEmptyAccountShowsLoginToEcrPublicInThePolicy) {
+  const auto d = desired_public();
+  const auto actions = planned(d, ObservedState{});
+  ASSERT_EQ(actions[2].kind, ActionKind::kPutInlinePolicy);
+  EXPECT_NE(actions[2].document.find("ecr-public:GetAuthorizationToken"), std::string::npos) << actions[2].document;
+  EXPECT_NE(actions[2].document.find("sts:GetServiceBearerToken"), std::string::npos) << actions[2].document;
+}
+
+TEST(Plan, PublicOnTheDefaultPolicyAddsTheTwoActionsNamingLoginPublic) {
+  auto d = desired_public();
+  const auto o = complete(desired());
+  keep_opt_ins(d, o);
+  const auto actions = planned(d, o);
+  ASSERT_EQ(ids(actions), (std::vector<std::string_view>{"put-inline-policy"}));
+  EXPECT_EQ(actions[0].summary, "put inline policy ShipctlEcrPush on role GitHubActionsECRRole: adds "
+                                "ecr-public:GetAuthorizationToken (login --public), sts:GetServiceBearerToken "
+                                "(login --public)");
+  EXPECT_NE(actions[0].diff.find("+       \"Sid\": \"LoginToEcrPublic\""), std::string::npos) << actions[0].diff;
+}
+
+TEST(Plan, APolicyWithLoginToEcrPublicIsNoDriftWithPublic) {
+  auto d = desired_public();
+  const auto o = complete(d);
+  keep_opt_ins(d, o);
+  EXPECT_TRUE(planned(d, o).empty());
+}
+
+// As a run without --deploy leaves ShipctlExpressDeploy alone.
+TEST(Plan, WithoutPublicAStatementAnEarlierPublicAddedIsKept) {
+  auto d = desired();
+  const auto o = complete(desired_public());
+  keep_opt_ins(d, o);
+  EXPECT_EQ(d.ecr_public, aws::EcrPublicLogin::kInclude);
+  EXPECT_TRUE(planned(d, o).empty());
+  // ...and kept through a repair of the rest of the policy.
+  auto older = o;
+  auto policy = nlohmann::json::parse(*o.role->inline_policy);
+  policy["Statement"][1]["Action"].erase(policy["Statement"][1]["Action"].end() - 1);
+  older.role->inline_policy = policy.dump();
+  auto repaired = desired();
+  keep_opt_ins(repaired, older);
+  const auto actions = planned(repaired, older);
+  ASSERT_EQ(ids(actions), (std::vector<std::string_view>{"put-inline-policy"}));
+  EXPECT_EQ(actions[0].summary.find("removes"), std::string::npos) << actions[0].summary;
+  EXPECT_NE(actions[0].document.find("sts:GetServiceBearerToken"), std::string::npos);
+}
+
+TEST(Plan, WithoutPublicAPolicyGrantingOnlyPartOfItGetsNothingKept) {
+  auto d = desired();
+  auto o = complete(d);
+  auto policy = nlohmann::json::parse(*o.role->inline_policy);
+  policy["Statement"].push_back({{"Effect", "Allow"}, {"Action", "ecr-public:GetAuthorizationToken"}, {"Resource", "*"}});
+  o.role->inline_policy = policy.dump();
+  keep_opt_ins(d, o);
+  EXPECT_EQ(d.ecr_public, aws::EcrPublicLogin::kOmit);
+  const auto actions = planned(d, o);
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].summary,
+            "put inline policy ShipctlEcrPush on role GitHubActionsECRRole: removes ecr-public:GetAuthorizationToken");
+}
+
+TEST(Plan, ManagedModeKeepsNothingOptIn) {
+  auto d = desired(PolicyMode::kManaged);
+  keep_opt_ins(d, complete(desired_public()));
+  EXPECT_EQ(d.ecr_public, aws::EcrPublicLogin::kOmit);
 }
 
 TEST(Plan, AnUnconfiguredRegistryGetsTheRepositoryInAScanOnPushRuleSaidToBeAccountWide) {

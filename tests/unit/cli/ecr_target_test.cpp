@@ -26,16 +26,33 @@ class TokenHttp final : public net::HttpClient {
   std::vector<std::string> bodies;
 };
 
-// One call without the deprecated registryIds; a host per account, with the
-// partition's suffix (aws::ecr_registry_host), each with the one token.
-TEST(EcrLogins, OneTokenForEveryAccountsRegistryInTheRegion) {
-  TokenHttp http;
+aws::EcrClient ecr_in_china(TokenHttp& http) {
   aws::ClientConfig config;
   config.http = &http;
   config.credentials = std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", "", {}});
   config.region = "cn-north-1";
   config.env = util::map_env({});
-  aws::EcrClient ecr(*aws::ServiceClient::create(aws::kEcr, std::move(config)));
+  return aws::EcrClient(*aws::ServiceClient::create(aws::kEcr, std::move(config)));
+}
+
+// push's login, also for another account's registry: without the deprecated
+// registryIds, the host from proxyEndpoint.
+TEST(EcrLogin, AsksWithoutRegistryIdsAndNamesTheCallersRegistry) {
+  TokenHttp http;
+  aws::EcrClient ecr = ecr_in_china(http);
+  auto login = ecr_login(ecr);
+  ASSERT_TRUE(login.has_value()) << login.error().message;
+  ASSERT_EQ(http.bodies.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(http.bodies[0]), nlohmann::json::object());
+  EXPECT_EQ(login->registry, "999999999999.dkr.ecr.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(login->token.password, "shared");
+}
+
+// One call without the deprecated registryIds; a host per account, with the
+// partition's suffix (aws::ecr_registry_host), each with the one token.
+TEST(EcrLogins, OneTokenForEveryAccountsRegistryInTheRegion) {
+  TokenHttp http;
+  aws::EcrClient ecr = ecr_in_china(http);
   auto logins = ecr_logins(ecr, {"111111111111", "222222222222"}, "cn-north-1");
   ASSERT_TRUE(logins.has_value()) << logins.error().message;
   ASSERT_EQ(http.bodies.size(), 1u);

@@ -130,6 +130,23 @@ TEST(Authenticator, FetchesBearerTokenWithScopeAndSendsItOnlyToTheRegistry) {
   EXPECT_EQ(client.seen.size(), 1u);
 }
 
+// login --check pings /v2/ with no scope: the query names the service alone,
+// and nothing at all without one.
+TEST(Authenticator, ATokenForAPingAsksForTheServiceOnly) {
+  for (const auto& [challenge, url] : std::vector<std::pair<std::string, std::string>>{
+           {R"(Bearer realm="https://public.ecr.aws/token/",service="public.ecr.aws")",
+            "https://public.ecr.aws/token/?service=public.ecr.aws"},
+           {R"(Bearer realm="https://auth.example/token?a=1",service="reg")", "https://auth.example/token?a=1&service=reg"},
+           {R"(Bearer realm="https://auth.example/token")", "https://auth.example/token"}}) {
+    Authenticator auth("reg.example", "", Credentials{"AWS", "p"}, PlainHttp::kRefuse);
+    ScriptedClient client;
+    client.answers.push_back({200, {}, R"({"token":"tok"})"});
+    ASSERT_TRUE(auth.on_unauthorized(challenge, auth.generation(), client));
+    ASSERT_EQ(client.seen.size(), 1u);
+    EXPECT_EQ(client.seen[0].url, url);
+  }
+}
+
 TEST(Authenticator, BasicNeedsCredentialsAndReportsRejection) {
   ScriptedClient client;
   Authenticator anonymous("reg.example", "s", std::nullopt, PlainHttp::kRefuse);
