@@ -224,10 +224,18 @@ util::Result<std::string> Authenticator::fetch_token(const Challenge& challenge,
     query = "service=" + percent_encode(service->second);
   }
   // Several scopes (push here, pull on a mount source) are separate
-  // "scope" parameters (distribution token auth spec); none for a ping.
-  for (const auto one : util::split(scope_, ' ')) {
-    if (!one.empty()) query += (query.empty() ? "" : "&") + ("scope=" + percent_encode(one));
-  }
+  // "scope" parameters (distribution token auth spec); none of ours for a
+  // ping. A scope the challenge names is asked for too, as docker and crane
+  // do: public.ecr.aws challenges a ping with scope="aws".
+  std::vector<std::string_view> scopes;
+  const auto add_scopes = [&scopes](std::string_view text) {
+    for (const auto one : util::split(text, ' ')) {
+      if (!one.empty() && std::find(scopes.begin(), scopes.end(), one) == scopes.end()) scopes.push_back(one);
+    }
+  };
+  add_scopes(scope_);
+  if (const auto asked = challenge.params.find("scope"); asked != challenge.params.end()) add_scopes(asked->second);
+  for (const auto one : scopes) query += (query.empty() ? "" : "&") + ("scope=" + percent_encode(one));
   net::Request request;
   request.url = realm->second;
   if (!query.empty()) request.url += (realm->second.find('?') == std::string::npos ? "?" : "&") + query;

@@ -137,7 +137,10 @@ TEST(Authenticator, ATokenForAPingAsksForTheServiceOnly) {
            {R"(Bearer realm="https://public.ecr.aws/token/",service="public.ecr.aws")",
             "https://public.ecr.aws/token/?service=public.ecr.aws"},
            {R"(Bearer realm="https://auth.example/token?a=1",service="reg")", "https://auth.example/token?a=1&service=reg"},
-           {R"(Bearer realm="https://auth.example/token")", "https://auth.example/token"}}) {
+           {R"(Bearer realm="https://auth.example/token")", "https://auth.example/token"},
+           // public.ecr.aws names a scope even for /v2/: it is asked for.
+           {R"(Bearer realm="https://public.ecr.aws/token/",service="public.ecr.aws",scope="aws")",
+            "https://public.ecr.aws/token/?service=public.ecr.aws&scope=aws"}}) {
     Authenticator auth("reg.example", "", Credentials{"AWS", "p"}, PlainHttp::kRefuse);
     ScriptedClient client;
     client.answers.push_back({200, {}, R"({"token":"tok"})"});
@@ -145,6 +148,20 @@ TEST(Authenticator, ATokenForAPingAsksForTheServiceOnly) {
     ASSERT_EQ(client.seen.size(), 1u);
     EXPECT_EQ(client.seen[0].url, url);
   }
+}
+
+TEST(Authenticator, TheChallengesScopeJoinsOursOnce) {
+  Authenticator auth("reg.example", "repository:app:pull,push repository:base:pull", Credentials{"u", "p"},
+                     PlainHttp::kRefuse);
+  ScriptedClient client;
+  client.answers.push_back({200, {}, R"({"token":"tok"})"});
+  ASSERT_TRUE(auth.on_unauthorized(
+      R"(Bearer realm="https://auth.example/token",service="reg",scope="repository:base:pull repository:other:pull")",
+      auth.generation(), client));
+  ASSERT_EQ(client.seen.size(), 1u);
+  EXPECT_EQ(client.seen[0].url,
+            "https://auth.example/token?service=reg&scope=repository%3Aapp%3Apull%2Cpush"
+            "&scope=repository%3Abase%3Apull&scope=repository%3Aother%3Apull");
 }
 
 TEST(Authenticator, BasicNeedsCredentialsAndReportsRejection) {
