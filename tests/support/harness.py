@@ -21,6 +21,7 @@ import threading
 import time
 import unittest
 import urllib.request
+import weakref
 from http.server import ThreadingHTTPServer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -74,6 +75,9 @@ class Process:
 
     def __init__(self, argv, env=None, cwd=None, stdout=None, stderr=None):
         self.log = tempfile.TemporaryFile()
+        # Closed when the Process goes (or at exit), never left to the
+        # garbage collector's ResourceWarning; output() works until then.
+        weakref.finalize(self, self.log.close)
         self.proc = subprocess.Popen(
             argv, env=env, cwd=cwd, start_new_session=True,
             stdout=stdout if stdout is not None else self.log,
