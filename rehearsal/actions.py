@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "support"))
+from composite_runner import parse_file_command  # noqa: E402
 
 # Variables from the caller's environment that would point shipctl or the AWS
 # SDK somewhere else (real AWS, a real profile, a real docker config): never
@@ -35,29 +39,14 @@ def clean_base_env(home: str) -> dict:
     return env
 
 
-def parse_env_file(path: str) -> dict:
-    """NAME=VALUE lines and NAME<<DELIMITER multi-line blocks, later wins."""
-    out: dict = {}
+def parse_env_file(path: str, what: str) -> dict:
+    """The runner's reading of an environment file (composite_runner's
+    strict parser, shared with the task actions' test): a malformed line or
+    an unterminated NAME<<DELIMITER block fails the step, as on GitHub."""
     if not os.path.exists(path):
-        return out
+        return {}
     with open(path) as f:
-        lines = f.read().splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delim = line.split("<<", 1)
-            body = []
-            while i < len(lines) and lines[i] != delim:
-                body.append(lines[i])
-                i += 1
-            i += 1
-            out[name] = "\n".join(body)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            out[name] = value
-    return out
+        return parse_file_command(f.read(), what)
 
 
 class Job:
@@ -86,13 +75,13 @@ class Job:
     def absorb_env_file(self) -> dict:
         """What the runner does between steps: $GITHUB_ENV's variables join
         the environment of the following steps. Returns them."""
-        new = parse_env_file(self.files["GITHUB_ENV"])
+        new = parse_env_file(self.files["GITHUB_ENV"], "GITHUB_ENV")
         self.env.update(new)
         return new
 
     def outputs(self) -> dict:
         """The step outputs written to $GITHUB_OUTPUT so far."""
-        return parse_env_file(self.files["GITHUB_OUTPUT"])
+        return parse_env_file(self.files["GITHUB_OUTPUT"], "GITHUB_OUTPUT")
 
     def summary(self) -> str:
         with open(self.files["GITHUB_STEP_SUMMARY"]) as f:
