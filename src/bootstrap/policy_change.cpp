@@ -82,7 +82,19 @@ PolicyChange policy_change(std::string_view observed, std::string_view desired) 
 bool grants_ecr_public_login(std::string_view policy) {
   auto parsed = iam::parse_policy(policy);
   if (!parsed) return false;
-  const auto granted = allowed_pairs(*parsed);
+  // Only the plain grant --public writes is kept. A Deny anywhere, or the
+  // actions granted only under a condition, is a narrowing the canonical
+  // statement would drop: not kept, so the plan shows the removal.
+  const auto& statements = parsed->statements;
+  if (std::any_of(statements.begin(), statements.end(),
+                  [](const iam::Statement& st) { return st.effect == iam::Effect::kDeny; })) {
+    return false;
+  }
+  iam::Policy plain = *parsed;
+  std::erase_if(plain.statements, [](const iam::Statement& st) {
+    return !st.conditions.empty() || st.resource_negation != iam::Negation::kPositive;
+  });
+  const auto granted = allowed_pairs(plain);
   const auto rows = aws::opt_in_permissions();
   return std::all_of(rows.begin(), rows.end(), [&](const aws::Permission& p) {
     return contains(granted, {std::string(p.action), "*"});

@@ -4,8 +4,8 @@
 // rest to src/bootstrap (desired, observed, plan, apply, report).
 
 #include <algorithm>
-#include <memory>
 #include <istream>
+#include <memory>
 #include <ostream>
 
 #include "audit/audit.h"

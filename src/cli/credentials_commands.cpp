@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "aws/endpoints.h"
+#include "aws/environment.h"
 #include "aws/github_oidc.h"
 #include "aws/profiles.h"
 #include "aws/sts.h"
@@ -230,7 +231,7 @@ util::Result<void> run_credentials(Context& ctx, CredentialsOptions o) {
 void define(CLI::App& sub, Context& ctx) {
   auto o = std::make_shared<CredentialsOptions>();
   // Not ->required(): an empty or missing value gets one line naming the secret (validate).
-  sub.add_option("--role-arn", o->role_arn, "Role to assume (default: $AWS_ROLE_ARN)")->envname("AWS_ROLE_ARN");
+  auto* role_arn = sub.add_option("--role-arn", o->role_arn, "Role to assume (default: $AWS_ROLE_ARN)");
   sub.add_option("--audience", o->audience, "Token audience (default: sts.amazonaws.com; .cn in China regions)");
   sub.add_option("--session-name", o->session_name, "Role session name")->capture_default_str();
   sub.add_option("--duration", o->duration,
@@ -248,7 +249,9 @@ void define(CLI::App& sub, Context& ctx) {
                  "profiles kept) instead of printing them");
   add_region_flags(sub, o->aws, "default: ap-northeast-1");
   sub.footer(std::string(kExamples));
-  sub.callback([&ctx, o] {
+  sub.callback([&ctx, o, role_arn] {
+    // AWS_ROLE_ARN through the process seam, not CLI11's getenv.
+    if (role_arn->count() == 0) o->role_arn = aws::Env(ctx.process.env)("AWS_ROLE_ARN").value_or("");
     o->role_arn = std::string(util::trim(o->role_arn));  // a secret pasted with a newline
     o->chain_role_arn = std::string(util::trim(o->chain_role_arn));
     auto done = run_credentials(ctx, *o);

@@ -160,6 +160,7 @@ util::Result<void> run_doctor(Context& ctx, DoctorFlags& f) {
   services.ecr = &*clients->ecr;
   if (clients->ecs) services.ecs = &*clients->ecs;
   services.env = ctx.process.env;
+  services.now = ctx.process.now;
   services.fetch_token = [&session](std::string_view audience) {
     return aws::fetch_github_id_token(session->http(), session->env(), audience);
   };

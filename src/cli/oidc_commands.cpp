@@ -1,9 +1,9 @@
 // `shipctl oidc verify|decode|subject`: OIDC tokens (src/oidc). The token is
 // a credential: it is never printed, only its header and claims.
 #include <fstream>
+#include <istream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <istream>
 #include <sstream>
 
 #include "cli/commands.h"

@@ -5,9 +5,9 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <istream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <istream>
 #include <sstream>
 
 #include "aws/endpoints.h"

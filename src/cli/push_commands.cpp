@@ -8,9 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <istream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <istream>
 #include <ostream>
 
 #include "aws/endpoints.h"

@@ -4,7 +4,9 @@ docker-registry (CNCF distribution 2.8) over TLS as `host`, configured with
 process over TLS as the same host on another port.
 
 - docker-registry answers 401 with `WWW-Authenticate: Bearer
-  realm="https://HOST:PORT/token/",service="HOST"` and accepts only JWTs
+  realm="https://HOST:PORT/token/",service="HOST"` (public.ecr.aws adds
+  scope="aws", which docker-registry does not: the client's joining of a
+  challenge's scope is covered by tests/unit/oci/auth_test.cpp only) and accepts only JWTs
   signed with a key whose certificate is its rootcertbundle, for its issuer
   and service (it checks the signature, x5c chain, iss, aud, exp and nbf).
 - The token service gives such a JWT (RS256, the certificate in x5c) only to

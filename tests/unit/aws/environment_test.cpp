@@ -37,7 +37,8 @@ TEST(Env, EmptyStaticKeysAreNoCredentials) {
                                {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
                                {"AWS_EC2_METADATA_DISABLED", "true"}});
   auto chain = default_credentials(context);
-  EXPECT_FALSE(chain.has_value());
+  ASSERT_FALSE(chain.has_value());
+  EXPECT_TRUE(chain.error().message.starts_with("no AWS credentials found")) << chain.error().message;
 }
 
 }  // namespace

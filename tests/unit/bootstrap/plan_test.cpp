@@ -204,6 +204,32 @@ TEST(Plan, WithoutPublicAPolicyGrantingOnlyPartOfItGetsNothingKept) {
             "put inline policy ShipctlEcrPush on role GitHubActionsECRRole: removes ecr-public:GetAuthorizationToken");
 }
 
+// Keeping means writing the canonical statement: a grant narrowed by a
+// condition, or beside a Deny, would be widened, so it is not kept and the
+// plan names the removal instead.
+TEST(Plan, WithoutPublicANarrowedGrantIsNotKeptButRemovedVisibly) {
+  const auto base = complete(desired());
+  auto conditioned = nlohmann::json::parse(*base.role->inline_policy);
+  conditioned["Statement"].push_back({{"Effect", "Allow"},
+                                      {"Action", {"ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"}},
+                                      {"Resource", "*"},
+                                      {"Condition", {{"Bool", {{"aws:SecureTransport", "true"}}}}}});
+  auto denied = nlohmann::json::parse(*complete(desired_public()).role->inline_policy);
+  denied["Statement"].push_back({{"Effect", "Deny"}, {"Action", "sts:GetServiceBearerToken"}, {"Resource", "*"}});
+  for (const auto& policy : {conditioned, denied}) {
+    auto d = desired();
+    auto o = base;
+    o.role->inline_policy = policy.dump();
+    keep_opt_ins(d, o);
+    EXPECT_EQ(d.ecr_public, aws::EcrPublicLogin::kOmit) << policy.dump();
+    const auto actions = planned(d, o);
+    ASSERT_EQ(actions.size(), 1u);
+    EXPECT_NE(actions[0].summary.find("removes ecr-public:GetAuthorizationToken, sts:GetServiceBearerToken"),
+              std::string::npos)
+        << actions[0].summary;
+  }
+}
+
 TEST(Plan, ManagedModeKeepsNothingOptIn) {
   auto d = desired(PolicyMode::kManaged);
   keep_opt_ins(d, complete(desired_public()));

@@ -53,11 +53,33 @@ TEST(Process, OidcDecodeReadsDashFromTheGivenStdin) {
 
 TEST(Process, BootstrapReadsGithubTokenFromTheGivenEnvironment) {
   std::istringstream in;
-  // Empty is a value for GITHUB_TOKEN's check too: an empty token cannot write secrets.
+  // A token in the given environment satisfies --set-secret's check (the
+  // real one has none here); the region typo after it then stops the run
+  // before any request.
   const auto r = run_with({"bootstrap", "--github-repo", "octo/app", "--set-secret"},
-                          no_aws_files({{"GITHUB_TOKEN", ""}}), in);
-  EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("--set-secret needs GITHUB_TOKEN"), std::string::npos) << r.err;
+                          no_aws_files({{"GITHUB_TOKEN", "ghp_given"}, {"AWS_REGION", "ap-northeast-l"}}), in);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.err.find("--set-secret needs GITHUB_TOKEN"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ap-northeast-l"), std::string::npos) << r.err;
+  const auto empty = run_with({"bootstrap", "--github-repo", "octo/app", "--set-secret"},
+                              no_aws_files({{"GITHUB_TOKEN", ""}}), in);
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.err.find("--set-secret needs GITHUB_TOKEN"), std::string::npos) << empty.err;
+}
+
+TEST(Process, CredentialsReadsAwsRoleArnFromTheGivenEnvironment) {
+  std::istringstream in;
+  const auto given = run_with({"credentials"}, no_aws_files({{"AWS_ROLE_ARN", "arn:aws:iam::12:role/x"}}), in);
+  EXPECT_EQ(given.code, 2);
+  EXPECT_NE(given.err.find("arn:aws:iam::12:role/x"), std::string::npos) << given.err;
+  // The unset secret, as `AWS_ROLE_ARN: ${{ secrets.AWS_ROLE_ARN }}` passes it.
+  const auto empty = run_with({"credentials"}, no_aws_files({{"AWS_ROLE_ARN", ""}}), in);
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.err.find("the AWS_ROLE_ARN secret is empty or not set"), std::string::npos) << empty.err;
+  // An explicit flag wins over the environment.
+  const auto flag = run_with({"credentials", "--role-arn", "arn:aws:iam::34:role/y"},
+                             no_aws_files({{"AWS_ROLE_ARN", "arn:aws:iam::12:role/x"}}), in);
+  EXPECT_NE(flag.err.find("arn:aws:iam::34:role/y"), std::string::npos) << flag.err;
 }
 
 TEST(Process, AnEmptyAwsRegionIsUnsetAndTheNextSourceIsRead) {
