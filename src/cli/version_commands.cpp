@@ -10,6 +10,12 @@ CommandSpec version_command() {
           [](CLI::App& sub, Context& ctx) {
             auto json = std::make_shared<bool>(false);
             sub.add_flag("--json", *json, "Print as JSON");
+            sub.footer(R"(
+Examples:
+  shipctl version
+  shipctl version --json | jq -r .commit   # the commit this binary was built from
+
+Exit codes: 0 ok)");
             sub.callback([&ctx, json] {
               const auto& info = util::build_info();
               if (*json) {

@@ -186,6 +186,29 @@ class BadInputTest(unittest.TestCase):
              "The following argument was not expected: --no-such-flag (shipctl verify --help)"),
         ], 2, 0)
 
+    def test_every_commands_help_has_examples_and_its_own_exit_codes(self):
+        def subcommands(*path):
+            text = self.shipctl(*path, "--help").stdout
+            listed = text.split("Subcommands:\n", 1)[1].split("\n\n", 1)[0] if "Subcommands:\n" in text else ""
+            return [line.split()[0] for line in listed.splitlines() if line.startswith("  ")]
+
+        commands = []
+        for name in subcommands():
+            nested = subcommands(name)
+            commands += [[name, sub] for sub in nested] if nested else [[name]]
+        self.assertGreaterEqual(len(commands), 19, commands)
+        for command in commands:
+            with self.subTest(command=" ".join(command)):
+                r = self.shipctl(*command, "--help")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("\nExamples:\n", r.stdout)
+                self.assertIn("shipctl " + " ".join(command), r.stdout.split("\nExamples:\n", 1)[1])
+                self.assertRegex(r.stdout, r"\nExit codes:")
+                # Its own exit codes, not shipctl's whole table (deploy's 10-14 are deploy's).
+                if command != ["deploy"]:
+                    self.assertNotIn("rollback failed (13)", r.stdout)
+        self.assertEqual(self.aws.calls, [])
+
     def test_full_image_uri_as_repository_is_refused_before_any_call(self):
         fix = ("--repository takes the repository name, not the image URI: pass --repository ecs-express-mode-api "
                "(the registry comes from the account and region, the tag from --tag)")
