@@ -24,7 +24,13 @@ void add_ref(const Prediction& run, TrustRefs& out) {
   bool exact = false;
   const std::string iam = filter_to_iam(run.pattern, exact);
   add_unique(list, iam);
-  if (iam == "*") {
+  if (run.event == "merge_group") {
+    // Admitting the queue is admitting code that has not reached the base
+    // branch yet: say so, whatever the pattern reads like.
+    add_unique(out.notes, where(run) + ", on " + run.trigger + ": \"" + iam +
+                              "\" is admitted, and with it every pull request in the merge queue before it is "
+                              "merged; drop merge_group from this job's triggers to keep the role to merged code");
+  } else if (iam == "*") {
     const std::string what = run.kind == RunKind::kTag ? "tag" : "branch";
     add_unique(out.notes, where(run) + ", on " + run.trigger + ": every " + what +
                               " is admitted; a " + what + "es: filter in the workflow narrows it");

@@ -370,6 +370,24 @@ TEST(CoherencePredict, EventsWithTheirOwnRefs) {
                    {"repository_dispatch (runs on the default branch main, assumed: no refs/remotes/origin/HEAD)", kMain}}));
 }
 
+// bootstrap --from-workflow: the merge queue's branches are admitted, and
+// the note says what that admits (unmerged pull requests), not only how IAM
+// reads the pattern.
+TEST(CoherenceRefs, MergeGroupAdmitsTheQueueAndSaysItHoldsUnmergedPullRequests) {
+  const auto w = parsed(".github/workflows/deploy.yml",
+                        workflow("  push:\n    branches: [main]\n  merge_group:"));
+  auto p = predict_runs({w}, settings());
+  ASSERT_TRUE(p.has_value());
+  const TrustRefs refs = trust_refs(*p);
+  EXPECT_EQ(refs.branches, (std::vector<std::string>{"main", "gh-readonly-queue/*"}));
+  ASSERT_EQ(refs.notes.size(), 1u);
+  EXPECT_NE(refs.notes[0].find("merge_group"), std::string::npos) << refs.notes[0];
+  EXPECT_NE(refs.notes[0].find("\"gh-readonly-queue/*\" is admitted, and with it every pull request in the merge "
+                               "queue before it is merged"),
+            std::string::npos)
+      << refs.notes[0];
+}
+
 TEST(CoherencePredict, AnUnknownEventIsNamedNotPredicted) {
   const auto w = parsed("u.yml", workflow("  pushh:\n    branches: [main]\n  push:\n    branches: [main]"));
   auto p = predict_runs({w}, settings());
