@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/registry_flags.h"
 #include "cli/subject_flags.h"
+#include "iam/trust_builder.h"
 #include "net/http_client.h"
 #include "oidc/github_subject.h"
 #include "oidc/jwks.h"
@@ -51,6 +52,12 @@ ordered_json subject_json(const oidc::GithubSubject& s) {
   if (s.format() == oidc::SubjectFormat::kImmutable) {
     out["owner_id"] = s.owner_id;
     out["repository_id"] = s.repo_id;
+  }
+  // A customised template's claims after repo, in its order (a key may repeat:
+  // "context" can be "ref:..." beside a "ref" claim).
+  if (s.context == oidc::SubjectContext::kCustom) {
+    out["claims"] = ordered_json::array();
+    for (const auto& [key, value] : s.pairs) out["claims"].push_back({{"key", key}, {"value", value}});
   }
   return out;
 }
@@ -144,9 +151,27 @@ struct SubjectCommandFlags {
   oidc::RunFacts facts;
   GithubRepoFlag github_repo;
   SubjectFlags subject;
+  std::string workflow;  // for a template that includes job_workflow_ref
   std::string parse;
   bool json = false;
 };
+
+// A customised template: the trust builder's subject for this one run, so
+// oidc subject and policy trust cannot disagree on it.
+util::Result<std::vector<std::string>> template_subjects(const SubjectCommandFlags& flags,
+                                                         const bootstrap::SubjectDetection& detected) {
+  auto context = oidc::subject_context(flags.facts);
+  if (!context) return std::unexpected(context.error());
+  iam::TrustRequest request;
+  request.repository = flags.facts.repository;
+  request.style = detected.style;
+  request.owner_id = detected.owner_id;
+  request.repo_id = detected.repo_id;
+  request.claim_keys = detected.claim_keys;
+  request.sub_claim_prefix = detected.sub_claim_prefix;
+  request.workflow = flags.workflow;
+  return iam::subjects_of_run(request, {*context, flags.facts.ref});
+}
 
 // The subjects of the run: one, or the name and the immutable form for both.
 util::Result<std::vector<std::string>> run_subjects(Context& ctx, SubjectCommandFlags& flags) {
@@ -155,14 +180,16 @@ util::Result<std::vector<std::string>> run_subjects(Context& ctx, SubjectCommand
   if (repo->empty()) return util::fail(util::ErrorKind::kInvalidInput, "--github-repo OWNER/REPO is required (or --parse SUB)");
   flags.facts.repository = *repo;
   if (auto ok = finish_subject_flags(ctx, flags.subject); !ok) return std::unexpected(ok.error());
+  if (!flags.workflow.empty()) {
+    auto path = iam::workflow_path(flags.workflow);
+    if (!path) return std::unexpected(path.error());
+    flags.workflow = *path;
+  }
   auto http = github_http(ctx);
   auto detected = resolve_subject(flags.subject, flags.facts.repository, *http, ctx.process.env);
   if (!detected) return std::unexpected(detected.error());
   warn_if_guessed(ctx, *detected, flags.facts.repository);
-  if (!detected->claim_keys.empty()) {
-    return util::fail(util::ErrorKind::kUnsupported,
-                      "the repository customises its subject template; `shipctl policy trust` writes the subjects it produces");
-  }
+  if (!detected->claim_keys.empty()) return template_subjects(flags, *detected);
   flags.facts.owner_id = detected->owner_id;
   flags.facts.repo_id = detected->repo_id;
   std::vector<oidc::SubjectFormat> forms{oidc::SubjectFormat::kName};
@@ -223,10 +250,17 @@ Examples:
   shipctl oidc subject --github-repo octo-org/app --environment production --subject-format both \
       --owner-id 9919 --repo-id 1296269
   GITHUB_TOKEN=... shipctl oidc subject --github-repo octo-org/app --event pull_request   # GitHub's format
+  GITHUB_TOKEN=... shipctl oidc subject --github-repo octo-org/app --ref refs/heads/main \
+      --workflow .github/workflows/deploy.yml   # a customised template that includes job_workflow_ref
   shipctl oidc subject --parse 'repo:octo-org@9919/app@1296269:ref:refs/tags/v1' --json
 
-Exit codes: 0 printed; 2 bad input, or a customised subject template (policy trust writes those);
-with GITHUB_TOKEN: 3 repository not found, 77 token refused, 75 GitHub unreachable or throttled.)";
+A customised subject template (include_claim_keys, asked of GitHub with GITHUB_TOKEN) gives the sub
+policy trust admits for the same run; a key whose value the flags do not give is refused, naming
+the flag to pass (--workflow, --ref, --owner-id/--repo-id).
+
+Exit codes: 0 printed; 2 bad input, or a template key whose value cannot be known in advance
+(actor, run ids, ...); with GITHUB_TOKEN: 3 repository not found, 77 token refused, 75 GitHub
+unreachable or throttled.)";
 
 void define_subject(CLI::App& oidc_app, Context& ctx) {
   auto flags = std::make_shared<SubjectCommandFlags>();
@@ -235,6 +269,9 @@ void define_subject(CLI::App& oidc_app, Context& ctx) {
   sub->add_option("--ref", flags->facts.ref, "refs/heads/BRANCH or refs/tags/TAG");
   sub->add_option("--event", flags->facts.event_name, "Event name, e.g. push or pull_request");
   sub->add_option("--environment", flags->facts.environment, "The job's environment");
+  sub->add_option("--workflow", flags->workflow,
+                  "The job's workflow file, e.g. .github/workflows/deploy.yml (for a subject template that includes "
+                  "job_workflow_ref)");
   add_subject_flags(*sub, flags->subject, FormatSet::kAll);
   sub->add_option("--parse", flags->parse, "Parse this sub instead of building one");
   sub->add_flag("--json", flags->json, "Print as JSON");

@@ -22,14 +22,8 @@ std::string encode(const std::string& value) {
 
 bool has_wildcard(const std::string& s) { return s.find_first_of("*?") != std::string::npos; }
 
-// One run context the policy admits: the part of the default subject after
-// the repository ("ref:refs/heads/main") and the run's ref, "*" when the
-// subject does not fix it (an environment's jobs run on any ref).
-struct RunContext {
-  std::string text;
-  std::string ref;
-};
-
+// The run contexts the policy admits; an environment's ref is "*" (its
+// jobs run on any ref).
 std::vector<RunContext> run_contexts(const TrustRequest& r) {
   std::vector<RunContext> out;
   for (const auto& e : r.environments) out.push_back({"environment:" + encode(e), "*"});
@@ -88,11 +82,14 @@ util::Result<std::string> template_part(const std::string& key, const TrustReque
   if (key == "repository_owner") return "repository_owner:" + owner;
   if (key == "repository_id") return numeric_claim(key, r.repo_id);
   if (key == "repository_owner_id") return numeric_claim(key, r.owner_id);
+  if (key == "job_workflow_ref" && r.workflow.empty()) {
+    return util::fail(ErrorKind::kInvalidInput, "the repository's subject template includes job_workflow_ref: pass --workflow PATH");
+  }
+  if ((key == "ref" || key == "job_workflow_ref") && c.ref.empty()) {
+    return util::fail(ErrorKind::kInvalidInput, "the repository's subject template includes " + key + ": pass --ref REF (the run's ref)");
+  }
   if (key == "ref") return "ref:" + encode(c.ref);
   if (key == "job_workflow_ref") {
-    if (r.workflow.empty()) {
-      return util::fail(ErrorKind::kInvalidInput, "the repository's subject template includes job_workflow_ref: pass --workflow PATH");
-    }
     return "job_workflow_ref:" + r.repository + "/" + r.workflow + "@" + encode(c.ref);
   }
   return util::fail(ErrorKind::kUnsupported, "the repository's subject template includes \"" + key +
@@ -111,17 +108,21 @@ util::Result<std::string> subject_for(const TrustRequest& r, const RunContext& c
   return sub;
 }
 
+// Every admitted run's subjects, the name forms first (kBoth), without repeats.
 util::Result<std::vector<std::string>> subjects(const TrustRequest& r) {
-  auto repos = subject_repos(r);
-  if (!repos) return std::unexpected(repos.error());
+  if (auto repos = subject_repos(r); !repos) return std::unexpected(repos.error());
   const auto contexts = run_contexts(r);
   if (contexts.empty()) return util::fail(ErrorKind::kInvalidInput, "nothing to admit: give at least one branch, tag, environment or pull requests");
+  std::vector<std::vector<std::string>> per_run;
+  for (const auto& c : contexts) {
+    auto subs = subjects_of_run(r, c);
+    if (!subs) return std::unexpected(subs.error());
+    per_run.push_back(std::move(*subs));
+  }
   std::vector<std::string> subs;
-  for (const auto& repo : *repos) {
-    for (const auto& c : contexts) {
-      auto sub = subject_for(r, c, repo);
-      if (!sub) return std::unexpected(sub.error());
-      if (std::find(subs.begin(), subs.end(), *sub) == subs.end()) subs.push_back(*sub);
+  for (std::size_t form = 0; form < 2; ++form) {
+    for (const auto& run : per_run) {
+      if (form < run.size() && std::find(subs.begin(), subs.end(), run[form]) == subs.end()) subs.push_back(run[form]);
     }
   }
   return subs;
@@ -135,6 +136,18 @@ void add_condition(nlohmann::ordered_json& condition, const std::string& key, co
 }
 
 }  // namespace
+
+util::Result<std::vector<std::string>> subjects_of_run(const TrustRequest& r, const RunContext& c) {
+  auto repos = subject_repos(r);
+  if (!repos) return std::unexpected(repos.error());
+  std::vector<std::string> subs;
+  for (const auto& repo : *repos) {
+    auto sub = subject_for(r, c, repo);
+    if (!sub) return std::unexpected(sub.error());
+    if (std::find(subs.begin(), subs.end(), *sub) == subs.end()) subs.push_back(*sub);
+  }
+  return subs;
+}
 
 void admit_main_by_default(TrustRequest& request) {
   if (request.branches.empty() && request.tags.empty() && request.environments.empty()) request.branches = {"main"};

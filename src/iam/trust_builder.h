@@ -41,6 +41,27 @@ struct TrustRequest {
   std::string sub_claim_prefix;
 };
 
+// One run as GitHub's default subject sees it: `text`, the part after the
+// repository ("ref:refs/heads/main", "environment:prod", "pull_request",
+// values encoded as in the sub), and the run's `ref` ("refs/heads/main"; a
+// pattern, "refs/pull/*/merge" or "*", when it stands for several runs;
+// empty when not known).
+struct RunContext {
+  std::string text;
+  std::string ref;
+};
+
+// The sub GitHub issues to a run in `context` under `request`'s subject
+// template (claim_keys, else GitHub's default) and style: one, or the name
+// form then the immutable one for SubjectStyle::kBoth (once when the
+// template leaves the repository out). GitHub docs, "Customizing the subject
+// claims": a customised sub is the template's claims as "key:value" in its
+// order, "context" standing for `context.text`. kInvalidInput when the
+// repository is malformed, ids are missing, or a key needs a value not given
+// (the message names the key and the flag to pass); kUnsupported for a key
+// whose value cannot be known in advance (actor, run ids, ...).
+util::Result<std::vector<std::string>> subjects_of_run(const TrustRequest& request, const RunContext& context);
+
 // Admits main when the request names no branch, tag or environment
 // (bootstrap's and policy trust's default; pull requests come on top).
 void admit_main_by_default(TrustRequest& request);

@@ -80,14 +80,19 @@ std::string decode_subject_value(std::string_view value) {
   return out;
 }
 
+util::Result<std::string> subject_context(const RunFacts& facts) {
+  if (!facts.environment.empty()) return "environment:" + encode_subject_value(facts.environment);
+  if (facts.event_name == "pull_request") return std::string("pull_request");
+  if (facts.ref.empty()) return util::fail(ErrorKind::kInvalidInput, "a run that is not a pull request needs a ref (refs/heads/... or refs/tags/...)");
+  return "ref:" + encode_subject_value(facts.ref);
+}
+
 util::Result<std::string> build_subject(const RunFacts& facts) {
   auto repo = repo_part(facts);
   if (!repo) return std::unexpected(repo.error());
-  const std::string prefix = "repo:" + *repo + ":";
-  if (!facts.environment.empty()) return prefix + "environment:" + encode_subject_value(facts.environment);
-  if (facts.event_name == "pull_request") return prefix + "pull_request";
-  if (facts.ref.empty()) return util::fail(ErrorKind::kInvalidInput, "a run that is not a pull request needs a ref (refs/heads/... or refs/tags/...)");
-  return prefix + "ref:" + encode_subject_value(facts.ref);
+  auto context = subject_context(facts);
+  if (!context) return std::unexpected(context.error());
+  return "repo:" + *repo + ":" + *context;
 }
 
 util::Result<GithubSubject> parse_subject(std::string_view sub) {

@@ -53,6 +53,11 @@ struct RunFacts {
 // or a non-PR run has no ref.
 util::Result<std::string> build_subject(const RunFacts& facts);
 
+// The part of the default `sub` after the repository for `facts`, in the
+// same precedence: "environment:NAME", "pull_request" or "ref:REF" (values
+// encoded). kInvalidInput when a non-PR run has no ref.
+util::Result<std::string> subject_context(const RunFacts& facts);
+
 // Parses any form above. kInvalidInput names what is wrong.
 util::Result<GithubSubject> parse_subject(std::string_view sub);
 

@@ -11,14 +11,17 @@ import time
 import unittest
 
 import harness
+from github_oidc_support import SubjectCustomization
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ISSUER = "https://token.actions.githubusercontent.com"
 
 
-def shipctl(*args):
-    # No GITHUB_TOKEN: --subject-format auto must not reach the real GitHub from a test.
+def shipctl(*args, github=None):
+    # No GITHUB_TOKEN: --subject-format auto must not reach the real GitHub from a test
+    # (`github`: the GITHUB_TOKEN and GITHUB_API_URL of a stand-in).
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env.update(github or {})
     return subprocess.run([harness.binary("shipctl"), *args], capture_output=True, text=True, timeout=60, env=env)
 
 
@@ -174,6 +177,66 @@ class OidcCli(unittest.TestCase):
         r = shipctl("oidc", "subject", "--parse", "repo:octo@1/app@2:ref:refs/tags/v1", "--json")
         self.assertEqual(json.loads(r.stdout), {"repository": "octo/app", "format": "immutable", "context": "tag",
                                                 "value": "v1", "owner_id": "1", "repository_id": "2"})
+
+    def test_subject_under_a_customised_template(self):
+        # GitHub docs, "Customizing the subject claims": the template's claims as key:value, in its order.
+        workflow = "octo-org/app/.github/workflows/deploy.yml@refs/heads/main"
+        for prefix in ("repo:octo-org/app", "repo:octo-org@9919/app@1296269"):
+            custom = (200, {"use_default": False, "include_claim_keys": ["repo", "context", "job_workflow_ref"],
+                            "sub_claim_prefix": prefix})
+            with self.subTest(prefix=prefix), SubjectCustomization(custom) as github:
+                run = ["--github-repo", "octo-org/app", "--ref", "refs/heads/main", "--event", "push"]
+                r = shipctl("oidc", "subject", *run, "--workflow", "deploy.yml", "--json", github=github.env)
+                self.assertEqual((r.returncode, r.stderr), (0, ""))
+                sub = json.loads(r.stdout)["sub"]
+                self.assertEqual(sub, f"{prefix}:ref:refs/heads/main:job_workflow_ref:{workflow}")
+                # policy trust admits exactly that subject for the same run
+                r = shipctl("policy", "trust", "--account", "123456789012", "--github-repo", "octo-org/app",
+                            "--workflow", ".github/workflows/deploy.yml", github=github.env)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                condition = json.loads(r.stdout)["Statement"][0]["Condition"]["StringEquals"]
+                self.assertEqual(condition["token.actions.githubusercontent.com:sub"], sub)
+                self.assertEqual(github.seen, ["/repos/octo-org/app/actions/oidc/customization/sub"] * 2)
+
+    def test_customised_template_refusals_name_the_flag(self):
+        custom = (200, {"use_default": False, "include_claim_keys": ["repo", "context", "job_workflow_ref"],
+                        "sub_claim_prefix": "repo:octo-org/app"})
+        with SubjectCustomization(custom) as github:
+            r = shipctl("oidc", "subject", "--github-repo", "octo-org/app", "--ref", "refs/heads/main", github=github.env)
+            self.assertEqual((r.returncode, r.stdout, r.stderr),
+                             (2, "", "shipctl: error: the repository's subject template includes job_workflow_ref: "
+                                     "pass --workflow PATH\n"))
+            r = shipctl("oidc", "subject", "--github-repo", "octo-org/app", "--environment", "prod", "--workflow",
+                        "deploy.yml", github=github.env)
+            self.assertEqual((r.returncode, r.stdout, r.stderr),
+                             (2, "", "shipctl: error: the repository's subject template includes job_workflow_ref: "
+                                     "pass --ref REF (the run's ref)\n"))
+            r = shipctl("oidc", "subject", "--github-repo", "octo-org/app", "--environment", "prod", "--ref",
+                        "refs/heads/main", "--workflow", "deploy.yml", github=github.env)
+            self.assertEqual((r.returncode, r.stdout, r.stderr),
+                             (0, "repo:octo-org/app:environment:prod:job_workflow_ref:"
+                                 "octo-org/app/.github/workflows/deploy.yml@refs/heads/main\n", ""))
+            r = shipctl("oidc", "subject", "--github-repo", "octo-org/app", "--ref", "refs/heads/main", "--workflow",
+                        "ci/deploy.yml", github=github.env)
+            self.assertEqual((r.returncode, r.stderr),
+                             (2, "shipctl: error: --workflow \"ci/deploy.yml\" is not a workflow file: give "
+                                 ".github/workflows/NAME.yml (GitHub runs only those)\n"))
+        actor = (200, {"use_default": False, "include_claim_keys": ["repo", "actor"], "sub_claim_prefix": "repo:octo-org/app"})
+        with SubjectCustomization(actor) as github:
+            r = shipctl("oidc", "subject", "--github-repo", "octo-org/app", "--ref", "refs/heads/main", github=github.env)
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertEqual(r.stderr, "shipctl: error: the repository's subject template includes \"actor\", whose value "
+                                   "shipctl cannot know in advance; write that condition by hand or reset the template "
+                                   "(use_default: true)\n")
+
+    def test_parse_lists_a_customised_subjects_claims(self):
+        r = shipctl("oidc", "subject", "--parse", "repo:octo/app:environment:prod%3Aeu:job_workflow_ref:"
+                    "octo/app/.github/workflows/deploy.yml@refs/heads/main", "--json")
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertEqual(json.loads(r.stdout), {
+            "repository": "octo/app", "format": "name", "context": "custom", "value": "",
+            "claims": [{"key": "environment", "value": "prod:eu"},
+                       {"key": "job_workflow_ref", "value": "octo/app/.github/workflows/deploy.yml@refs/heads/main"}]})
 
     def test_subject_format_spelling(self):
         # issue 18: one spelling, --subject-format name|immutable|both|auto with --owner-id/--repo-id

@@ -167,6 +167,98 @@ TEST(TrustBuilder, CustomTemplateKeysWithoutAKnownValueAreRefused) {
             "that condition by hand or reset the template (use_default: true)");
 }
 
+// GitHub docs, "Customizing the subject claims", the example for
+// ["repo", "context", "job_workflow_ref"] (a workflow of the repository itself).
+TEST(TrustBuilder, SubjectsOfOneRunFollowTheTemplateInItsOrder) {
+  TrustRequest request;
+  request.repository = "octo-org/octo-repo";
+  request.claim_keys = {"repo", "context", "job_workflow_ref"};
+  request.workflow = ".github/workflows/oidc.yml";
+  const auto subs = subjects_of_run(request, {"environment:prod", "refs/heads/main"});
+  ASSERT_TRUE(subs.has_value()) << subs.error().message;
+  EXPECT_EQ(*subs, std::vector<std::string>{"repo:octo-org/octo-repo:environment:prod:job_workflow_ref:"
+                                            "octo-org/octo-repo/.github/workflows/oidc.yml@refs/heads/main"});
+  request.claim_keys = {"job_workflow_ref", "repository_owner", "context", "ref"};
+  EXPECT_EQ(*subjects_of_run(request, {"pull_request", "refs/pull/7/merge"}),
+            std::vector<std::string>{"job_workflow_ref:octo-org/octo-repo/.github/workflows/oidc.yml@refs/pull/7/merge:"
+                                     "repository_owner:octo-org:pull_request:ref:refs/pull/7/merge"});
+  request.claim_keys = {"repo", "context"};  // GitHub's default, spelled out
+  EXPECT_EQ(*subjects_of_run(request, {"ref:refs/tags/v1", "refs/tags/v1"}),
+            std::vector<std::string>{"repo:octo-org/octo-repo:ref:refs/tags/v1"});
+}
+
+TEST(TrustBuilder, SubjectsOfOneRunGiveBothFormsOnlyWhereTheTemplateHasTheRepo) {
+  TrustRequest request;
+  request.repository = "octo/app";
+  request.style = SubjectStyle::kBoth;
+  request.owner_id = "1001";
+  request.repo_id = "2002";
+  request.claim_keys = {"repo", "context", "repository_id"};
+  EXPECT_EQ(*subjects_of_run(request, {"ref:refs/heads/main", "refs/heads/main"}),
+            (std::vector<std::string>{"repo:octo/app:ref:refs/heads/main:repository_id:2002",
+                                      "repo:octo@1001/app@2002:ref:refs/heads/main:repository_id:2002"}));
+  request.claim_keys = {"repository_owner_id", "context"};
+  EXPECT_EQ(*subjects_of_run(request, {"ref:refs/heads/main", "refs/heads/main"}),
+            std::vector<std::string>{"repository_owner_id:1001:ref:refs/heads/main"});
+  request.style = SubjectStyle::kImmutable;
+  request.sub_claim_prefix = "repo:Octo@1001/App@2002";  // GitHub's spelling wins, as in the policy
+  request.claim_keys = {"repo", "context"};
+  EXPECT_EQ(*subjects_of_run(request, {"pull_request", ""}), std::vector<std::string>{"repo:Octo@1001/App@2002:pull_request"});
+}
+
+TEST(TrustBuilder, SubjectsOfOneRunNameTheFlagAMissingValueNeeds) {
+  TrustRequest request;
+  request.repository = "octo/app";
+  request.claim_keys = {"repo", "context", "job_workflow_ref"};
+  const RunContext main{"ref:refs/heads/main", "refs/heads/main"};
+  EXPECT_EQ(subjects_of_run(request, main).error().message,
+            "the repository's subject template includes job_workflow_ref: pass --workflow PATH");
+  request.workflow = ".github/workflows/deploy.yml";
+  const auto no_ref = subjects_of_run(request, {"environment:prod", ""});
+  EXPECT_EQ(no_ref.error().kind, util::ErrorKind::kInvalidInput);
+  EXPECT_EQ(no_ref.error().message, "the repository's subject template includes job_workflow_ref: pass --ref REF (the run's ref)");
+  request.claim_keys = {"repo", "ref"};
+  EXPECT_EQ(subjects_of_run(request, {"pull_request", ""}).error().message,
+            "the repository's subject template includes ref: pass --ref REF (the run's ref)");
+  request.claim_keys = {"repository_id", "context"};
+  EXPECT_EQ(subjects_of_run(request, main).error().message,
+            "the subject template's key repository_id needs the ids (--owner-id, --repo-id)");
+  request.claim_keys = {"repo", "context", "run_id"};
+  EXPECT_EQ(subjects_of_run(request, main).error().kind, util::ErrorKind::kUnsupported);
+}
+
+// The policy admits each run's subject as subjects_of_run spells it, so
+// policy trust and oidc subject agree; with both forms, the name forms come first.
+TEST(TrustBuilder, ThePolicyAdmitsEveryRunsSubjectOfRun) {
+  TrustRequest request = main_of("octo/app");
+  request.tags = {"v1"};
+  request.environments = {"prod"};
+  request.style = SubjectStyle::kBoth;
+  request.owner_id = "1001";
+  request.repo_id = "2002";
+  request.claim_keys = {"repo", "context", "job_workflow_ref"};
+  request.workflow = ".github/workflows/deploy.yml";
+  const auto policy = build_trust_policy(request);
+  ASSERT_TRUE(policy.has_value()) << policy.error().message;
+  const std::string workflow = "octo/app/.github/workflows/deploy.yml@";
+  const std::vector<RunContext> runs{{"environment:prod", "refs/heads/feature"},
+                                     {"ref:refs/heads/main", "refs/heads/main"},
+                                     {"ref:refs/tags/v1", "refs/tags/v1"}};
+  for (const auto& run : runs) {
+    const auto subs = subjects_of_run(request, run);
+    ASSERT_TRUE(subs.has_value()) << subs.error().message;
+    ASSERT_EQ(subs->size(), 2u);
+    for (const auto& sub : *subs) EXPECT_EQ(decide_run(*policy, sub, workflow + run.ref), Decision::kAllow) << sub;
+  }
+  EXPECT_EQ(decide_run(*policy, "repo:octo/app:ref:refs/heads/dev:job_workflow_ref:" + workflow + "refs/heads/dev",
+                       workflow + "refs/heads/dev"),
+            Decision::kImplicitDeny);
+  const auto first = policy->find("\"repo:octo/app:ref:refs/tags/v1:job_workflow_ref:");
+  const auto immutable = policy->find("\"repo:octo@1001/app@2002:environment:prod:job_workflow_ref:");
+  ASSERT_NE(first, std::string::npos) << *policy;
+  EXPECT_LT(first, immutable) << *policy;
+}
+
 // Issue 15 item 3: STS checks job_workflow_ref (AWS, January 2026), so the
 // role is pinned to one workflow by a condition, not a template change.
 TEST(TrustBuilder, WorkflowPinsTheRoleToThatWorkflowFile) {
