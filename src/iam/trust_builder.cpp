@@ -93,8 +93,8 @@ util::Result<std::string> template_part(const std::string& key, const TrustReque
     return "job_workflow_ref:" + r.repository + "/" + r.workflow + "@" + encode(c.ref);
   }
   return util::fail(ErrorKind::kUnsupported, "the repository's subject template includes \"" + key +
-                                                 "\", whose value shipctl cannot know in advance; write that condition by hand "
-                                                 "or reset the template (use_default: true)");
+                                                 "\", whose value shipctl cannot know in advance; reset the template "
+                                                 "(use_default: true), or write the trust policy's sub condition by hand");
 }
 
 util::Result<std::string> subject_for(const TrustRequest& r, const RunContext& c, const std::string& repo) {

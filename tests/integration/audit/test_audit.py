@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import tempfile
 import unittest
-import urllib.request
 
 import boto3
 
@@ -122,9 +121,7 @@ def auditor_keys(endpoint):
 
 def moto_auth(endpoint, value):
     """moto's IAM enforcement: on after `value` more requests ("inf": off)."""
-    request = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=value.encode(), method="POST",
-                                     headers={"Content-Type": "text/plain"})
-    urllib.request.urlopen(request, timeout=10).read()
+    harness.moto_post(endpoint, "/moto-api/reset-auth", value.encode())
 
 
 def workflows(name):

@@ -6,7 +6,6 @@ after it still run, and with nothing else wrong doctor exits 7.
 """
 
 import json
-import urllib.request
 
 import harness
 from doctor_support import ACCOUNT, HOST, PROVIDER, REGISTRY, REPO, REPO_ARN, ROLE, ROLE_ARN, DoctorCase
@@ -18,9 +17,7 @@ ALLOWED_READS = ["sts:GetCallerIdentity", "iam:ListOpenIDConnectProviders", "iam
 
 def moto_auth(endpoint, value):
     """moto's IAM enforcement: on after `value` more requests ("inf": off)."""
-    request = urllib.request.Request(endpoint + "/moto-api/reset-auth", data=value.encode(), method="POST",
-                                     headers={"Content-Type": "text/plain"})
-    urllib.request.urlopen(request, timeout=10).read()
+    harness.moto_post(endpoint, "/moto-api/reset-auth", value.encode())
 
 
 class DoctorWithPartialAccess(DoctorCase):

@@ -25,6 +25,11 @@ def shipctl(*args, env):
                           timeout=60, env=env)
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def read_env_file(path):
     with open(path) as f:
         return dict(line.rstrip("\n").split("=", 1) for line in f)
@@ -116,7 +121,7 @@ class Credentials(unittest.TestCase):
         self.assertEqual(lines[3], f"Assumed arn:aws:sts::{ACCOUNT}:assumed-role/GitHubActionsECRRole/GitHubActions "
                                    f"(account {ACCOUNT}) with a token from GitHub Actions OIDC.")
         self.assertEqual(stat.S_IMODE(os.stat(self.github_env).st_mode), 0o600)
-        self.assertEqual(open(self.github_output).read(), f"aws-account-id={ACCOUNT}\n")
+        self.assertEqual(read(self.github_output), f"aws-account-id={ACCOUNT}\n")
         # The exported credentials work: whoami with them sees the assumed role.
         who = subprocess.run([harness.binary("shipctl"), "whoami", "--json"], capture_output=True, text=True,
                              timeout=60, env=dict(self.env, **exported))
@@ -140,7 +145,7 @@ class Credentials(unittest.TestCase):
                                  "export AWS_REGION", "export AWS_DEFAULT_REGION"])
         self.assertTrue(r.stderr.startswith(f"shipctl: assumed arn:aws:sts::{ACCOUNT}:assumed-role/"
                                             "GitHubActionsECRRole/laptop (account 123456789012); credentials expire at "))
-        self.assertNotIn(open(path).read().strip(), r.stdout + r.stderr)
+        self.assertNotIn(read(path).strip(), r.stdout + r.stderr)
 
     def test_botocore_accepts_the_credential_process_output(self):
         path, env = self.token_file()
@@ -175,7 +180,7 @@ class Credentials(unittest.TestCase):
                                             "expire at "), r.stderr)
         for file in (credentials, config):
             self.assertEqual(stat.S_IMODE(os.stat(file).st_mode), 0o600)
-        self.assertTrue(open(config).read().startswith("# ours\n[profile other]\nregion = eu-west-1\n"))
+        self.assertTrue(read(config).startswith("# ours\n[profile other]\nregion = eu-west-1\n"))
         # botocore reads the profile, every other profile is still there, and no secret reached the terminal.
         probe = ("import botocore.session, json; s = botocore.session.Session(profile='prod'); "
                  "c = s.get_credentials(); o = botocore.session.Session(profile='other').get_credentials();"
@@ -248,7 +253,7 @@ class Credentials(unittest.TestCase):
         r = shipctl("--role-arn", ROLE, "--allowed-account-ids", "111111111111, 222222222222", env=self.env)
         self.assert_fails(r, 77, f"the role's account {ACCOUNT} is not in --allowed-account-ids "
                                  "(111111111111, 222222222222); no credentials were written")
-        self.assertEqual(open(self.github_output).read(), "")
+        self.assertEqual(read(self.github_output), "")
 
     def test_access_denied_is_reported_once_and_never_retried(self):
         sts = ScriptedSts([ACCESS_DENIED])

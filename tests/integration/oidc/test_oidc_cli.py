@@ -54,7 +54,8 @@ class OidcCli(unittest.TestCase):
                 self.assertEqual(out["claims"]["sub"], "repo:octo/app:ref:refs/heads/main")
                 self.assertEqual(out["github_subject"], {"repository": "octo/app", "format": "name",
                                                          "context": "branch", "value": "main"})
-                self.assertNotIn(open(self.path(token + ".jwt")).read().strip(), r.stdout + r.stderr)
+                with open(self.path(token + ".jwt")) as f:
+                    self.assertNotIn(f.read().strip(), r.stdout + r.stderr)
 
     def test_rejections_have_exact_messages_and_exit_codes(self):
         cases = {
@@ -99,7 +100,8 @@ class OidcCli(unittest.TestCase):
         self.assertTrue(out["error"]["message"].startswith("token expired at "), out)
 
     def test_fetches_jwks_through_discovery_on_loopback(self):
-        jwks = open(self.path("jwks.json"), "rb").read()
+        with open(self.path("jwks.json"), "rb") as f:
+            jwks = f.read()
         hits = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -226,8 +228,8 @@ class OidcCli(unittest.TestCase):
             r = shipctl("oidc", "subject", "--github-repo", "octo-org/app", "--ref", "refs/heads/main", github=github.env)
         self.assertEqual((r.returncode, r.stdout), (2, ""))
         self.assertEqual(r.stderr, "shipctl: error: the repository's subject template includes \"actor\", whose value "
-                                   "shipctl cannot know in advance; write that condition by hand or reset the template "
-                                   "(use_default: true)\n")
+                                   "shipctl cannot know in advance; reset the template (use_default: true), or write "
+                                   "the trust policy's sub condition by hand\n")
 
     def test_parse_lists_a_customised_subjects_claims(self):
         r = shipctl("oidc", "subject", "--parse", "repo:octo/app:environment:prod%3Aeu:job_workflow_ref:"

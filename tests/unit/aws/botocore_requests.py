@@ -19,7 +19,8 @@ class Captured(Exception):
 
 
 def main():
-    cases = json.load(open(sys.argv[1], encoding="utf-8"))
+    with open(sys.argv[1], encoding="utf-8") as f:
+        cases = json.load(f)
     session = botocore.session.get_session()
     botocore.auth.get_current_datetime = lambda: datetime.datetime(2026, 11, 25, 12, 0, 0)
     clients, out = {}, {}

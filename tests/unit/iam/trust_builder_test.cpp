@@ -163,8 +163,8 @@ TEST(TrustBuilder, CustomTemplateKeysWithoutAKnownValueAreRefused) {
   const auto refused = build_trust_policy(request);
   EXPECT_EQ(refused.error().kind, util::ErrorKind::kUnsupported);
   EXPECT_EQ(refused.error().message,
-            "the repository's subject template includes \"actor\", whose value shipctl cannot know in advance; write "
-            "that condition by hand or reset the template (use_default: true)");
+            "the repository's subject template includes \"actor\", whose value shipctl cannot know in advance; reset "
+            "the template (use_default: true), or write the trust policy's sub condition by hand");
 }
 
 // GitHub docs, "Customizing the subject claims", the example for
